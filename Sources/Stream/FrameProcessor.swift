@@ -1,0 +1,14 @@
+/// The seam between the pipeline and whatever restores frames: frame in, frame out.
+///
+/// The GAN, the classical methods and pass-through all implement it. The output must have
+/// the same size as the input; the pipeline carries `pts` and `index` over itself.
+/// Implementations may keep scratch state: the pipeline gives each worker its own instance.
+public protocol FrameProcessor {
+    mutating func process(_ frame: Frame) throws -> Frame
+}
+
+/// Returns frames unchanged: `--method none`.
+public struct PassThrough: FrameProcessor {
+    public init() {}
+    public func process(_ frame: Frame) throws -> Frame { frame }
+}

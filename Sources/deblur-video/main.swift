@@ -1,0 +1,2 @@
+import Stream
+print("deblur-video")
