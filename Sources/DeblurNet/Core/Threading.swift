@@ -13,6 +13,13 @@ public enum Threading {
     /// Sets the number of worker threads (≥ 1). OpenBLAS stays at 1 thread.
     public static func setThreads(_ n: Int) { state.set(max(1, n)) }
 
+    /// Column-buffer size (floats) per worker for tiled im2col (default 2²⁰ ≈ 4 MB); smaller values only change
+    /// tiling, never results (tests shrink it to exercise tile boundaries).
+    public static var im2colBudget: Int {
+        get { state.budget() }
+        set { state.setBudget(max(1, newValue)) }
+    }
+
     /// Runs `body(chunkIndex, range)` over `0..<count` split into at most `threads` contiguous chunks, in parallel.
     /// `minChunk` keeps tiny loops on one thread.
     public static func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Int, Range<Int>) -> Void) {
@@ -42,6 +49,9 @@ public enum Threading {
 private final class ThreadState: @unchecked Sendable {
     private let lock = NSLock()
     private var n: Int
+    private var colBudget = 1 << 20
+    func budget() -> Int { lock.withLock { colBudget } }
+    func setBudget(_ v: Int) { lock.withLock { colBudget = v } }
 
     init() {
         openblas_set_num_threads(1)

@@ -98,6 +98,3 @@ func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) ->
     defer { BufferPool.shared.give(p, count: count) }
     return body(p)
 }
-
-/// Column-buffer budget (floats) per worker for tiled im2col; ~4 MB keeps tiles cache-friendly yet GEMM-efficient.
-let im2colBudget = 1 << 20

@@ -29,7 +29,7 @@ public enum ConvTransposeKernels {
         let yhw = g.height * g.width, xhw = g.outH * g.outW, kv = g.kernelVolume
         var y = Tensor.zeros([n, cout, g.height, g.width])
         let yp = y.mutablePtr(), xp = x.ptr, wp = w.ptr
-        let rows = g.tileRows(budget: im2colBudget, minTiles: max(1, 2 * Threading.threads / max(1, n * groups)))
+        let rows = g.tileRows(budget: Threading.im2colBudget, minTiles: max(1, 2 * Threading.threads / max(1, n * groups)))
         let tiles = (g.outH + rows - 1) / rows
         for phase in 0..<2 {
             let perPlane = phase == 0 ? (tiles + 1) / 2 : tiles / 2
@@ -69,7 +69,7 @@ public enum ConvTransposeKernels {
         var dx: Tensor? = needInput ? Tensor(uninitializedShape: x.shape) : nil
         var dw: Tensor? = needWeight ? Tensor.zeros(w.shape) : nil
         let xp = x.ptr, wp = w.ptr, dyp = dy.ptr, dxp = dx?.mutablePtr(), dwp = dw?.mutablePtr()
-        let rows = g.tileRows(budget: im2colBudget, minTiles: max(1, Threading.threads / max(1, n * groups)))
+        let rows = g.tileRows(budget: Threading.im2colBudget, minTiles: max(1, Threading.threads / max(1, n * groups)))
         let tiles = (g.outH + rows - 1) / rows
         let items = n * groups * tiles
         let workers = Threading.workerCount(items)
