@@ -6,9 +6,14 @@ import Foundation
 /// `concurrentPerform` loops (over tiles, images or channels), so the two never oversubscribe the cores.
 public enum Threading {
     private static let state = ThreadState()
+    /// Touching this once-initialised token configures OpenBLAS (core type, 1 thread) before any GEMM.
+    static let configured: Bool = { _ = state; return true }()
 
     /// Number of worker threads our parallel loops use (default: active processor count).
     public static var threads: Int { state.get() }
+
+    /// The OpenBLAS kernel family in use (after `OpenBLASCore` fixed a mis-detected CPU).
+    public static var blasCore: String { _ = threads; return OpenBLASCore.name }
 
     /// Sets the number of worker threads (≥ 1). OpenBLAS stays at 1 thread.
     public static func setThreads(_ n: Int) { state.set(max(1, n)) }
@@ -54,6 +59,7 @@ private final class ThreadState: @unchecked Sendable {
     func setBudget(_ v: Int) { lock.withLock { colBudget = v } }
 
     init() {
+        OpenBLASCore.configure()
         openblas_set_num_threads(1)
         n = max(1, ProcessInfo.processInfo.activeProcessorCount)
     }

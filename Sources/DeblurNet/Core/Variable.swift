@@ -24,8 +24,9 @@ public final class Variable: @unchecked Sendable {
     public var value: Tensor
     /// The accumulated gradient (nil until a backward pass reaches this node; `zeroGrad` sets it back to nil).
     public var grad: Tensor?
-    /// Whether gradients flow to/through this node.
-    public let requiresGrad: Bool
+    /// Whether gradients flow to/through this node. Set it to false on parameters to freeze them
+    /// (e.g. a pretrained encoder): no weight gradients are computed for them.
+    public var requiresGrad: Bool
     /// Inputs recorded by the op that produced this node (empty for leaves and in `noGrad`).
     let parents: [Variable]
     /// Pushes `self.grad` into the parents' gradients.

@@ -1,0 +1,90 @@
+// Per-layer timing of the DeblurNet engine against PyTorch CPU (same shapes, same thread count).
+//
+//   swift build -c release --product bench-layers
+//   python3 benchmarks/layers/torch_layers.py --threads 2 --backward > /tmp/torch.json
+//   .build/release/bench-layers --threads 2 --backward --torch /tmp/torch.json
+//
+// Prints ours ms, torch ms, ratio ours/torch and peak memory growth (RSS high-water mark above the
+// RSS before the first, cold call; same method for both).
+import DeblurNet
+import Foundation
+
+func rssKB(_ field: String) -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix(field) {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
+    }
+    return 0
+}
+
+func measure(reps: Int, _ body: () -> Void) -> (ms: Double, peakMB: Double) {
+    // Peak RSS growth over the cold first call and the timed calls (outputs, workspaces, pool fill).
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    let base = rssKB("VmRSS:")
+    body()   // warm-up: fills the buffer pool
+    var times: [Double] = []
+    for _ in 0..<reps {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+    }
+    times.sort()
+    return (times[times.count / 2], Double(rssKB("VmHWM:") - base) / 1024)
+}
+
+var threads = 2, reps = 7, backward = false
+var torchFile: String? = nil
+var args = CommandLine.arguments.dropFirst().makeIterator()
+while let a = args.next() {
+    switch a {
+    case "--threads": threads = Int(args.next() ?? "") ?? 2
+    case "--reps": reps = Int(args.next() ?? "") ?? 7
+    case "--backward": backward = true
+    case "--torch": torchFile = args.next()
+    default: FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!); exit(2)
+    }
+}
+Threading.setThreads(threads)
+var torch: [String: [String: Double]] = [:]
+if let torchFile, let d = FileManager.default.contents(atPath: torchFile),
+   let j = try? JSONSerialization.jsonObject(with: d) as? [String: [String: Double]] { torch = j }
+
+struct Row { let name: String; let x: Tensor; let w: Tensor; let f: (Variable, Variable) -> Variable }
+let rows = [
+    Row(name: "conv3x3 64->64 @256x256", x: .normal([1, 64, 256, 256], seed: 1), w: .normal([64, 64, 3, 3], seed: 2)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1)))
+    },
+    Row(name: "conv1x1 1024->128 @64x64", x: .normal([1, 1024, 64, 64], seed: 3), w: .normal([128, 1024, 1, 1], seed: 4)) {
+        conv2d($0, weight: $1)
+    },
+    Row(name: "depthwise3x3 144 @128x128", x: .normal([1, 144, 128, 128], seed: 5), w: .normal([144, 1, 3, 3], seed: 6)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1), groups: 144))
+    },
+    Row(name: "convT x2 128->64 @64x64", x: .normal([1, 128, 64, 64], seed: 7), w: .normal([128, 64, 3, 3], seed: 8)) {
+        convTranspose2d($0, weight: $1, config: ConvTranspose2dConfig(stride: 2, padding: 1, outputPadding: 1))
+    },
+]
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+func fmt(_ v: Double?) -> String { v.map { String(format: "%8.2f", $0) } ?? "     n/a" }
+print("threads \(threads), median of \(reps), OpenBLAS core \(Threading.blasCore)")
+print(pad("layer", 36) + "  ours ms  torch ms  ours/torch  ours peak MB  torch peak MB")
+for r in rows {
+    var cases: [(String, () -> Void)] = [(r.name, {
+        _ = noGrad { r.f(Variable(r.x), Variable(r.w)) }
+    })]
+    if backward {
+        let x = Variable(r.x, requiresGrad: true), w = Variable(r.w, requiresGrad: true)
+        let gy = noGrad { r.f(x, w) }.value
+        cases.append((r.name + " fwd+bwd", {
+            x.grad = nil; w.grad = nil
+            r.f(x, w).backward(seed: gy)
+        }))
+    }
+    for (name, body) in cases {
+        let m = measure(reps: name.hasSuffix("bwd") ? max(3, reps / 2) : reps, body)
+        let t = torch[name]
+        let ratio = t?["ms"].map { m.ms / $0 }
+        print(pad(name, 36) + " \(fmt(m.ms))  \(fmt(t?["ms"]))  \(ratio.map { String(format: "%10.2f", $0) } ?? "       n/a")  \(String(format: "%12.1f", m.peakMB))  \(t?["peak_mb"].map { String(format: "%13.1f", $0) } ?? "          n/a")")
+    }
+}
