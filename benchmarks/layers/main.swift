@@ -17,19 +17,29 @@ func rssKB(_ field: String) -> Int {
     return 0
 }
 
-func measure(reps: Int, _ body: () -> Void) -> (ms: Double, peakMB: Double) {
+func cpuMS() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
+}
+
+/// Median wall ms, median process CPU ms, peak RSS growth (MB), pool misses per timed run.
+func measure(reps: Int, _ body: () -> Void) -> (ms: Double, cpu: Double, peakMB: Double, allocs: Double) {
     // Peak RSS growth over the cold first call and the timed calls (outputs, workspaces, pool fill).
     try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     let base = rssKB("VmRSS:")
     body()   // warm-up: fills the buffer pool
-    var times: [Double] = []
+    var times: [Double] = [], cpus: [Double] = []
+    let fresh0 = BufferPool.shared.freshAllocationCount
     for _ in 0..<reps {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuMS()
         body()
+        cpus.append(cpuMS() - c0)
         times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
     }
-    times.sort()
-    return (times[times.count / 2], Double(rssKB("VmHWM:") - base) / 1024)
+    times.sort(); cpus.sort()
+    let allocs = Double(BufferPool.shared.freshAllocationCount - fresh0) / Double(reps)
+    return (times[times.count / 2], cpus[cpus.count / 2], Double(rssKB("VmHWM:") - base) / 1024, allocs)
 }
 
 var threads = 2, reps = 7, backward = false
@@ -41,6 +51,7 @@ while let a = args.next() {
     case "--reps": reps = Int(args.next() ?? "") ?? 7
     case "--backward": backward = true
     case "--torch": torchFile = args.next()
+    case "--budget": Threading.im2colBudget = Int(args.next() ?? "") ?? Threading.im2colBudget
     default: FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!); exit(2)
     }
 }
@@ -66,9 +77,9 @@ let rows = [
 ]
 
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-func fmt(_ v: Double?) -> String { v.map { String(format: "%8.2f", $0) } ?? "     n/a" }
+func fmt(_ v: Double?) -> String { v.map { String(format: "%8.1f", $0) } ?? "     n/a" }
 print("threads \(threads), median of \(reps), OpenBLAS core \(Threading.blasCore)")
-print(pad("layer", 36) + "  ours ms  torch ms  ours/torch  ours peak MB  torch peak MB")
+print(pad("layer", 34) + "  ours ms torch ms ours/torch | ours cpu torch cpu ratio | ours MB torch MB | allocs/run")
 for r in rows {
     var cases: [(String, () -> Void)] = [(r.name, {
         _ = noGrad { r.f(Variable(r.x), Variable(r.w)) }
@@ -84,7 +95,7 @@ for r in rows {
     for (name, body) in cases {
         let m = measure(reps: name.hasSuffix("bwd") ? max(3, reps / 2) : reps, body)
         let t = torch[name]
-        let ratio = t?["ms"].map { m.ms / $0 }
-        print(pad(name, 36) + " \(fmt(m.ms))  \(fmt(t?["ms"]))  \(ratio.map { String(format: "%10.2f", $0) } ?? "       n/a")  \(String(format: "%12.1f", m.peakMB))  \(t?["peak_mb"].map { String(format: "%13.1f", $0) } ?? "          n/a")")
+        func r(_ a: Double, _ b: Double?) -> String { b.map { String(format: "%10.2f", a / $0) } ?? "       n/a" }
+        print(pad(name, 34) + " \(fmt(m.ms)) \(fmt(t?["ms"])) \(r(m.ms, t?["ms"])) | \(fmt(m.cpu))  \(fmt(t?["cpu_ms"])) \(r(m.cpu, t?["cpu_ms"]).dropFirst(4)) | \(fmt(m.peakMB)) \(fmt(t?["peak_mb"])) | \(String(format: "%6.1f", m.allocs))")
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch CPU reference timings for benchmarks/layers (same shapes and threads as bench-layers).
 
-Prints one JSON object: {row name: {"ms": median forward ms, "peak_mb": peak RSS growth in MB}}.
+Prints one JSON object: {row name: {"ms": median wall ms, "cpu_ms": median process CPU ms,
+"peak_mb": peak RSS growth in MB over the cold call and the timed calls}}.
 Usage: python3 benchmarks/layers/torch_layers.py [--threads 2] [--backward]
 """
 import argparse
@@ -25,13 +26,15 @@ def measure(fn, reps):
         f.write("5")  # reset the peak-RSS high-water mark
     base = rss_kb("VmRSS:")
     fn()  # warm-up (cold call counts towards peak memory)
-    times = []
+    times, cpus = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
+        cpus.append((time.process_time() - c0) * 1e3)
         times.append((time.perf_counter() - t0) * 1e3)
     times.sort()
-    return {"ms": times[len(times) // 2], "peak_mb": (rss_kb("VmHWM:") - base) / 1024}
+    cpus.sort()
+    return {"ms": times[len(times) // 2], "cpu_ms": cpus[len(cpus) // 2], "peak_mb": (rss_kb("VmHWM:") - base) / 1024}
 
 
 def main():

@@ -16,6 +16,9 @@ public final class BufferPool: @unchecked Sendable {
     }
     private var _capacity: Int
     private var liveBytes = 0
+    private var fresh = 0
+    /// Number of buffers that had to come from malloc (pool misses) so far.
+    public var freshAllocationCount: Int { lock.withLock { fresh } }
     private var _peakLiveBytes = 0
 
     public init(capacityBytes: Int) { _capacity = capacityBytes }
@@ -34,6 +37,7 @@ public final class BufferPool: @unchecked Sendable {
             return nil
         }
         if let p = reused { return p }
+        lock.withLock { fresh += 1 }
         return UnsafeMutablePointer<Float>.allocate(capacity: n)
     }
 
