@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "DeblurNetTests", "Golden")
+torch.set_num_threads(1)  # fixed reduction order (metadata order in the header still varies: Rust HashMap)
 gen = torch.Generator().manual_seed(20261125)
 
 
@@ -167,6 +168,7 @@ def main():
 
     adam_golden()
     safetensors_golden()
+    verify_swift_written()
     print("golden files written to", os.path.normpath(OUT))
 
 
@@ -199,6 +201,29 @@ def safetensors_golden():
          "count_i64": torch.tensor(7, dtype=torch.int64), "ref_f16_roundtrip": a.half().float(),
          "ref_bf16_roundtrip": a.bfloat16().float(), "nested.name.weight": torch.arange(6, dtype=torch.float32).reshape(2, 3)}
     save_file(t, os.path.join(OUT, "torch_written.safetensors"), metadata={"arch": '{"width": 32}', "note": "written by torch"})
+
+
+def verify_swift_written():
+    """Files written by our Swift encoder (pinned by InteropTests) must load in PyTorch."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+    path = os.path.join(OUT, "swift_written.interop")
+    if not os.path.exists(path):
+        print("swift_written.interop missing: run DEBLURNET_WRITE_GOLDEN=1 swift test --filter InteropTests, then rerun")
+        return
+    sd = load_file(path)
+    with safe_open(path, framework="pt") as f:
+        assert f.metadata() == {"config": '{"width": 4}', "format": "pt"}, f.metadata()
+    ref = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) / 7
+    assert torch.equal(sd.pop("values.f32"), ref)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.BatchNorm2d(4))
+    net.load_state_dict(sd, strict=True)
+    assert torch.equal(net[1].running_var, torch.tensor([1.5, 2, 0.75, 1]))
+    vals = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) / 7 - 1.5
+    for name, dt in [("swift_written_f16", torch.float16), ("swift_written_bf16", torch.bfloat16)]:
+        t = load_file(os.path.join(OUT, name + ".interop"))["values"]
+        assert t.dtype == dt and torch.equal(t, vals.to(dt)), name
+    print("Swift-written safetensors files load in PyTorch (F32/F16/BF16, metadata, Conv2d+BatchNorm2d state dict)")
 
 
 if __name__ == "__main__":
