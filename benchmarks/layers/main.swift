@@ -76,6 +76,20 @@ let rows = [
     },
 ]
 
+/// An EfficientNet-style MBConv block (expand 1×1 → BN → ReLU6 → depthwise 3×3 → BN → ReLU6 → project 1×1 → BN,
+/// residual), the generator encoder's building unit, timed as a training step (batch 8, 24 ch at 64×64).
+final class MBConv: Layer, @unchecked Sendable {
+    let expand = Conv2d(24, 144, kernelSize: 1, bias: false, seed: 1), bn0 = BatchNorm2d(144)
+    let dw = Conv2d(144, 144, kernelSize: 3, padding: 1, groups: 144, bias: false, seed: 2), bn1 = BatchNorm2d(144)
+    let project = Conv2d(144, 24, kernelSize: 1, bias: false, seed: 3), bn2 = BatchNorm2d(24)
+    var children: [(String, any Module)] {
+        [("expand", expand), ("bn0", bn0), ("dw", dw), ("bn1", bn1), ("project", project), ("bn2", bn2)]
+    }
+    func callAsFunction(_ x: Variable) -> Variable {
+        add(x, bn2(project(relu6(bn1(dw(relu6(bn0(expand(x)))))))))
+    }
+}
+
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
 func fmt(_ v: Double?) -> String { v.map { String(format: "%8.1f", $0) } ?? "     n/a" }
 print("threads \(threads), median of \(reps), OpenBLAS core \(Threading.blasCore)")
@@ -90,6 +104,13 @@ for r in rows {
         cases.append((r.name + " fwd+bwd", {
             x.grad = nil; w.grad = nil
             r.f(x, w).backward(seed: gy)
+        }))
+    }
+    if r.name == rows.last?.name && backward {
+        let block = MBConv(), bx = Variable(.normal([8, 24, 64, 64], seed: 9), requiresGrad: true)
+        cases.append(("MBConv 24-144-24 b8 @64x64 fwd+bwd", {
+            block.zeroGrad(); bx.grad = nil
+            sum(block(bx)).backward()
         }))
     }
     for (name, body) in cases {

@@ -64,6 +64,16 @@ def main():
                 xg.grad = None; wg.grad = None
                 f(xg, wg).backward(gy)
             out[name + " fwd+bwd"] = measure(step, max(3, a.reps // 2))
+    if a.backward:
+        nn = torch.nn
+        block_layers = nn.ModuleList([nn.Conv2d(24, 144, 1, bias=False), nn.BatchNorm2d(144), nn.Conv2d(144, 144, 3, padding=1, groups=144, bias=False),
+                                      nn.BatchNorm2d(144), nn.Conv2d(144, 24, 1, bias=False), nn.BatchNorm2d(24)])
+        e, b0, dw, b1, pr, b2 = block_layers
+        bx = torch.randn(8, 24, 64, 64, requires_grad=True)
+        def block_step():
+            block_layers.zero_grad(); bx.grad = None
+            (bx + b2(pr(F.relu6(b1(dw(F.relu6(b0(e(bx))))))))).sum().backward()
+        out["MBConv 24-144-24 b8 @64x64 fwd+bwd"] = measure(block_step, max(3, a.reps // 2))
     print(json.dumps(out))
 
 

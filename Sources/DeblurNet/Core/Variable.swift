@@ -63,7 +63,7 @@ public final class Variable: @unchecked Sendable {
         } else {
             let dst = grad!.mutablePtr()
             let src = g.ptr
-            for i in 0..<g.count { dst[i] += src[i] }
+            Threading.parallelChunks(g.count, minChunk: 1 << 16) { _, r in for i in r { dst[i] += src[i] } }
         }
     }
 

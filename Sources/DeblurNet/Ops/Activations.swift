@@ -5,11 +5,11 @@ import Foundation
 func elementwise(_ x: Variable, _ f: (Float) -> Float, _ d: @escaping (Float, Float) -> Float) -> Variable {
     var y = Tensor(uninitializedShape: x.shape)
     let yp = y.mutablePtr(), xp = x.value.ptr, n = x.value.count
-    for i in 0..<n { yp[i] = f(xp[i]) }
+    Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in for i in r { yp[i] = f(xp[i]) } }
     return record(y, [x]) { [xv = x.value] g in
         var dx = Tensor(uninitializedShape: xv.shape)
         let dp = dx.mutablePtr(), gp = g.ptr, xp = xv.ptr, yp = y.ptr
-        for i in 0..<n { dp[i] = gp[i] * d(xp[i], yp[i]) }
+        Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in for i in r { dp[i] = gp[i] * d(xp[i], yp[i]) } }
         x.accumulate(dx)
     }
 }
