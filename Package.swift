@@ -49,7 +49,7 @@ let package = Package(
             ]
         ),
         // Per-layer timing against PyTorch (see benchmarks/layers/main.swift).
-        .executableTarget(name: "bench-layers", dependencies: ["DeblurNet"], path: "benchmarks/layers", exclude: ["torch_layers.py"]),
+        .executableTarget(name: "bench-layers", dependencies: ["DeblurNet"], path: "benchmarks/layers", exclude: ["torch_layers.py", "README.md"]),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
         .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
         // Test targets of DeblurNet, Restoration and the CLI are added with their first tests.

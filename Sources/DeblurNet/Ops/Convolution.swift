@@ -100,7 +100,8 @@ public enum ConvKernels {
             depthwiseForward(xp, wp, yp, n: n, cin: x.shape[1], mult: coutG, g)
         } else {
             let pointwise = isPointwise(g, cfg.padding)
-            let rows = g.tileRows(budget: pointwise ? Int.max / 4 : Threading.im2colBudget, minTiles: max(1, Threading.threads / max(1, n * groups)))
+            let rows = g.tileRows(budget: pointwise ? Int.max / 4 : Threading.im2colBudget,
+                                  minTiles: max(1, Threading.threads / max(1, n * groups)), scatters: false)
             let tiles = (g.outH + rows - 1) / rows
             let items = n * groups * tiles
             Threading.parallelChunks(items) { _, range in

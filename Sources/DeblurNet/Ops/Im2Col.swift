@@ -10,10 +10,10 @@ struct ConvGeometry {
 
     /// Rows per tile for a column buffer of at most `budget` floats, and large enough that even tiles and
     /// odd tiles never touch the same input rows in col2im ((rows+1)·stride > dilation·(kh−1)).
-    func tileRows(budget: Int, minTiles: Int) -> Int {
+    func tileRows(budget: Int, minTiles: Int, scatters: Bool = true) -> Int {
         var rows = max(1, budget / max(1, kernelVolume * outW))
         rows = min(rows, max(1, (outH + minTiles - 1) / minTiles))
-        let minRows = max(1, (dh * (kh - 1)) / sh)
+        let minRows = scatters ? max(1, (dh * (kh - 1)) / sh) : 1
         return min(outH, max(rows, minRows))
     }
 }
