@@ -45,3 +45,16 @@ import Testing
         #expect(relativeError(q1.value, f.tensors["p1_5"]!) < 1e-5)
     }
 }
+
+@Suite struct GradientClippingTests {
+    @Test("clipGradNorm scales to the max norm like torch.nn.utils.clip_grad_norm_")
+    func clips() {
+        let a = Parameter(.zeros([2])), b = Parameter(.zeros([1]))
+        a.grad = Tensor(shape: [2], data: [3, 0]); b.grad = Tensor(shape: [1], data: [4])
+        let n = clipGradNorm([a, b], maxNorm: 1)
+        #expect(abs(n - 5) < 1e-6)
+        #expect(abs(a.grad![flat: 0] - 0.6) < 1e-5 && abs(b.grad![flat: 0] - 0.8) < 1e-5)
+        let n2 = clipGradNorm([a, b], maxNorm: 10)   // already below: unchanged
+        #expect(abs(n2 - 1) < 1e-5 && abs(a.grad![flat: 0] - 0.6) < 1e-5)
+    }
+}
