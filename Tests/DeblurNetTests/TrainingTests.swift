@@ -63,3 +63,24 @@ import Testing
         #expect(g.kernelVolume * g.outH * g.outW * 4 > 2_000_000_000)   // what a whole-frame im2col would take
     }
 }
+
+@Suite struct BufferPoolTests {
+    @Test("pool reuses same-size buffers and evicts the least recently used sizes when full")
+    func reuseAndEviction() {
+        let pool = BufferPool(capacityBytes: 4 * 1000)
+        let a = pool.take(400)
+        pool.give(a, count: 400)
+        let b = pool.take(400)
+        #expect(a == b)                      // same size comes back from the pool
+        #expect(pool.freshAllocationCount == 1)
+        pool.give(b, count: 400)
+        let c = pool.take(700)               // new size: fresh buffer
+        pool.give(c, count: 700)             // 400 + 700 > 1000: the stale 400-float class is evicted
+        #expect(pool.pooledBufferCount == 1)
+        let d = pool.take(700)
+        #expect(d == c && pool.freshAllocationCount == 2)
+        pool.give(d, count: 700)
+        pool.drain()
+        #expect(pool.pooledBufferCount == 0)
+    }
+}
