@@ -167,6 +167,7 @@ def main():
     case("bce_logits", "bce_with_logits", bce, {"x": logits, "t": targets})
 
     adam_golden()
+    network_golden()
     safetensors_golden()
     verify_swift_written()
     print("golden files written to", os.path.normpath(OUT))
@@ -192,6 +193,58 @@ def adam_golden():
         md = {"op": "adam", "steps": "6", "decoupled": json.dumps(opt_cls is torch.optim.AdamW)}
         md.update({k: json.dumps(v) for k, v in kw.items()})
         save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, name + ".safetensors"), metadata=md)
+
+
+def tf_same(x, k, s):
+    """TensorFlow 'same' padding (extra pixel bottom/right), as EfficientNet's stride-2 convs."""
+    h, w = x.shape[-2:]
+    def axis(n):
+        out = (n + s - 1) // s
+        total = max(0, (out - 1) * s + k - n)
+        return total // 2, total - total // 2
+    (t, b), (l, r) = axis(h), axis(w)
+    return F.pad(x, (l, r, t, b))
+
+
+def network_golden():
+    """A small generator+discriminator-like graph (fan-out, residual, concat, resize, BN train, IN, losses),
+    checked end to end: loss, BN running stats, gradients of every parameter and of the input."""
+    shapes = {"c1.weight": (8, 3, 3, 3), "bn1.weight": (8,), "bn1.bias": (8,), "dw.weight": (8, 1, 3, 3), "dw.bias": (8,),
+              "bn2.weight": (8,), "bn2.bias": (8,), "pw.weight": (4, 8, 1, 1), "pw.bias": (4,),
+              "up.weight": (4, 4, 3, 3), "up.bias": (4,), "head.weight": (3, 7, 3, 3), "head.bias": (3,),
+              "d1.weight": (4, 3, 4, 4), "d1.bias": (4,), "d2.weight": (1, 4, 3, 3), "d2.bias": (1,)}
+    params = {k: rnd(*v, scale=0.4) for k, v in shapes.items()}
+    for k in ["bn1.weight", "bn2.weight"]:
+        params[k] = params[k].abs() + 0.5
+    buffers = {"bn1.running_mean": torch.zeros(8), "bn1.running_var": torch.ones(8),
+               "bn2.running_mean": torch.zeros(8), "bn2.running_var": torch.ones(8)}
+    x = rnd(2, 3, 17, 14).sigmoid()
+    t = rnd(2, 3, 17, 14).sigmoid()
+    P = {k: v.double().clone().requires_grad_(True) for k, v in params.items()}
+    B = {k: v.double().clone() for k, v in buffers.items()}
+    X = x.double().clone().requires_grad_(True)
+    T = t.double()
+    h = F.conv2d(tf_same(X, 3, 2), P["c1.weight"], stride=2)
+    h = F.relu6(F.batch_norm(h, B["bn1.running_mean"], B["bn1.running_var"], P["bn1.weight"], P["bn1.bias"], training=True))
+    h = F.conv2d(h, P["dw.weight"], P["dw.bias"], padding=1, groups=8)
+    h = F.relu6(F.batch_norm(h, B["bn2.running_mean"], B["bn2.running_var"], P["bn2.weight"], P["bn2.bias"], training=True))
+    h = F.conv2d(h, P["pw.weight"], P["pw.bias"])
+    h = F.relu(F.conv_transpose2d(h, P["up.weight"], P["up.bias"], stride=2, padding=1, output_padding=1))
+    h = F.interpolate(h, size=(17, 14), mode="bilinear", align_corners=False)
+    h = torch.cat([h, X], 1)
+    out = torch.clamp(X + torch.tanh(F.conv2d(h, P["head.weight"], P["head.bias"], padding=1)), 0, 1)
+    d = F.leaky_relu(F.instance_norm(F.conv2d(out, P["d1.weight"], P["d1.bias"], stride=2, padding=1)), 0.2)
+    logits = F.conv2d(d, P["d2.weight"], P["d2.bias"], padding=1)
+    loss = (F.l1_loss(out, T) + 0.5 * F.mse_loss(F.interpolate(out, size=(9, 7), mode="bilinear", align_corners=False),
+                                                  F.interpolate(T, size=(9, 7), mode="bilinear", align_corners=False))
+            + 0.1 * F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits)))
+    loss.backward()
+    tensors = {"x": x, "t": t, "loss": loss.detach().float().reshape(()), "dx": X.grad.float()}
+    tensors.update({k: v.clone() for k, v in params.items()})
+    tensors.update({"init." + k: v.clone() for k, v in buffers.items()})
+    tensors.update({"grad." + k: v.grad.float() for k, v in P.items()})
+    tensors.update({"after." + k: v.float() for k, v in B.items()})
+    save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(OUT, "network.safetensors"), metadata={"op": "network"})
 
 
 def safetensors_golden():
