@@ -43,7 +43,7 @@ func measure(reps: Int, _ body: () -> Void) -> (ms: Double, cpu: Double, peakMB:
 }
 
 var threads = 2, reps = 7, backward = false
-var torchFile: String? = nil
+var torchFile: String? = nil, only: String? = nil
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     switch a {
@@ -51,6 +51,7 @@ while let a = args.next() {
     case "--reps": reps = Int(args.next() ?? "") ?? 7
     case "--backward": backward = true
     case "--torch": torchFile = args.next()
+    case "--only": only = args.next()
     case "--budget": Threading.im2colBudget = Int(args.next() ?? "") ?? Threading.im2colBudget
     default: FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!); exit(2)
     }
@@ -116,7 +117,7 @@ for r in rows {
             sum(block(bx)).backward()
         }))
     }
-    for (name, body) in cases {
+    for (name, body) in cases where only.map({ name.contains($0) }) ?? true {
         let m = measure(reps: name.hasSuffix("bwd") || name.contains("1280") ? max(3, reps / 2) : reps, body)
         let t = torch[name]
         func r(_ a: Double, _ b: Double?) -> String { b.map { String(format: "%10.2f", a / $0) } ?? "       n/a" }

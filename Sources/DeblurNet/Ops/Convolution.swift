@@ -285,7 +285,7 @@ public enum ConvKernels {
                                 if let dw {
                                     let s = src + iy * g.width + xoff
                                     var acc: Float = 0
-                                    if g.sw == 1 { for ox in lo..<hi { acc += grow[ox] * s[ox] } }
+                                    if g.sw == 1 { if hi > lo { acc = VectorMath.dot(grow + lo, s + lo, hi - lo) } }
                                     else { for ox in lo..<hi { acc += grow[ox] * s[ox * g.sw] } }
                                     dw[co * kk + ky * g.kw + kx] += acc
                                 }
