@@ -24,8 +24,9 @@ func clampLinear(_ x: Variable, lo: Float, hi: Float, inclusive: Bool) -> Variab
         var dx = Tensor(uninitializedShape: xv.shape)
         let dp = dx.mutablePtr(), gp = g.ptr, xp = xv.ptr
         Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in
-            if inclusive { for i in r { let v = xp[i]; dp[i] = (v >= lo && v <= hi) ? gp[i] : 0 } }
-            else { for i in r { let v = xp[i]; dp[i] = (v > lo && v < hi) ? gp[i] : 0 } }
+            // Branch-free masks (a short-circuit `&&` compiles to unpredictable branches on random data).
+            if inclusive { for i in r { let v = xp[i]; dp[i] = gp[i] * (v >= lo ? 1 : 0) * (v <= hi ? 1 : 0) } }
+            else { for i in r { let v = xp[i]; dp[i] = gp[i] * (v > lo ? 1 : 0) * (v < hi ? 1 : 0) } }
         }
         x.accumulate(dx)
     }

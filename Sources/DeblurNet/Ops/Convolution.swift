@@ -44,7 +44,7 @@ public enum FusedActivation: Sendable, Equatable {
         switch self {
         case .none: break
         case .relu: for i in 0..<grad.count { d[i] = y[i] > 0 ? g[i] : 0 }
-        case .relu6: for i in 0..<grad.count { d[i] = (y[i] > 0 && y[i] < 6) ? g[i] : 0 }
+        case .relu6: for i in 0..<grad.count { d[i] = g[i] * (y[i] > 0 ? 1 : 0) * (y[i] < 6 ? 1 : 0) }
         case .leakyReLU(let s): for i in 0..<grad.count { d[i] = y[i] > 0 ? g[i] : g[i] * s }
         }
         return r
