@@ -26,18 +26,24 @@ public enum Threading {
         set { state.setBudget(max(1, newValue)) }
     }
 
-    /// Runs `body(chunkIndex, range)` over `0..<count` split into at most `threads` contiguous chunks, in parallel.
-    /// `minChunk` keeps tiny loops on one thread.
+    /// Runs `body(worker, range)` over `0..<count` in parallel on at most `threads` workers. Workers pull ranges
+    /// (about 8 per worker) from a shared counter, so a worker slowed down by other processes on the machine
+    /// does not hold the others up. A worker index is never used by two calls at once (per-worker scratch is safe);
+    /// one worker may receive several ranges. `minChunk` keeps tiny loops on one thread.
     public static func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         guard count > 0 else { return }
         let workers = max(1, min(threads, count / max(1, minChunk)))
         if workers == 1 { body(0, 0..<count); return }
-        let per = (count + workers - 1) / workers
-        // The chunks touch disjoint data by construction; the caller guarantees that.
+        let grain = max(max(1, minChunk), count / (workers * 8))
+        let next = WorkCounter()
+        // The ranges touch disjoint data by construction; the caller guarantees that.
         nonisolated(unsafe) let run = body
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let lo = w * per, hi = min(count, lo + per)
-            if lo < hi { run(w, lo..<hi) }
+            while true {
+                let lo = next.take(grain)
+                if lo >= count { break }
+                run(w, lo..<min(count, lo + grain))
+            }
         }
     }
 
@@ -69,4 +75,12 @@ private final class ThreadState: @unchecked Sendable {
         lock.withLock { n = v }
         openblas_set_num_threads(1)
     }
+}
+
+/// A lock-protected shared loop counter for dynamic scheduling.
+private final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    /// Returns the current start and advances by `n`.
+    func take(_ n: Int) -> Int { lock.withLock { let v = value; value += n; return v } }
 }
