@@ -34,7 +34,8 @@ let package = Package(
         // Tensor engine, autograd, layers, the GAN. Knows nothing of FFmpeg.
         .target(
             name: "DeblurNet",
-            dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"]
         ),
         // Classical deblurring and image-quality metrics on planar float images.
         .target(name: "Restoration"),
@@ -47,9 +48,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Per-layer timing against PyTorch (see benchmarks/layers/main.swift).
+        .executableTarget(name: "bench-layers", dependencies: ["DeblurNet"], path: "benchmarks/layers", exclude: ["torch_layers.py", "README.md"]),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
         // Runs the built `deblur-video` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video"]),
+        .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
         // Test targets of DeblurNet, Restoration and the CLI are added with their first tests.
     ],
     swiftLanguageModes: [.v6]
