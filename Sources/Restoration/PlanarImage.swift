@@ -84,17 +84,30 @@ public struct PlanarImage: Sendable, Equatable {
 
 /// 8-bit quantisation shared by the metrics.
 enum Quantize {
-    /// `round(clamp(v, 0, 1) * 255)`, NaN → 0. Rounds half away from zero, like `lrintf` would not:
-    /// values from 8-bit sources are exact multiples of 1/255 and never sit on a half.
+    /// `round(clamp(v, 0, 1) * 255)` (halves round up), NaN → 0.
     @inline(__always)
     static func to8Bit(_ v: Float) -> UInt8 {
-        guard v > 0 else { return 0 }
-        guard v < 1 else { return 255 }
-        return UInt8((v * 255).rounded())
+        UInt8(level(v))
+    }
+
+    /// The quantised level as an integer-valued Float; branch-free so that loops over it vectorise.
+    @inline(__always)
+    static func level(_ v: Float) -> Float {
+        var t = v * 255
+        t = t > 0 ? t : 0          // also maps NaN to 0
+        t = t < 255 ? t : 255
+        // t + 0.5 ∈ [0.5, 255.5]: truncation is floor, i.e. round-half-up, with SSE2's cvttps2dq.
+        return Float(Int32(t + 0.5))
     }
 
     /// The quantised values as floats (0…255 integers), which keeps products exact in Float.
     static func planes8(_ image: PlanarImage) -> [Float] {
-        image.pixels.map { Float(to8Bit($0)) }
+        let n = image.pixels.count
+        return [Float](unsafeUninitializedCapacity: n) { out, count in
+            image.pixels.withUnsafeBufferPointer { src in
+                for i in 0..<n { out[i] = level(src[i]) }
+            }
+            count = n
+        }
     }
 }
