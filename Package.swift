@@ -49,6 +49,8 @@ let package = Package(
         ),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
         .testTarget(name: "RestorationTests", dependencies: ["Restoration"], resources: [.copy("Golden")]),
+        // Runs the built `deblur-video` binary; the dependency makes `swift test` build it first.
+        .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video"]),
         // Test targets of DeblurNet, Restoration and the CLI are added with their first tests.
     ],
     swiftLanguageModes: [.v6]
