@@ -43,6 +43,7 @@ let package = Package(
             name: "deblur-video",
             dependencies: [
                 "Stream",
+                "Restoration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
