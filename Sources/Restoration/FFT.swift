@@ -78,7 +78,9 @@ public struct FFTPlan: Sendable {
         }
         let sign: Double = inverse ? -1 : 1
         var xr = re, xi = im, yr = scratchRe, yi = scratchIm
-        var ar = [Double](repeating: 0, count: 64), ai = ar
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * 64)  // one generic-radix butterfly
+        defer { scratch.deallocate() }
+        let ar = scratch, ai = scratch + 64
         for st in stages {
             let p = st.radix, m = st.m, s = st.stride
             let sm = s * m
@@ -126,6 +128,28 @@ public struct FFTPlan: Sendable {
                             yr[o + 3 * s] = c3r * w3r - c3i * w3i; yi[o + 3 * s] = c3r * w3i + c3i * w3r
                         }
                     }
+                case 3:
+                    // c1,2 = a0 − (a1 + a2)/2 ∓ i·sign·(√3/2)(a1 − a2)
+                    let h = sign * 0.866_025_403_784_438_6
+                    for q in 0..<m {
+                        let w1r = twr[q * 3 + 1], w1i = sign * twi[q * 3 + 1]
+                        let w2r = twr[q * 3 + 2], w2i = sign * twi[q * 3 + 2]
+                        for j in 0..<s {
+                            let i0 = j + s * q
+                            let a0r = xr[i0], a0i = xi[i0]
+                            let a1r = xr[i0 + sm], a1i = xi[i0 + sm]
+                            let a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm]
+                            let tr = a1r + a2r, ti = a1i + a2i
+                            let mr = a0r - 0.5 * tr, mi = a0i - 0.5 * ti
+                            let dr = h * (a1r - a2r), di = h * (a1i - a2i)
+                            let o = j + s * 3 * q
+                            yr[o] = a0r + tr; yi[o] = a0i + ti
+                            let c1r = mr + di, c1i = mi - dr
+                            let c2r = mr - di, c2i = mi + dr
+                            yr[o + s] = c1r * w1r - c1i * w1i; yi[o + s] = c1r * w1i + c1i * w1r
+                            yr[o + 2 * s] = c2r * w2r - c2i * w2i; yi[o + 2 * s] = c2r * w2i + c2i * w2r
+                        }
+                    }
                 default:
                     for q in 0..<m {
                         for j in 0..<s {
@@ -133,9 +157,11 @@ public struct FFTPlan: Sendable {
                             for k in 0..<p { ar[k] = xr[i0 + k * sm]; ai[k] = xi[i0 + k * sm] }
                             let o = j + s * p * q
                             for t in 0..<p {
-                                var cr = 0.0, ci = 0.0
-                                for k in 0..<p {
-                                    let u = (t * k) % p
+                                var cr = ar[0], ci = ai[0]
+                                var u = 0
+                                for k in 1..<p {
+                                    u += t
+                                    if u >= p { u -= p }  // u = t·k mod p without a division
                                     let wr = rr[u], wi = sign * ri[u]
                                     cr += ar[k] * wr - ai[k] * wi
                                     ci += ar[k] * wi + ai[k] * wr

@@ -96,8 +96,11 @@ enum Quantize {
         var t = v * 255
         t = t > 0 ? t : 0          // also maps NaN to 0
         t = t < 255 ? t : 255
-        // t + 0.5 ∈ [0.5, 255.5]: truncation is floor, i.e. round-half-up, with SSE2's cvttps2dq.
-        return Float(Int32(t + 0.5))
+        // Adding and removing 2^23 rounds to the nearest integer (ties to even) without a libm call;
+        // then ties go up, so the rule is round-half-up for every input.
+        let magic: Float = 8_388_608
+        let r = (t + magic) - magic
+        return t - r == 0.5 ? r + 1 : r
     }
 
     /// The quantised values as floats (0…255 integers), which keeps products exact in Float.

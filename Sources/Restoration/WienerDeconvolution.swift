@@ -30,25 +30,42 @@ public struct WienerDeconvolution: Sendable {
         if cache == nil || cache?.width != w || cache?.height != h {
             cache = Self.filter(psf: psf, balance: balance, width: w, height: h)
         }
-        guard let f = cache else { return image }
+        guard let f = cache.map({ FilterArrays(plan: $0.plan, re: $0.re, im: $0.im) }) else { return image }
+        let plan = f.plan
         var out = image
         let scale = 1 / Double(n)
-        for c in 0..<image.channels {
+        // Two real channels per complex transform (first in the real part, second in the imaginary):
+        // the filter is the transform of a real kernel (Hermitian), so the two results come back
+        // separated in the real and imaginary parts.
+        var c = 0
+        while c < image.channels {
+            let paired = c + 1 < image.channels
             var re = image.pixels[(c * n)..<((c + 1) * n)].map(Double.init)
-            var im = [Double](repeating: 0, count: n)
-            f.plan.transform(re: &re, im: &im, inverse: false)
-            for i in 0..<n {
-                let r = re[i] * f.re[i] - im[i] * f.im[i]
-                let j = re[i] * f.im[i] + im[i] * f.re[i]
-                re[i] = r
-                im[i] = j
+            var im = paired ? image.pixels[((c + 1) * n)..<((c + 2) * n)].map(Double.init) : [Double](repeating: 0, count: n)
+            plan.transform(re: &re, im: &im, inverse: false)
+            re.withUnsafeMutableBufferPointer { rp in
+                im.withUnsafeMutableBufferPointer { ip in
+                    f.re.withUnsafeBufferPointer { fr in
+                        f.im.withUnsafeBufferPointer { fi in
+                            for i in 0..<n {
+                                let r = rp[i] * fr[i] - ip[i] * fi[i]
+                                let j = rp[i] * fi[i] + ip[i] * fr[i]
+                                rp[i] = r
+                                ip[i] = j
+                            }
+                        }
+                    }
+                }
             }
-            f.plan.transform(re: &re, im: &im, inverse: true)
-            for i in 0..<n {
-                var v = re[i] * scale
-                if clip { v = min(1, max(-1, v)) }
-                out.pixels[c * n + i] = Float(v)
+            plan.transform(re: &re, im: &im, inverse: true)
+            let lo: Double = clip ? -1 : -.infinity, hi: Double = clip ? 1 : .infinity
+            out.pixels.withUnsafeMutableBufferPointer { op in
+                for i in 0..<n { op[c * n + i] = Float(min(hi, max(lo, re[i] * scale))) }
+                if paired {
+                    for i in 0..<n { op[(c + 1) * n + i] = Float(min(hi, max(lo, im[i] * scale))) }
+                }
             }
+            c += paired ? 2 : 1
         }
         return out
     }
@@ -82,4 +99,11 @@ public struct WienerDeconvolution: Sendable {
         }
         return out
     }
+}
+
+/// The cached filter taken out of the optional tuple once, so the loops do not re-copy it.
+private struct FilterArrays {
+    let plan: FFT2DPlan
+    let re: [Double]
+    let im: [Double]
 }
