@@ -10,16 +10,18 @@ struct Compare: ParsableCommand {
         commandName: "compare",
         abstract: "Run several methods on BLURRY, score each against SHARP, print one table and plot per-frame PSNR.",
         discussion: """
-        BLURRY and SHARP are videos, images, or directories of images (paired by name), as for `eval`.
-        Each method restores every frame of BLURRY (one frame at a time, all cores inside the method);
-        the restored frame is scored against SHARP with the `eval` conventions (RGB, 8-bit, PSNR peak 255,
-        Gaussian SSIM per Wang et al.; see `deblur-video eval --help`). frames/s counts the method only,
-        not decoding or scoring.
+        BLURRY and SHARP are videos, images, or directories of images (paired by
+        name), as for `eval`. Each method restores every frame of BLURRY (one
+        frame at a time, all cores inside the method); the result is scored
+        against SHARP with the `eval` conventions (8-bit RGB, PSNR peak 255,
+        Gaussian SSIM per Wang et al.; see `deblur-video eval --help`).
+        frames/s times the method only, not decoding or scoring.
 
         EXAMPLES:
-          deblur-video compare samples/blurred.mp4 samples/sharp.mp4 --methods none,unsharp,wiener,richardson-lucy \\
+          deblur-video compare samples/blurred.mp4 samples/sharp.mp4 \\
+            --methods none,unsharp,wiener,richardson-lucy \\
             --psf-length 12 --psf-angle 0 --plot psnr.svg
-          deblur-video compare blurred/ sharp/ --methods none,wiener --psf kernel.png
+          deblur-video compare blurred/ sharp/ --methods none,wiener --psf k.png
         """
     )
 
@@ -115,8 +117,7 @@ struct Compare: ParsableCommand {
         var scores: [FrameQuality] = []
         var seconds = 0.0
         while frames.map({ scores.count < $0 }) ?? true {
-            let b = try input.next()
-            let s = try reference.next()
+            let (b, s) = try nextPair(input, reference)
             guard let b, let s else {
                 if b == nil && s == nil { break }
                 let detail = "\(b == nil ? "SHARP" : "BLURRY") has more frames than the other's \(scores.count)"

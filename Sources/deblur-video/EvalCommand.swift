@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Restoration
 import Stream
@@ -9,26 +10,32 @@ struct Eval: ParsableCommand {
         commandName: "eval",
         abstract: "Score TEST against REFERENCE frame by frame (PSNR, SSIM) and summarise.",
         discussion: """
-        REFERENCE and TEST are videos, images, or directories of images (paired by file name).
-        Frames stream through one at a time, so long videos need constant memory.
+        REFERENCE and TEST are videos, images, or directories of images (paired
+        by file name). Frames stream through one pair at a time: constant memory.
 
         CONVENTIONS:
-          Samples are 8-bit: round(clamp(v, 0, 1) * 255) of the decoded RGB.
-          PSNR = 10 log10(255^2 / MSE), MSE over all samples of the frame (R, G, B).
-            Identical frames give inf. "mean" averages per-frame PSNR; "PSNR of mean MSE" is
-            10 log10(255^2 / mean of per-frame MSE), the average of FFmpeg's psnr filter.
-          SSIM per Wang et al. 2004: 11x11 Gaussian window, sigma 1.5, K1 0.01, K2 0.03, data range 255,
-            population covariance; computed per channel over the valid region only (a 5-pixel border
-            of the SSIM map is dropped), then averaged over channels. This is scikit-image's
-            structural_similarity(gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+          Samples: 8-bit, round(clamp(v, 0, 1) * 255) of the decoded RGB.
+          PSNR: 10 log10(255^2 / MSE), MSE over all samples of a frame (R, G, B);
+            identical frames give inf. "mean" averages per-frame PSNR; "PSNR of
+            mean MSE" is 10 log10(255^2 / mean per-frame MSE), the "average" of
+            FFmpeg's psnr filter.
+          SSIM: Wang et al. 2004, 11x11 Gaussian window, sigma 1.5, K1 0.01,
+            K2 0.03, data range 255, population covariance, per channel over
+            the valid region only (5-pixel border of the SSIM map dropped), then
+            averaged over channels = scikit-image structural_similarity(
+            gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
             data_range=255, channel_axis=-1).
-          --ssim-window uniform7: scikit-image's default instead (7x7 uniform window, sample
-            covariance, 3-pixel border dropped).
-          --y: score BT.601 luma only, Y = round(16 + (65.481 R + 128.553 G + 24.966 B) / 255), the Y of
-            FFmpeg's RGB->YUV conversion; PSNR of mean MSE then matches `ffmpeg -lavfi psnr`'s y:.
-          5th percentile: linear interpolation between order statistics (numpy's default).
-        A different frame count or frame size is an error; --align scores the common prefix (or the
-        common names of two directories) instead, with a warning.
+          --ssim-window uniform7: scikit-image's default window instead (7x7
+            uniform, sample covariance, 3-pixel border dropped).
+          --y: BT.601 luma only, Y = round(16 + (65.481 R + 128.553 G
+            + 24.966 B) / 255), FFmpeg's RGB->YUV luma. For RGB sources the PSNR
+            of mean MSE equals `ffmpeg -lavfi psnr`'s y: after format=yuv444p.
+            Luma is recomputed from decoded RGB, so for YUV sources it is not
+            the stored Y plane (chroma clipping, 4:2:0) and differs from y:.
+          Median and 5th percentile: linear interpolation (numpy's default).
+        A different frame count, frame size or set of image names is an error
+        (exit 2); --align scores the common prefix (or common names) instead
+        and prints a WARNING.
 
         EXAMPLES:
           deblur-video eval samples/sharp.mp4 deblurred.mp4
@@ -101,8 +108,7 @@ struct Eval: ParsableCommand {
         try FramePairing.matchNames(ref, tst, align: align, warn: warn)
         var frames: [FrameQuality] = []
         while true {
-            let r = try ref.next()
-            let t = try tst.next()
+            let (r, t) = try nextPair(ref, tst)
             guard let r, let t else {
                 if r == nil && t == nil { break }
                 let n = frames.count
@@ -128,6 +134,26 @@ struct Eval: ParsableCommand {
         }
         return frames
     }
+}
+
+/// The next frame of each sequence, decoded concurrently (two independent decoders).
+func nextPair(_ a: FrameSequence, _ b: FrameSequence) throws -> (Frame?, Frame?) {
+    /// One result per worker in separate stored properties: no shared array is mutated concurrently.
+    final class Slot: @unchecked Sendable {
+        let source: FrameSequence
+        var frame: Frame?
+        var error: (any Error)?
+        init(_ source: FrameSequence) { self.source = source }
+        func fill() {
+            do { frame = try source.next() } catch { self.error = error }
+        }
+    }
+    let slots = (Slot(a), Slot(b))
+    DispatchQueue.concurrentPerform(iterations: 2) { i in
+        if i == 0 { slots.0.fill() } else { slots.1.fill() }
+    }
+    if let e = slots.0.error ?? slots.1.error { throw e }
+    return (slots.0.frame, slots.1.frame)
 }
 
 /// One line to stderr.
