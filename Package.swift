@@ -44,6 +44,7 @@ let package = Package(
             name: "deblur-video",
             dependencies: [
                 "Stream",
+                "Restoration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +52,7 @@ let package = Package(
         // Per-layer timing against PyTorch (see benchmarks/layers/main.swift).
         .executableTarget(name: "bench-layers", dependencies: ["DeblurNet"], path: "benchmarks/layers", exclude: ["torch_layers.py", "README.md"]),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
+        .testTarget(name: "RestorationTests", dependencies: ["Restoration"], resources: [.copy("Golden")]),
         // Runs the built `deblur-video` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video"]),
         .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
