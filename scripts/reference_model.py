@@ -261,10 +261,18 @@ class Generator(nn.Module):
             x = F.pad(x, (0, pw, 0, ph), mode="reflect")
         return x
 
-    def residual(self, xp):
-        """Network on an already padded input; returns the RGB residual."""
+    def residual(self, xp, frozen_encoder: bool = False):
+        """Network on an already padded input; returns the RGB residual.
+        `frozen_encoder` runs the encoder without autograd (training speed)."""
         xn = (xp - self.mean) / self.std
-        feats = self.encoder(xn)
+        if frozen_encoder:
+            with torch.no_grad():
+                feats = self.encoder(xn)
+        else:
+            feats = self.encoder(xn)
+        return self.decode(xp, xn, feats)
+
+    def decode(self, xp, xn, feats):
         h = F.relu(self.bottleneck(feats[-1]))
         h = F.relu(self.up1(h))
         if self.skips:
@@ -280,10 +288,10 @@ class Generator(nn.Module):
         r = self.to_rgb(h)
         return F.interpolate(r, size=xp.shape[-2:], mode="bilinear", align_corners=False)
 
-    def forward(self, x, clamp: bool = True):
+    def forward(self, x, clamp: bool = True, frozen_encoder: bool = False):
         h, w = x.shape[-2:]
         xp = self.pad_to_stride(x)
-        r = self.residual(xp)[..., :h, :w]
+        r = self.residual(xp, frozen_encoder)[..., :h, :w]
         y = x + r
         return y.clamp(0.0, 1.0) if clamp else y
 
