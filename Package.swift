@@ -48,6 +48,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
+        .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
         // Test targets of DeblurNet, Restoration and the CLI are added with their first tests.
     ],
     swiftLanguageModes: [.v6]
