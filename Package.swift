@@ -34,7 +34,8 @@ let package = Package(
         // Tensor engine, autograd, layers, the GAN. Knows nothing of FFmpeg.
         .target(
             name: "DeblurNet",
-            dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Resources")]
         ),
         // Classical deblurring and image-quality metrics on planar float images.
         .target(name: "Restoration"),

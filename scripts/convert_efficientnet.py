@@ -14,8 +14,9 @@ Output keys (all float, conv weights OIHW, biases from the folded BN):
 Then it checks the conversion: the converted network (reference_model's
 encoder + head) classifies a bundled photo (scikit-image's `coffee.png`, CC0)
 and prints the top-5 ImageNet classes. It also writes the test fixture
-Tests/DeblurNetTests/Resources/coffee224.safetensors (the 224x224 input and
-the expected top-5 logits) used by the Swift test.
+Tests/DeblurNetTests/Golden/Classifier/: coffee224.safetensors (the 224x224
+input in F16, the logits computed from exactly that input, the top-5 class ids)
+and an F16 copy of the full classifier, used by the Swift test.
 
     python3 scripts/convert_efficientnet.py --out data/efficientnet-lite0.safetensors
 """
@@ -103,9 +104,11 @@ def coffee_224():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="data/efficientnet-lite0.safetensors")
-    ap.add_argument("--fixture", default="Tests/DeblurNetTests/Resources/classifier/coffee224.safetensors")
-    ap.add_argument("--classifier-f16", default="Tests/DeblurNetTests/Resources/classifier/efficientnet-lite0-f16.safetensors",
+    ap.add_argument("--fixture", default="Tests/DeblurNetTests/Golden/Classifier/coffee224.safetensors")
+    ap.add_argument("--classifier-f16", default="Tests/DeblurNetTests/Golden/Classifier/efficientnet-lite0-f16.safetensors",
                     help="F16 copy of the full classifier for the Swift test ('' to skip)")
+    ap.add_argument("--encoder-resource", default="Sources/DeblurNet/Resources/efficientnet-lite0-encoder.safetensors",
+                    help="F16 stem + blocks 0-10 (what the default generator uses), bundled with DeblurNet ('' to skip)")
     args = ap.parse_args()
 
     sd = torch.load(pth_path(), map_location="cpu", weights_only=False)
@@ -116,8 +119,16 @@ def main():
     save_file(conv, args.out, metadata=meta)
     print(f"wrote {args.out}: {len(conv)} tensors, {sum(v.numel() for v in conv.values()):,} params")
 
+    if args.encoder_resource:
+        n_blocks = rm.CONFIGS["default"]["encoder_blocks"]
+        keep = {k: v.half().contiguous() for k, v in conv.items()
+                if k.startswith("encoder.stem.") or (k.startswith("encoder.blocks.") and int(k.split(".")[2]) < n_blocks)}
+        os.makedirs(os.path.dirname(args.encoder_resource), exist_ok=True)
+        save_file(keep, args.encoder_resource, metadata=dict(meta, blocks=str(n_blocks)))
+        print(f"wrote {args.encoder_resource}: {len(keep)} tensors, {sum(v.numel() for v in keep.values()):,} params (F16)")
+
     labels = [l.strip() for l in open(LABELS)]
-    x = coffee_224()
+    x = coffee_224().half().float()  # the fixture stores F16; use exactly those values
     results = {}
     for norm_name, mean, std in [("lite (x*255-127)/128", rm.LITE0_MEAN, rm.LITE0_STD),
                                  ("imagenet mean/std", [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])]:
@@ -135,7 +146,7 @@ def main():
     logits, top = results["lite (x*255-127)/128"]
     if args.fixture:
         os.makedirs(os.path.dirname(args.fixture), exist_ok=True)
-        save_file({"image": x[0].contiguous(), "logits": logits.contiguous(),
+        save_file({"image": x[0].half().contiguous(), "logits": logits.contiguous(),
                    "top5": top.indices.to(torch.int32).contiguous()}, args.fixture,
                   metadata={"source": "scikit-image data/coffee.png (CC0, Rachel Michetti / Pikolo Espresso Bar)",
                             "top5": json.dumps([labels[i] for i in top.indices.tolist()])})
