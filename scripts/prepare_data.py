@@ -12,8 +12,9 @@ Layout written:
   val_video/blur/*.png, val_video/sharp/*.png        GoPro-style pairs: the
         mean (in linear light) of N consecutive frames is the blurry frame,
         the middle one the sharp frame — from the real videos in opencv-doc
-        (vtest.avi, tree.avi, Megamind.avi) and from pans across the val
-        photos rendered at N× the frame rate
+        (vtest.avi, tree.avi, Megamind.avi; windows of repeated frames,
+        PSNR > 45 dB, are skipped) and from pans across the val photos
+        rendered at N× the frame rate
   manifest.json                                      every file, its source
         package, licence and split
 
@@ -150,6 +151,9 @@ def video_pairs(out, manifest, n_avg=7, per_video=8):
             win = frames[s:s + n_avg]
             blurry = gopro_average(win)
             sharp = win[n_avg // 2].astype(np.float32) / 255.0
+            mse = float(((np.round(blurry * 255) / 255 - sharp) ** 2).mean())
+            if mse < 10 ** (-45 / 10):  # static window (repeated frames): nothing to deblur
+                continue
             fn = f"{name}_{s:04d}.png"
             Image.fromarray(np.round(blurry * 255).astype(np.uint8)).save(f"{out}/val_video/blur/{fn}")
             Image.fromarray((sharp * 255).round().astype(np.uint8)).save(f"{out}/val_video/sharp/{fn}")

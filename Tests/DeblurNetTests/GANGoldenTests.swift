@@ -105,6 +105,9 @@ import Testing
         let x = Tensor.uniform([1, 3, 20, 33], lo: 0, hi: 1, seed: 3)
         #expect(try g.deblur(x).maxAbsDifference(x) == 0)
         #expect(throws: ModelError.self) { try g.deblur(Tensor.zeros([1, 3, 8, 40])) }
+        let planar = try PlanarRGBImage(width: 33, height: 20, pixels: x.array)
+        #expect(try g.deblur(planar) == planar)
+        #expect(throws: ModelError.self) { try PlanarRGBImage(width: 33, height: 20, pixels: [0.5]) }
     }
 
     @Test func saveLoadRoundTripKeepsConfigAndWeights() throws {
