@@ -16,6 +16,9 @@
   weights stored in F16 (`decoder.*` in the file) → output.
 - blur_kernel: a fixed trajectory → kernel (bilinear splat) and the
   noise-free linear-light blur of a fixed patch.
+- shipped_model (`--shipped MODEL`, rerun whenever the shipped model
+  changes): a 128x128 crop of a held-out synthetic validation pair and of a
+  held-out photo pan, with the PyTorch output of the shipped model.
 """
 import json
 import os
@@ -130,8 +133,47 @@ def blur():
     print("blur_kernel:", {k: tuple(v.shape) for k, v in out.items()})
 
 
+def shipped(model_path, data="/work/data"):
+    from PIL import Image
+    g = rm.load_generator(model_path).eval()
+    out = {}
+    names = []
+    psnr = lambda a, c: float(10 * torch.log10(1 / ((a - c) ** 2).mean()))
+
+    def crop(folder, name):
+        b = np.asarray(Image.open(f"{data}/{folder}/blur/{name}").convert("RGB"), dtype=np.float32) / 255
+        sh = np.asarray(Image.open(f"{data}/{folder}/sharp/{name}").convert("RGB"), dtype=np.float32) / 255
+        h, w, _ = b.shape
+        y0, x0 = (h - 128) // 2, (w - 128) // 2
+        b = torch.from_numpy(b[y0:y0 + 128, x0:x0 + 128].transpose(2, 0, 1).copy())[None]
+        sh = torch.from_numpy(sh[y0:y0 + 128, x0:x0 + 128].transpose(2, 0, 1).copy())[None]
+        return b, sh
+
+    # Fixed rule (no cherry-picking on the model): the first pair, in name order, whose centre crop is
+    # visibly blurred (input PSNR < 28 dB).
+    def first_blurred(folder, prefix=""):
+        for n in sorted(os.listdir(f"{data}/{folder}/sharp")):
+            if n.startswith(prefix) and psnr(*crop(folder, n)) < 28:
+                return n
+        raise SystemExit(f"no blurred pair in {folder}")
+
+    for key, folder, name in [("synth", "val_synth", first_blurred("val_synth")),
+                              ("pan", "val_video", first_blurred("val_video", "pan_"))]:
+        b, sh = crop(folder, name)
+        with torch.no_grad():
+            y = g(b)
+        out[f"{key}.blurry"], out[f"{key}.sharp"], out[f"{key}.output"] = b, sh, y
+        print(f"shipped {key} ({name}): input {psnr(b, sh):.2f} dB → output {psnr(y, sh):.2f} dB")
+        names.append(name)
+    save_file({k: v.contiguous() for k, v in out.items()}, f"{OUT}/shipped_model.safetensors",
+              metadata={"model": os.path.basename(model_path), "sources": json.dumps(names)})
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    if len(sys.argv) > 2 and sys.argv[1] == "--shipped":
+        shipped(sys.argv[2])
+        sys.exit(0)
     tiny()
     default()
     blur()
