@@ -35,7 +35,8 @@ let package = Package(
         .target(
             name: "DeblurNet",
             dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")],
-            exclude: ["README.md"]
+            exclude: ["README.md"],
+            resources: [.copy("Resources")]
         ),
         // Classical deblurring and image-quality metrics on planar float images.
         .target(name: "Restoration"),
