@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // FFmpeg 5.1 (Debian 12) through a shim header for the macros Swift cannot import.
@@ -38,16 +39,33 @@ let package = Package(
         ),
         // Classical deblurring and image-quality metrics on planar float images.
         .target(name: "Restoration"),
+        // The web page and HTTP API around a FrameProcessor. Knows nothing of neural networks.
+        .target(
+            name: "DeblurWeb",
+            dependencies: [
+                "Stream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command line: wires Stream, Restoration and DeblurNet together.
         .executableTarget(
             name: "deblur-video",
             dependencies: [
                 "Stream",
+                "DeblurWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
+        .testTarget(
+            name: "DeblurWebTests",
+            dependencies: [
+                "DeblurWeb", "Stream",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         // Test targets of DeblurNet, Restoration and the CLI are added with their first tests.
     ],
     swiftLanguageModes: [.v6]
