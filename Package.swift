@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "DeblurWeb",
             dependencies: [
-                "Stream",
+                "Stream", "Restoration",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,6 +59,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
+        .testTarget(name: "RestorationTests", dependencies: ["Restoration"], resources: [.copy("Golden")]),
         .testTarget(
             name: "DeblurWebTests",
             dependencies: [

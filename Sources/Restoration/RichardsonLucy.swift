@@ -1,0 +1,61 @@
+/// Richardson–Lucy deconvolution with scikit-image `restoration.richardson_lucy(image, psf,
+/// num_iter, clip, filter_epsilon)` semantics, per channel:
+/// start from 0.5 everywhere; each iteration `u *= (image / (u ⊛ psf + 1e-12)) ⊛ flip(psf)`,
+/// with scipy `convolve(mode="same")` (zero padding); ratios where the blurred estimate is below
+/// `filterEpsilon` are set to 0; finally clip to [−1, 1] if `clip`. Float arithmetic.
+public struct RichardsonLucy: Sendable, Equatable {
+    public var psf: PointSpreadFunction
+    public var iterations: Int
+    public var clip: Bool
+    public var filterEpsilon: Float?
+
+    public init(psf: PointSpreadFunction, iterations: Int = 30, clip: Bool = true, filterEpsilon: Float? = nil) throws {
+        guard iterations >= 0 else { throw RestorationError.invalidParameter("Richardson–Lucy iterations must be ≥ 0") }
+        self.psf = psf
+        self.iterations = iterations
+        self.clip = clip
+        self.filterEpsilon = filterEpsilon
+    }
+
+    /// The deconvolved image.
+    public func apply(_ image: PlanarImage) -> PlanarImage {
+        let forward = Convolution.taps(psf)
+        let adjoint = Convolution.taps(psf.mirrored)
+        let w = image.width, h = image.height, n = image.planeSize
+        var out = image
+        var estimate = [Float](repeating: 0, count: n)
+        var blurred = [Float](repeating: 0, count: n)
+        var correction = [Float](repeating: 0, count: n)
+        for c in 0..<image.channels {
+            let observed = Array(image.pixels[(c * n)..<((c + 1) * n)])
+            for i in 0..<n { estimate[i] = 0.5 }
+            for _ in 0..<iterations {
+                estimate.withUnsafeBufferPointer { e in
+                    blurred.withUnsafeMutableBufferPointer { b in
+                        Convolution.same(e.baseAddress!, b.baseAddress!, width: w, height: h, taps: forward)
+                    }
+                }
+                for i in 0..<n {
+                    let conv = blurred[i] + 1e-12
+                    if let eps = filterEpsilon, conv < eps {
+                        blurred[i] = 0
+                    } else {
+                        blurred[i] = observed[i] / conv
+                    }
+                }
+                blurred.withUnsafeBufferPointer { b in
+                    correction.withUnsafeMutableBufferPointer { d in
+                        Convolution.same(b.baseAddress!, d.baseAddress!, width: w, height: h, taps: adjoint)
+                    }
+                }
+                for i in 0..<n { estimate[i] *= correction[i] }
+            }
+            for i in 0..<n {
+                var v = estimate[i]
+                if clip { v = min(1, max(-1, v)) }
+                out.pixels[c * n + i] = v
+            }
+        }
+        return out
+    }
+}
