@@ -39,7 +39,7 @@ public final class DeblurService: Sendable {
         return try await runJob {
             let start = DispatchTime.now().uptimeNanoseconds
             let frame: Frame
-            do { frame = try codec.decode(upload, maxPixels: maxPixels) } catch { throw WebError(error) }
+            do throws(ImageCodecError) { frame = try codec.decode(upload, maxPixels: maxPixels) } catch { throw WebError(error) }
             let output: Frame
             do {
                 output = try pool.withProcessor { try $0.process(frame) }
@@ -52,7 +52,7 @@ public final class DeblurService: Sendable {
                 throw WebError.internalError("the processor changed the image size")
             }
             let png: Data
-            do { png = try codec.encodePNG(output) } catch { throw WebError(error) }
+            do throws(ImageCodecError) { png = try codec.encodePNG(output) } catch { throw WebError(error) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             return DeblurResult(
                 png: png, info: ImageInfo(width: frame.width, height: frame.height, format: "png"), seconds: seconds)
@@ -66,7 +66,7 @@ public final class DeblurService: Sendable {
         return try await runJob {
             let a: Frame
             let b: Frame
-            do {
+            do throws(ImageCodecError) {
                 a = try codec.decode(image, maxPixels: maxPixels)
                 b = try codec.decode(reference, maxPixels: maxPixels)
             } catch { throw WebError(error) }
@@ -74,7 +74,9 @@ public final class DeblurService: Sendable {
                 throw WebError.unprocessable(
                     "the reference is \(b.width)×\(b.height) but the image is \(a.width)×\(a.height); they must match")
             }
-            return QualityScores(a, b)
+            do { return try QualityScores(a, b) } catch {
+                throw WebError.unprocessable("the images cannot be compared: \(error)")
+            }
         }
     }
 

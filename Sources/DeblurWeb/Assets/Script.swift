@@ -1,0 +1,239 @@
+extension PageAssets {
+    static let appJS = #"""
+"use strict";
+const $ = (id) => document.getElementById(id);
+const state = { limits: null, input: null, inputURL: null, result: null, resultURL: null, busy: false };
+const selftest = new URLSearchParams(location.search).has("selftest");
+
+function showMessage(text) {
+  const m = $("message");
+  m.textContent = text;
+  m.hidden = !text;
+}
+
+function setProgress(text, fraction) {
+  $("progress").hidden = text === null;
+  if (text === null) return;
+  $("progress-text").textContent = text;
+  const bar = $("bar");
+  if (fraction === null) bar.removeAttribute("value"); else bar.value = Math.round(fraction * 100);
+}
+
+function megabytes(bytes) { return (bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0) + " MB"; }
+
+async function loadStatus() {
+  try {
+    const r = await fetch("/api/status");
+    if (!r.ok) throw new Error("status " + r.status);
+    state.limits = await r.json();
+    $("method").textContent = "Method: " + state.limits.method + ".";
+    $("limits").textContent = "Up to " + megabytes(state.limits.maxUploadBytes) + " and " +
+      (state.limits.maxPixels / 1e6).toFixed(1) + " megapixels.";
+  } catch (e) {
+    showMessage("Could not reach the deblur server (" + e.message + "). Is `deblur-video serve` still running?");
+  }
+}
+
+// Reads the server's JSON error ({"error": "..."}) from a failed response body.
+async function errorText(status, body, retryAfter) {
+  let text = "";
+  try { text = JSON.parse(await body.text()).error || ""; } catch (_) { /* not JSON */ }
+  const prefix = { 400: "Bad request", 408: "Upload timed out", 413: "Too large", 415: "Not a supported image",
+                   422: "Could not process the image", 503: "Server busy", 500: "Server error" }[status] || ("HTTP " + status);
+  let msg = prefix + (text ? ": " + text : "");
+  if (status === 503 && retryAfter) msg += " (retry in " + retryAfter + " s)";
+  return msg;
+}
+
+// POSTs a body with upload progress; resolves with the response Blob, rejects with a readable message.
+function post(url, body, onUploadProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.responseType = "blob";
+    xhr.timeout = 10 * 60 * 1000;
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onUploadProgress) onUploadProgress(e.loaded / e.total); };
+    xhr.upload.onload = () => { if (onUploadProgress) onUploadProgress(1); };
+    xhr.onload = async () => {
+      if (xhr.status === 200) resolve(xhr.response);
+      else reject(new Error(await errorText(xhr.status, xhr.response, xhr.getResponseHeader("Retry-After"))));
+    };
+    xhr.onerror = () => reject(new Error("The connection to the server failed. Is it still running?"));
+    xhr.ontimeout = () => reject(new Error("The server took too long to answer."));
+    xhr.send(body);
+  });
+}
+
+function isImage(file) { return file.type === "" || file.type === "image/png" || file.type === "image/jpeg"; }
+
+async function handleFile(file) {
+  if (state.busy) { showMessage("Please wait for the current image to finish."); return false; }
+  showMessage("");
+  if (!file) return false;
+  if (file.type.startsWith("video/")) {
+    showMessage("Videos are not handled by this page yet: use `deblur-video` on the command line for clips.");
+    return false;
+  }
+  if (!isImage(file)) {
+    showMessage("“" + file.name + "” does not look like a PNG or JPEG image (" + (file.type || "unknown type") + ").");
+    return false;
+  }
+  if (state.limits && file.size > state.limits.maxUploadBytes) {
+    showMessage("“" + file.name + "” is " + megabytes(file.size) + "; the limit is " +
+      megabytes(state.limits.maxUploadBytes) + ".");
+    return false;
+  }
+  state.busy = true;
+  state.input = file;
+  if (state.inputURL) URL.revokeObjectURL(state.inputURL);
+  state.inputURL = URL.createObjectURL(file);
+  $("metrics").hidden = true;
+  const started = performance.now();
+  try {
+    setProgress("Uploading…", 0);
+    const blob = await post("/api/deblur", file, (f) => {
+      if (f < 1) setProgress("Uploading… " + Math.round(f * 100) + "%", f);
+      else setProgress("Deblurring…", null);
+    });
+    state.result = blob;
+    if (state.resultURL) URL.revokeObjectURL(state.resultURL);
+    state.resultURL = URL.createObjectURL(blob);
+    await showResult();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    $("stats").textContent = $("after").naturalWidth + "×" + $("after").naturalHeight + " pixels, done in " +
+      seconds + " s (" + megabytes(blob.size) + " PNG).";
+    setProgress(null);
+    if ($("reference").files[0]) await score();
+    return true;
+  } catch (e) {
+    setProgress(null);
+    showMessage(e.message);
+    return false;
+  } finally {
+    state.busy = false;
+  }
+}
+
+function loadImage(img, url) {
+  return new Promise((resolve, reject) => {
+    img.onload = () => resolve();
+    img.onerror = () => reject(new Error("The browser could not display the image."));
+    img.src = url;
+  });
+}
+
+async function showResult() {
+  $("result").hidden = false;
+  await Promise.all([loadImage($("before"), state.inputURL), loadImage($("after"), state.resultURL)]);
+  const base = (state.input && state.input.name) ? state.input.name.replace(/\.[^.]*$/, "") : "image";
+  $("download").href = state.resultURL;
+  $("download").download = base + "-deblurred.png";
+  $("zoom").value = 1;
+  layout();
+  setSplit(50);
+}
+
+// Fits the image to the viewport at zoom 1; larger zooms enlarge the stage and the viewport scrolls.
+function layout() {
+  const img = $("before");
+  if (!img.naturalWidth) return;
+  const zoom = Number($("zoom").value);
+  const vp = $("viewport");
+  const fit = Math.min(vp.clientWidth, window.innerHeight * 0.7 * img.naturalWidth / img.naturalHeight);
+  const stage = $("stage");
+  stage.style.width = Math.round(fit * zoom) + "px";
+  stage.classList.toggle("pixelated", fit * zoom >= 2 * img.naturalWidth);
+  $("zoom-value").textContent = zoom + "×";
+}
+
+function setSplit(percent) {
+  const p = Math.max(0, Math.min(100, percent));
+  $("split").value = p;
+  $("after-clip").style.clipPath = "inset(0 0 0 " + p + "%)";
+  $("divider").style.left = p + "%";
+}
+
+async function score() {
+  const reference = $("reference").files[0];
+  if (!reference || !state.result) return;
+  try {
+    setProgress("Scoring against the reference…", null);
+    const rows = [["input", state.input], ["result", state.result]];
+    for (const [key, image] of rows) {
+      const form = new FormData();
+      form.append("image", image, "image");
+      form.append("reference", reference, "reference");
+      const s = JSON.parse(await (await post("/api/compare", form)).text());
+      $("psnr-" + key).textContent = s.psnr === null || s.psnr === undefined ? "∞ (identical)" : s.psnr.toFixed(2);
+      $("ssim-" + key).textContent = s.ssim.toFixed(4);
+    }
+    $("metrics").hidden = false;
+  } catch (e) {
+    showMessage("Scoring failed: " + e.message);
+  } finally {
+    setProgress(null);
+  }
+}
+
+function wire() {
+  const drop = $("drop");
+  $("file").addEventListener("change", (e) => handleFile(e.target.files[0]));
+  $("reference").addEventListener("change", () => score());
+  drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") $("file").click(); });
+  for (const t of [document.body, drop]) {
+    t.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+    t.addEventListener("dragleave", () => drop.classList.remove("over"));
+    t.addEventListener("drop", (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      drop.classList.remove("over");
+      const files = e.dataTransfer && e.dataTransfer.files;
+      if (!files || files.length === 0) { showMessage("Nothing usable was dropped: drop an image file."); return; }
+      handleFile(files[0]);
+    });
+  }
+  $("split").addEventListener("input", (e) => setSplit(Number(e.target.value)));
+  $("zoom").addEventListener("input", layout);
+  window.addEventListener("resize", layout);
+  const stage = $("stage");
+  const follow = (e) => {
+    const r = stage.getBoundingClientRect();
+    setSplit((e.clientX - r.left) / r.width * 100);
+  };
+  stage.addEventListener("pointerdown", (e) => { stage.setPointerCapture(e.pointerId); follow(e); });
+  stage.addEventListener("pointermove", (e) => { if (stage.hasPointerCapture(e.pointerId)) follow(e); });
+}
+
+// `/?selftest=1`: uploads the server's sample picture and its sharp original through the same code a user
+// triggers, then reports in #selftest-status (read by scripts/browser-test.sh from the dumped DOM).
+async function runSelftest() {
+  const out = $("selftest-status");
+  out.hidden = false;
+  out.textContent = "selftest: running";
+  try {
+    const [blurry, sharp] = await Promise.all(["/selftest/sample.png", "/selftest/reference.png"].map(async (u) => {
+      const r = await fetch(u);
+      if (!r.ok) throw new Error(u + " answered " + r.status);
+      return new File([await r.blob()], u.split("/").pop(), { type: "image/png" });
+    }));
+    const dt = new DataTransfer();
+    dt.items.add(sharp);
+    $("reference").files = dt.files;
+    if (!(await handleFile(blurry))) throw new Error($("message").textContent || "upload failed");
+    const before = $("before"), after = $("after");
+    if (!after.naturalWidth || after.naturalWidth !== before.naturalWidth || after.naturalHeight !== before.naturalHeight)
+      throw new Error("result size " + after.naturalWidth + "x" + after.naturalHeight + " differs from input");
+    if ($("metrics").hidden) throw new Error("no scores shown");
+    setSplit(35);
+    out.textContent = "selftest: ok " + after.naturalWidth + "x" + after.naturalHeight +
+      " psnr=" + $("psnr-result").textContent + " ssim=" + $("ssim-result").textContent;
+  } catch (e) {
+    out.textContent = "selftest: failed: " + e.message;
+  }
+  out.dataset.done = "1";
+}
+
+wire();
+loadStatus().then(() => { if (selftest) runSelftest(); });
+"""#
+}
