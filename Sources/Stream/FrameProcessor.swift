@@ -5,10 +5,17 @@
 /// Implementations may keep scratch state: the pipeline gives each worker its own instance.
 public protocol FrameProcessor {
     mutating func process(_ frame: Frame) throws -> Frame
+    /// Short name for messages and logs (defaults to the type's name).
+    var name: String { get }
+}
+
+extension FrameProcessor {
+    public var name: String { String(describing: Self.self) }
 }
 
 /// Returns frames unchanged: `--method none`.
 public struct PassThrough: FrameProcessor {
     public init() {}
     public func process(_ frame: Frame) throws -> Frame { frame }
+    public var name: String { "none" }
 }

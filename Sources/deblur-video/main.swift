@@ -1,2 +1,18 @@
-import Stream
-print("deblur-video")
+import ArgumentParser
+import Foundation
+
+// Parse and run by hand so every failure becomes one `error: …` line and a documented exit code.
+do {
+    var command = try DeblurVideo.parseAsRoot()
+    try command.run()
+} catch let failure as CLIFailure {
+    FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+    exit(failure.status.rawValue)
+} catch {
+    if DeblurVideo.exitCode(for: error) == .success {
+        DeblurVideo.exit(withError: error)  // --help, --version
+    }
+    let message = DeblurVideo.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+    FileHandle.standardError.write(Data("error: \(message) (see deblur-video --help)\n".utf8))
+    exit(ExitStatus.usage.rawValue)
+}

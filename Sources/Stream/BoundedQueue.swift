@@ -1,0 +1,61 @@
+import Foundation
+
+/// A FIFO of at most `capacity` elements: `push` blocks while full, `pop` blocks while empty.
+/// `close()` lets consumers drain what is left; `cancel()` wakes everyone and drops the rest.
+final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
+    let capacity: Int
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+    private var cancelled = false
+    private let condition = NSCondition()
+
+    init(capacity: Int) {
+        precondition(capacity > 0, "capacity must be positive")
+        self.capacity = capacity
+        items.reserveCapacity(capacity)
+    }
+
+    private var count: Int { items.count - head }
+
+    /// Returns false if the queue was cancelled (the element is dropped).
+    func push(_ element: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while count >= capacity && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        if head > 0 && head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
+        items.append(element)
+        condition.broadcast()
+        return true
+    }
+
+    /// The oldest element, or nil once closed and drained, or cancelled.
+    func pop() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while count == 0 && !closed && !cancelled { condition.wait() }
+        guard !cancelled, count > 0 else { return nil }
+        let element = items[head]
+        head += 1
+        if head >= capacity { items.removeFirst(head); head = 0 }
+        condition.broadcast()
+        return element
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        items.removeAll()
+        head = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+}

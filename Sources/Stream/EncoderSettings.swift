@@ -1,0 +1,21 @@
+/// How the output is encoded. `nil` fields mean "the sensible default for the container".
+public struct EncoderSettings: Sendable, Equatable {
+    /// FFmpeg encoder name (`libx264`, `ffv1`, `png`, …). nil: libx264 for video containers, the image codec for image files.
+    public var codec: String?
+    /// Constant rate factor for codecs that have one (x264 default 23).
+    public var crf: Int?
+    /// Encoder preset for x264/x265; defaults to `veryfast`, the same as the benchmark's ffmpeg command.
+    public var preset: String?
+    /// Container name (`nut`, `matroska`, `mp4`, …). nil: guessed from the output's extension.
+    public var format: String?
+    /// Encoder threads, 0 = automatic.
+    public var threads: Int
+
+    public init(codec: String? = nil, crf: Int? = nil, preset: String? = nil, format: String? = nil, threads: Int = 0) {
+        self.codec = codec
+        self.crf = crf
+        self.preset = preset
+        self.format = format
+        self.threads = threads
+    }
+}

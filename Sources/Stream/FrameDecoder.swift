@@ -1,0 +1,267 @@
+import CFFmpeg
+import Foundation
+import Logging
+
+/// Demuxes and decodes the best video stream of a file, URL, image or stdin (`-`) into RGB float frames,
+/// and hands the audio stream's packets on untouched.
+///
+/// Not thread-safe: use from one thread at a time (the pipeline's decode stage owns it).
+public final class FrameDecoder: FrameSource, @unchecked Sendable {
+    /// What was asked for (`-` for stdin).
+    public let location: String
+    public private(set) var videoInfo: VideoStreamInfo
+    /// The audio stream that will be copied, if the input has one.
+    public private(set) var audioTrack: AudioTrack?
+
+    public var expectedFrameCount: Int? { videoInfo.frameCount }
+    /// Frames returned so far.
+    public private(set) var framesDecoded = 0
+
+    private var formatContext: UnsafeMutablePointer<AVFormatContext>?
+    private var codecContext: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    private var rgbFrame: UnsafeMutablePointer<AVFrame>?
+    private var scaler: OpaquePointer?
+    private var scalerSource: (format: Int32, width: Int32, height: Int32, space: Int32, range: Int32)?
+    private var videoIndex: Int32
+    private var audioIndex: Int32
+    private var pendingAudio: [MediaPacket] = []
+    private var draining = false
+    private var finished = false
+    private var lastSeconds: Double?
+    private var isSeekableFile: Bool
+    private let logger = Logger(label: "deblur-video.decoder")
+
+    /// Opens `location` (a path, any URL FFmpeg understands, or `-` for stdin).
+    /// - Parameter threads: decoder threads, 0 = FFmpeg's automatic choice.
+    public init(location: String, threads: Int = 0) throws {
+        self.location = location
+        let isPath = location != "-" && !location.contains(":")
+        if isPath && !FileManager.default.fileExists(atPath: location) {
+            throw DecodeError.fileNotFound(location)
+        }
+        isSeekableFile = isPath
+
+        var fmt: UnsafeMutablePointer<AVFormatContext>? = nil
+        var ret = avformat_open_input(&fmt, ffmpegURL(for: location, output: false), nil, nil)
+        guard ret >= 0, let fmt else {
+            throw DecodeError.cannotOpen(location, reason: avErrorDescription(ret))
+        }
+        formatContext = fmt
+        // From here on, deinit frees whatever was allocated if init throws.
+        videoIndex = -1
+        audioIndex = -1
+        videoInfo = VideoStreamInfo(width: 0, height: 0, timeBase: Rational(1, 1), frameRate: Rational(1, 1))
+        audioTrack = nil
+
+        ret = avformat_find_stream_info(fmt, nil)
+        guard ret >= 0 else { throw DecodeError.cannotOpen(location, reason: avErrorDescription(ret)) }
+
+        var decoderPtr: UnsafePointer<AVCodec>? = nil
+        let vIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderPtr, 0)
+        if vIndex == cffmpeg_averror_decoder_not_found() {
+            // Name the codec the stream has, which is more useful than "decoder not found".
+            var name = "unknown"
+            for i in 0..<Int(fmt.pointee.nb_streams) {
+                if let s = fmt.pointee.streams[i], s.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO {
+                    name = String(cString: avcodec_get_name(s.pointee.codecpar.pointee.codec_id))
+                    break
+                }
+            }
+            throw DecodeError.unsupportedCodec(name)
+        }
+        guard vIndex >= 0, let decoder = decoderPtr, let stream = fmt.pointee.streams[Int(vIndex)] else {
+            throw DecodeError.noVideoStream(location)
+        }
+        videoIndex = vIndex
+        let par = stream.pointee.codecpar!
+        if par.pointee.codec_id == AV_CODEC_ID_NONE {
+            throw DecodeError.unsupportedCodec("unknown")
+        }
+
+        guard let ctx = avcodec_alloc_context3(decoder) else {
+            throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: "out of memory")
+        }
+        codecContext = ctx
+        avcodec_parameters_to_context(ctx, par)
+        ctx.pointee.thread_count = Int32(clamping: threads)
+        ctx.pointee.pkt_timebase = stream.pointee.time_base
+        // Fail loudly on damaged data instead of concealing it, so we can say where the stream broke.
+        ctx.pointee.err_recognition |= cffmpeg_ef_explode()
+        ret = avcodec_open2(ctx, decoder, nil)
+        guard ret >= 0 else {
+            throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: avErrorDescription(ret))
+        }
+
+        let demuxerName = String(cString: fmt.pointee.iformat.pointee.name)
+        let isImage = demuxerName == "image2" || demuxerName.hasSuffix("_pipe")
+        var rate = Rational(stream.pointee.avg_frame_rate)
+        if !rate.isValid { rate = Rational(stream.pointee.r_frame_rate) }
+        if !rate.isValid || isImage { rate = Rational(25, 1) }
+        let timeBase = Rational(stream.pointee.time_base)
+        var duration: Double? = nil
+        if stream.pointee.duration != cffmpeg_nopts_value() && stream.pointee.duration > 0 {
+            duration = Double(stream.pointee.duration) * timeBase.doubleValue
+        } else if fmt.pointee.duration != cffmpeg_nopts_value() && fmt.pointee.duration > 0
+                    && fmt.pointee.duration_estimation_method != AVFMT_DURATION_FROM_BITRATE {
+            duration = Double(fmt.pointee.duration) / Double(cffmpeg_time_base())
+        }
+        var count: Int? = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
+        if count == nil, let duration { count = Int((duration * rate.doubleValue).rounded()) }
+        if isImage { count = 1 }
+
+        videoInfo = VideoStreamInfo(
+            width: Int(par.pointee.width), height: Int(par.pointee.height),
+            timeBase: timeBase, frameRate: rate, frameCount: count, duration: duration,
+            codecName: String(cString: avcodec_get_name(par.pointee.codec_id)),
+            colorSpace: Int32(bitPattern: par.pointee.color_space.rawValue), isImage: isImage)
+
+        let aIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vIndex, nil, 0)
+        if aIndex >= 0, let aStream = fmt.pointee.streams[Int(aIndex)] {
+            audioIndex = aIndex
+            audioTrack = AudioTrack(copying: aStream.pointee.codecpar, timeBase: Rational(aStream.pointee.time_base))
+        }
+
+        packet = av_packet_alloc()
+        frame = av_frame_alloc()
+        guard packet != nil, frame != nil else {
+            throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: "out of memory")
+        }
+        logger.debug("opened \(location): \(videoInfo)")
+    }
+
+    deinit {
+        sws_freeContext(scaler)
+        av_frame_free(&rgbFrame)
+        av_frame_free(&frame)
+        av_packet_free(&packet)
+        avcodec_free_context(&codecContext)
+        avformat_close_input(&formatContext)
+    }
+
+    public func takePassthroughPackets() -> [MediaPacket] {
+        defer { pendingAudio.removeAll(keepingCapacity: true) }
+        return pendingAudio
+    }
+
+    public func nextFrame() throws -> Frame? {
+        guard !finished, let ctx = codecContext, let fmt = formatContext, let packet, let frame else { return nil }
+        while true {
+            let received = avcodec_receive_frame(ctx, frame)
+            if received >= 0 {
+                defer { av_frame_unref(frame) }
+                return try convert(frame)
+            }
+            if received == cffmpeg_averror_eof() {
+                finished = true
+                try checkTruncation()
+                return nil
+            }
+            if received != cffmpeg_averror_eagain() {
+                finished = true
+                throw corrupt(avErrorDescription(received))
+            }
+            if draining {
+                // Nothing more can come out once the decoder has been flushed.
+                finished = true
+                return nil
+            }
+            let read = av_read_frame(fmt, packet)
+            if read < 0 {
+                if read != cffmpeg_averror_eof() && !(fmt.pointee.pb != nil && avio_feof(fmt.pointee.pb) != 0) {
+                    finished = true
+                    throw corrupt(avErrorDescription(read))
+                }
+                draining = true
+                avcodec_send_packet(ctx, nil)
+                continue
+            }
+            defer { av_packet_unref(packet) }
+            if packet.pointee.stream_index == videoIndex {
+                let sent = avcodec_send_packet(ctx, packet)
+                if sent < 0 && sent != cffmpeg_averror_eagain() {
+                    finished = true
+                    throw corrupt(avErrorDescription(sent))
+                }
+            } else if packet.pointee.stream_index == audioIndex, let track = audioTrack,
+                      let copy = MediaPacket(referencing: packet, timeBase: track.timeBase) {
+                pendingAudio.append(copy)
+            }
+        }
+    }
+
+    private func corrupt(_ reason: String) -> DecodeError {
+        .corruptStream(framesDecoded: framesDecoded, seconds: lastSeconds, reason: reason)
+    }
+
+    /// A file whose container announced a longer duration than the data we got was cut short.
+    private func checkTruncation() throws {
+        guard isSeekableFile, !videoInfo.isImage, let expected = videoInfo.duration else { return }
+        let frameTime = 1 / max(videoInfo.frameRate.doubleValue, 1)
+        let reached = (lastSeconds ?? 0) + frameTime
+        if expected - reached > max(0.5, 3 * frameTime) {
+            throw DecodeError.truncated(framesDecoded: framesDecoded, seconds: lastSeconds ?? 0, expectedSeconds: expected)
+        }
+    }
+
+    /// Decoded picture (any pixel format) → planar float RGB through an 8-bit GBRP intermediate.
+    private func convert(_ src: UnsafeMutablePointer<AVFrame>) throws -> Frame {
+        let width = Int(src.pointee.width), height = Int(src.pointee.height)
+        let format = src.pointee.format
+        let gbrp = Int32(AV_PIX_FMT_GBRP.rawValue)
+        var planesFrame = src
+        if format != gbrp {
+            let key = (format, src.pointee.width, src.pointee.height,
+                       Int32(bitPattern: src.pointee.colorspace.rawValue), Int32(bitPattern: src.pointee.color_range.rawValue))
+            if scaler == nil || scalerSource.map({ $0 != key }) ?? true {
+                try makeScaler(for: src, key: key)
+            }
+            guard let rgb = rgbFrame else { throw corrupt("no conversion buffer") }
+            let ret = cffmpeg_sws_frame_to_frame(scaler, src, rgb)
+            if ret < 0 { throw corrupt("pixel conversion failed: \(avErrorDescription(ret))") }
+            planesFrame = rgb
+        }
+        var pixels = [Float](repeating: 0, count: 3 * width * height)
+        let plane = width * height
+        pixels.withUnsafeMutableBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            // GBRP stores planes in G, B, R order; Frame wants R, G, B.
+            let order = [(2, 0), (0, 1), (1, 2)]  // (source plane, destination channel)
+            for (s, c) in order {
+                guard let p = cffmpeg_frame_data(planesFrame, Int32(s)) else { continue }
+                PixelConversion.toFloat(p, linesize: Int(cffmpeg_frame_linesize(planesFrame, Int32(s))),
+                                        width: width, height: height, into: base + c * plane)
+            }
+        }
+        let ts = src.pointee.best_effort_timestamp != cffmpeg_nopts_value() ? src.pointee.best_effort_timestamp : src.pointee.pts
+        let pts: Int64? = ts == cffmpeg_nopts_value() ? nil : ts
+        if let pts { lastSeconds = Double(pts) * videoInfo.timeBase.doubleValue }
+        let index = framesDecoded
+        framesDecoded += 1
+        return Frame(width: width, height: height, pixels: pixels, pts: pts, index: index)
+    }
+
+    private func makeScaler(for src: UnsafeMutablePointer<AVFrame>,
+                            key: (format: Int32, width: Int32, height: Int32, space: Int32, range: Int32)) throws {
+        sws_freeContext(scaler)
+        scaler = nil
+        av_frame_free(&rgbFrame)
+        let w = src.pointee.width, h = src.pointee.height
+        guard let ctx = sws_getContext(w, h, AVPixelFormat(rawValue: key.format), w, h, AV_PIX_FMT_GBRP,
+                                       SWS_BICUBIC, nil, nil, nil) else {
+            throw corrupt("cannot convert pixel format \(String(cString: av_get_pix_fmt_name(AVPixelFormat(rawValue: key.format))))")
+        }
+        scaler = ctx
+        scalerSource = key
+        ColorMatrix.configure(ctx, yuvSpace: key.space, yuvFullRange: key.range == Int32(AVCOL_RANGE_JPEG.rawValue)
+                              || ColorMatrix.isJPEGFormat(key.format), yuvIsSource: true)
+        guard let rgb = av_frame_alloc() else { throw corrupt("out of memory") }
+        rgb.pointee.format = Int32(AV_PIX_FMT_GBRP.rawValue)
+        rgb.pointee.width = w
+        rgb.pointee.height = h
+        rgbFrame = rgb
+        let ret = av_frame_get_buffer(rgb, 0)
+        if ret < 0 { throw corrupt("out of memory") }
+    }
+}

@@ -1,0 +1,200 @@
+import Dispatch
+import Foundation
+
+/// Decode → N processing workers → encode, as Dispatch stages joined by bounded queues.
+///
+/// The decode stage fills a FIFO of `queueCapacity` frames; each worker owns its processor (made by
+/// the factory on the worker's thread, since processors keep scratch buffers); a reorder buffer of
+/// `queueCapacity` restores the source order for the encode stage. At most
+/// `maxFramesInFlight` frames exist at once, so memory stays flat however long the input is.
+public struct Pipeline: Sendable {
+    public var workers: Int
+    public var queueCapacity: Int
+
+    public init(workers: Int = 1, queueCapacity: Int = 4) {
+        self.workers = max(1, workers)
+        self.queueCapacity = max(1, queueCapacity)
+    }
+
+    /// Upper bound on frames decoded but not yet written: input queue + workers + reorder buffer,
+    /// plus the one the decoder is handing over and the one the encoder is writing.
+    public var maxFramesInFlight: Int { 2 * queueCapacity + workers + 2 }
+
+    private struct WorkItem: Sendable {
+        var sequence: Int
+        var frame: Frame
+        var passthrough: [MediaPacket]
+    }
+
+    /// Runs to the end of the source (or until cancelled) and finalizes the sink.
+    ///
+    /// Errors: the first error of any stage stops every stage and is rethrown. A source error is
+    /// special: frames decoded before it are still processed and written and the sink is finished
+    /// (a playable partial output), then the source's error is thrown.
+    public func run(source: some FrameSource, sink: some FrameSink,
+                    cancellation: CancellationToken = CancellationToken(),
+                    progress: (@Sendable (PipelineProgress) -> Void)? = nil,
+                    makeProcessor: @escaping @Sendable () throws -> any FrameProcessor) throws -> PipelineStats {
+        let input = BoundedQueue<WorkItem>(capacity: queueCapacity)
+        let output = ReorderBuffer<WorkItem>(capacity: queueCapacity)
+        let state = SharedState()
+        let onFailure: @Sendable (any Error) -> Void = { error in
+            if state.fail(error) {
+                input.cancel()
+                output.cancel()
+            }
+        }
+        let total = source.expectedFrameCount
+        let start = DispatchTime.now()
+        let stages = DispatchGroup()
+        let workerGroup = DispatchGroup()
+
+        DispatchQueue(label: "deblur-video.decode").async(group: stages) {
+            var sequence = 0
+            var busy = 0.0
+            defer {
+                input.close()
+                state.addTimes(decode: busy)
+            }
+            while !state.hasFailed {
+                if cancellation.isCancelled { state.markCancelled(); break }
+                let t0 = DispatchTime.now()
+                let frame: Frame?
+                do {
+                    frame = try source.nextFrame()
+                } catch {
+                    state.setSourceError(error)
+                    break
+                }
+                busy += seconds(since: t0)
+                guard let frame else {
+                    state.setTail(source.takePassthroughPackets())
+                    break
+                }
+                let item = WorkItem(sequence: sequence, frame: frame, passthrough: source.takePassthroughPackets())
+                guard input.push(item) else { break }
+                sequence += 1
+            }
+        }
+
+        for worker in 0..<workers {
+            DispatchQueue(label: "deblur-video.process.\(worker)").async(group: workerGroup) {
+                var busy = 0.0
+                defer { state.addTimes(process: busy) }
+                var processor: any FrameProcessor
+                do {
+                    processor = try makeProcessor()
+                } catch {
+                    onFailure(PipelineError.processorSetup(method: "?", underlying: error))
+                    return
+                }
+                while var item = input.pop() {
+                    let t0 = DispatchTime.now()
+                    let source = item.frame
+                    do {
+                        var result = try processor.process(source)
+                        guard result.width == source.width, result.height == source.height else {
+                            throw PipelineError.processorChangedSize(
+                                frameIndex: source.index, method: processor.name,
+                                expected: "\(source.width)x\(source.height)", got: "\(result.width)x\(result.height)")
+                        }
+                        result.pts = source.pts
+                        result.index = source.index
+                        item.frame = result
+                    } catch let error as PipelineError {
+                        onFailure(error)
+                        return
+                    } catch {
+                        onFailure(PipelineError.processing(frameIndex: source.index, method: processor.name, underlying: error))
+                        return
+                    }
+                    busy += seconds(since: t0)
+                    guard output.insert(item, at: item.sequence) else { return }
+                }
+            }
+        }
+        workerGroup.notify(queue: DispatchQueue.global()) { output.close() }
+
+        DispatchQueue(label: "deblur-video.encode").async(group: stages) {
+            var busy = 0.0
+            var done = 0
+            defer { state.addTimes(encode: busy, frames: done) }
+            while let item = output.popNext() {
+                let t0 = DispatchTime.now()
+                do {
+                    try sink.write(item.frame)
+                    try sink.write(passthrough: item.passthrough)
+                } catch {
+                    onFailure(error)
+                    return
+                }
+                busy += seconds(since: t0)
+                done += 1
+                progress?(PipelineProgress(framesDone: done, totalFrames: total, elapsed: seconds(since: start)))
+            }
+            guard !state.hasFailed else { return }
+            let t0 = DispatchTime.now()
+            do {
+                try sink.write(passthrough: state.takeTail())
+                try sink.finish()
+            } catch {
+                onFailure(error)
+            }
+            busy += seconds(since: t0)
+        }
+
+        stages.wait()
+        workerGroup.wait()
+        let result = state.snapshot()
+        if let error = result.failure ?? result.sourceError { throw error }
+        return PipelineStats(frames: result.frames, wallSeconds: seconds(since: start),
+                             decodeSeconds: result.decode, processSeconds: result.process,
+                             encodeSeconds: result.encode, cancelled: result.cancelled)
+    }
+}
+
+private func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+/// Errors, timings and leftover packets shared by the stages, behind one lock.
+private final class SharedState: @unchecked Sendable {
+    struct Snapshot {
+        var failure: (any Error)?
+        var sourceError: (any Error)?
+        var cancelled = false
+        var decode = 0.0, process = 0.0, encode = 0.0
+        var frames = 0
+    }
+
+    private let lock = NSLock()
+    private var data = Snapshot()
+    private var tail: [MediaPacket] = []
+
+    var hasFailed: Bool { lock.withLock { data.failure != nil } }
+
+    /// Records the first error; returns true if this call was the first.
+    func fail(_ error: any Error) -> Bool {
+        lock.withLock {
+            guard data.failure == nil else { return false }
+            data.failure = error
+            return true
+        }
+    }
+
+    func setSourceError(_ error: any Error) { lock.withLock { data.sourceError = error } }
+    func markCancelled() { lock.withLock { data.cancelled = true } }
+    func setTail(_ packets: [MediaPacket]) { lock.withLock { tail = packets } }
+    func takeTail() -> [MediaPacket] { lock.withLock { defer { tail = [] }; return tail } }
+
+    func addTimes(decode: Double = 0, process: Double = 0, encode: Double = 0, frames: Int = 0) {
+        lock.withLock {
+            data.decode += decode
+            data.process += process
+            data.encode += encode
+            data.frames += frames
+        }
+    }
+
+    func snapshot() -> Snapshot { lock.withLock { data } }
+}

@@ -1,0 +1,34 @@
+import CFFmpeg
+
+/// What the decoder learned about the video stream; the encoder copies rate and time base from it.
+public struct VideoStreamInfo: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    /// Time base of `Frame.pts`.
+    public var timeBase: Rational
+    /// Average frame rate (falls back to 25/1 when the container does not say, as for single images).
+    public var frameRate: Rational
+    /// Number of frames if the container declares it or it can be estimated from duration × rate.
+    public var frameCount: Int?
+    /// Duration in seconds if known.
+    public var duration: Double?
+    /// Name of the source codec, e.g. `h264`.
+    public var codecName: String
+    /// Source colour matrix (`AVColorSpace` raw value), reused when re-encoding to YUV.
+    public var colorSpace: Int32
+    /// True for a single still picture (image2 / *_pipe demuxers).
+    public var isImage: Bool
+
+    public init(width: Int, height: Int, timeBase: Rational, frameRate: Rational, frameCount: Int? = nil,
+                duration: Double? = nil, codecName: String = "", colorSpace: Int32 = 2, isImage: Bool = false) {
+        self.width = width
+        self.height = height
+        self.timeBase = timeBase
+        self.frameRate = frameRate
+        self.frameCount = frameCount
+        self.duration = duration
+        self.codecName = codecName
+        self.colorSpace = colorSpace
+        self.isImage = isImage
+    }
+}

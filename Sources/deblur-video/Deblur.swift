@@ -1,0 +1,187 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Stream
+
+/// `deblur-video deblur INPUT -o OUTPUT`: decode, restore every frame, re-encode (audio copied).
+struct Deblur: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deblur",
+        abstract: "Deblur a video, an image, or a directory of images.",
+        discussion: """
+        INPUT is a file, a URL FFmpeg can open, a directory of images, or - for stdin.
+        OUTPUT is a file (container from its extension, or --format), a directory (for a directory
+        input; same file names), or - for stdout (default format nut). Audio is copied untouched.
+        The output is written to a hidden temporary file next to OUTPUT and renamed when complete.
+
+        EXAMPLES:
+          deblur-video samples/blurred.mp4 -o deblurred.mp4
+          deblur-video clip.mkv -o clip-lossless.mkv --codec ffv1
+          deblur-video photo.jpg -o photo-sharp.png
+          deblur-video shots/ -o shots-sharp/
+          cat clip.nut | deblur-video - -o - --format nut | ffplay -
+          Camera pipe (Ctrl-C finalizes the output):
+          ffmpeg -f v4l2 -i /dev/video0 -f nut - | deblur-video - -o - --format nut | ffplay -
+
+        EXIT CODES:
+          0    success
+          1    bad command line (unknown option, bad value)
+          2    input missing, unreadable, not a video/image, or unsupported codec
+          3    output cannot be written, or format/codec unusable
+          4    input corrupt or truncated (decoded frames are reported; output removed
+               unless --keep-partial), or the method failed on a frame
+          130  interrupted by Ctrl-C (output finalized and kept)
+        """
+    )
+
+    @Argument(help: "Input video, image, directory of images, URL, or - for stdin.")
+    var input: String
+
+    @Option(name: [.short, .long], help: "Output file, directory, or - for stdout.")
+    var output: String
+
+    @Option(help: "Restoration method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var method: Method = .none
+
+    @Option(help: "Video encoder: libx264 (default for video), ffv1 (lossless), or any FFmpeg video encoder. Images default to their format's codec.")
+    var codec: String?
+
+    @Option(help: "Constant rate factor for libx264/libx265 (0-51, lower is better; x264 default 23).")
+    var crf: Int?
+
+    @Option(help: "Encoder preset for libx264/libx265 (default veryfast).")
+    var preset: String?
+
+    @Option(help: "Container format, needed for pipes: nut, matroska, mpegts, yuv4mpegpipe, … (default: from the output extension; nut for -).")
+    var format: String?
+
+    @Option(help: "Processing worker threads (default: number of CPU cores).")
+    var threads: Int?
+
+    @Flag(help: "No progress line and only errors on stderr.")
+    var quiet = false
+
+    @Flag(help: "Show FFmpeg's own warnings and debug details.")
+    var verbose = false
+
+    @Flag(help: "On a corrupt or truncated input, keep the frames decoded before the damage under OUTPUT (still exits 4).")
+    var keepPartial = false
+
+    func validate() throws {
+        if let crf, !(0...51).contains(crf) { throw ValidationError("--crf must be between 0 and 51, got \(crf)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let format, !FFmpegSupport.hasMuxer(format) { throw ValidationError("unknown --format \(format)") }
+        if let codec, !FFmpegSupport.hasVideoEncoder(codec) { throw ValidationError("unknown --codec \(codec)") }
+    }
+
+    func run() throws {
+        FFmpegSupport.setLogging(verbose: verbose)
+        let level: Logger.Level = quiet ? .error : (verbose ? .debug : .warning)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let cancellation = CancellationToken()
+        let interrupt = installInterruptHandler(cancellation)
+        defer { interrupt.cancel() }
+
+        var isDir: ObjCBool = false
+        if input != "-", FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
+            try runDirectory(cancellation: cancellation)
+        } else {
+            try runOne(input: input, output: output, cancellation: cancellation)
+        }
+        if cancellation.isCancelled {
+            throw CLIFailure(.interrupted, "interrupted; output finalized")
+        }
+    }
+
+    /// Every image in the input directory, in name order, into the output directory under the same name.
+    private func runDirectory(cancellation: CancellationToken) throws {
+        let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "ppm", "pgm"]
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: input)
+                .filter { imageExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
+                .sorted()
+        } catch {
+            throw CLIFailure(.input, "cannot list \(input): \(error.localizedDescription)")
+        }
+        guard !names.isEmpty else { throw CLIFailure(.input, "no images in \(input)") }
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw CLIFailure(.output, "cannot create directory \(output): \(error.localizedDescription)")
+        }
+        for name in names where !cancellation.isCancelled {
+            try runOne(input: (input as NSString).appendingPathComponent(name),
+                       output: (output as NSString).appendingPathComponent(name), cancellation: cancellation)
+        }
+    }
+
+    private func runOne(input: String, output: String, cancellation: CancellationToken) throws {
+        let target = OutputFile(output)
+        try target.checkWritable()
+        var settings = EncoderSettings(codec: codec, crf: crf, preset: preset, format: format)
+        if target.isStdout && settings.format == nil { settings.format = "nut" }
+        if settings.format == nil, FFmpegSupport.muxerName(forFile: output) == nil {
+            throw CLIFailure(.output, "cannot tell the output format from \(output); pass --format")
+        }
+
+        let decoder: FrameDecoder
+        do { decoder = try FrameDecoder(location: input) } catch { throw CLIFailure(error) }
+        let factory = try makeProcessorFactory(for: method, options: MethodOptions())
+
+        let encoder: FrameEncoder
+        do {
+            encoder = try FrameEncoder(location: target.writePath, settings: settings,
+                                       video: decoder.videoInfo, audio: decoder.audioTrack)
+        } catch {
+            target.discard()
+            var failure = CLIFailure(error)
+            failure.message = failure.message.replacingOccurrences(of: target.writePath, with: output)
+            throw failure
+        }
+
+        let line = (!quiet && ProgressLine.isUseful) ? ProgressLine() : nil
+        let pipeline = Pipeline(workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, queueCapacity: 4)
+        var progress: (@Sendable (PipelineProgress) -> Void)? = nil
+        if let line { progress = { line.update($0) } }
+        do {
+            let stats = try pipeline.run(source: decoder, sink: encoder, cancellation: cancellation,
+                                         progress: progress, makeProcessor: factory)
+            line?.finish()
+            try target.commit()
+            Logger(label: "deblur-video").debug("""
+                \(stats.frames) frames in \(String(format: "%.2f", stats.wallSeconds)) s \
+                (decode \(String(format: "%.2f", stats.decodeSeconds)) s, process \(String(format: "%.2f", stats.processSeconds)) s, \
+                encode \(String(format: "%.2f", stats.encodeSeconds)) s)
+                """)
+        } catch {
+            line?.finish()
+            let failure = CLIFailure(error)
+            // The pipeline finished the output before rethrowing an input error: those frames are playable.
+            let inputBroke = error is DecodeError
+            if inputBroke && keepPartial {
+                try? target.commit()
+            } else {
+                if target.isStdout { try? encoder.finish() }
+                target.discard()
+            }
+            throw failure
+        }
+    }
+
+    /// Ctrl-C asks the pipeline to stop reading and finalize; a second Ctrl-C quits at once.
+    private func installInterruptHandler(_ token: CancellationToken) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            if token.isCancelled { _exit(ExitStatus.interrupted.rawValue) }
+            token.cancel()
+        }
+        source.resume()
+        return source
+    }
+}
