@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "DeblurWeb",
             dependencies: [
-                "Stream", "Restoration",
+                "Stream", "Restoration", "CFFmpeg",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
