@@ -139,7 +139,7 @@ function layout() {
   if (!img.naturalWidth) return;
   const zoom = Number($("zoom").value);
   const vp = $("viewport");
-  const fit = Math.min(vp.clientWidth, window.innerHeight * 0.7 * img.naturalWidth / img.naturalHeight);
+  const fit = Math.min(vp.clientWidth, window.innerHeight * 0.55 * img.naturalWidth / img.naturalHeight);
   const stage = $("stage");
   stage.style.width = Math.round(fit * zoom) + "px";
   stage.classList.toggle("pixelated", fit * zoom >= 2 * img.naturalWidth);
