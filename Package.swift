@@ -67,6 +67,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        // Runs the built `deblur-video` binary; the dependency makes `swift test` build it first.
+        .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video"]),
         // Test targets of DeblurNet, Restoration and the CLI are added with their first tests.
     ],
     swiftLanguageModes: [.v6]

@@ -44,7 +44,13 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         isSeekableFile = isPath
 
         var fmt: UnsafeMutablePointer<AVFormatContext>? = nil
-        var ret = avformat_open_input(&fmt, ffmpegURL(for: location, output: false), nil, nil)
+        var openOptions: OpaquePointer? = nil
+        defer { av_dict_free(&openOptions) }
+        if location == "-" {
+            // A live pipe (camera) should start within a second, not after FFmpeg's default 5 s of probing.
+            av_dict_set(&openOptions, "analyzeduration", "1000000", 0)
+        }
+        var ret = avformat_open_input(&fmt, ffmpegURL(for: location, output: false), nil, &openOptions)
         guard ret >= 0, let fmt else {
             throw DecodeError.cannotOpen(location, reason: avErrorDescription(ret))
         }

@@ -121,7 +121,9 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         stream.pointee.r_frame_rate = rate.av
 
         if let audio, !isImage {
-            if avformat_query_codec(format, audio.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 0 {
+            if format.pointee.audio_codec == AV_CODEC_ID_NONE {
+                logger.warning("\(formatName) has no audio; audio dropped")
+            } else if avformat_query_codec(format, audio.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 0 {
                 logger.warning("\(formatName) cannot hold \(audio.codecName) audio; audio dropped")
             } else if let aStream = avformat_new_stream(oc, nil) {
                 avcodec_parameters_copy(aStream.pointee.codecpar, audio.parameters)
@@ -184,9 +186,13 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
             }
             throw EncodeError.unknownCodec(name)
         }
-        if !isImage, let x264 = avcodec_find_encoder_by_name("libx264"),
-           avformat_query_codec(format, x264.pointee.id, FF_COMPLIANCE_NORMAL) != 0 {
-            return x264
+        if !isImage, let x264 = avcodec_find_encoder_by_name("libx264") {
+            // query_codec answers 1/0 for muxers that know, < 0 for those that don't say (nut, mpegts);
+            // raw-picture muxers (yuv4mpegpipe, rawvideo) keep their own codec.
+            let answer = avformat_query_codec(format, x264.pointee.id, FF_COMPLIANCE_NORMAL)
+            let rawDefault = [AV_CODEC_ID_WRAPPED_AVFRAME, AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_NONE]
+                .contains(format.pointee.video_codec)
+            if answer == 1 || (answer < 0 && !rawDefault) { return x264 }
         }
         let id = av_guess_codec(format, nil, url, nil, AVMEDIA_TYPE_VIDEO)
         guard let enc = avcodec_find_encoder(id) else {
@@ -200,8 +206,10 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         let losslessIDs = [AV_CODEC_ID_FFV1, AV_CODEC_ID_PNG, AV_CODEC_ID_HUFFYUV, AV_CODEC_ID_FFVHUFF,
                            AV_CODEC_ID_UTVIDEO, AV_CODEC_ID_BMP, AV_CODEC_ID_TIFF, AV_CODEC_ID_QTRLE]
         let preferred: [AVPixelFormat] = losslessIDs.contains(codec.pointee.id)
-            ? [AV_PIX_FMT_GBRP, AV_PIX_FMT_RGB24, AV_PIX_FMT_BGR24, AV_PIX_FMT_YUV444P]
-            : [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P]
+            ? [AV_PIX_FMT_GBRP, AV_PIX_FMT_RGB24, AV_PIX_FMT_BGR24, AV_PIX_FMT_BGR0, AV_PIX_FMT_BGRA, AV_PIX_FMT_YUV444P]
+            : codec.pointee.id == AV_CODEC_ID_MJPEG
+                ? [AV_PIX_FMT_YUVJ420P]  // JPEG is full range; limited-range MJPEG needs non-standard flags
+                : [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P]
         guard let list = codec.pointee.pix_fmts else { return AV_PIX_FMT_YUV420P }
         var supported: [AVPixelFormat] = []
         var i = 0

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// Decode → N processing workers → encode, as Dispatch stages joined by bounded queues.
+/// Decode → N processing workers → encode: one thread per stage, joined by bounded queues, awaited with Dispatch groups.
 ///
 /// The decode stage fills a FIFO of `queueCapacity` frames; each worker owns its processor (made by
 /// the factory on the worker's thread, since processors keep scratch buffers); a reorder buffer of
@@ -49,7 +49,7 @@ public struct Pipeline: Sendable {
         let stages = DispatchGroup()
         let workerGroup = DispatchGroup()
 
-        DispatchQueue(label: "deblur-video.decode").async(group: stages) {
+        startStage("deblur-video.decode", group: stages) {
             var sequence = 0
             var busy = 0.0
             defer {
@@ -78,7 +78,7 @@ public struct Pipeline: Sendable {
         }
 
         for worker in 0..<workers {
-            DispatchQueue(label: "deblur-video.process.\(worker)").async(group: workerGroup) {
+            startStage("deblur-video.process.\(worker)", group: workerGroup) {
                 var busy = 0.0
                 defer { state.addTimes(process: busy) }
                 var processor: any FrameProcessor
@@ -115,7 +115,7 @@ public struct Pipeline: Sendable {
         }
         workerGroup.notify(queue: DispatchQueue.global()) { output.close() }
 
-        DispatchQueue(label: "deblur-video.encode").async(group: stages) {
+        startStage("deblur-video.encode", group: stages) {
             var busy = 0.0
             var done = 0
             defer { state.addTimes(encode: busy, frames: done) }
@@ -151,6 +151,18 @@ public struct Pipeline: Sendable {
                              decodeSeconds: result.decode, processSeconds: result.process,
                              encodeSeconds: result.encode, cancelled: result.cancelled)
     }
+}
+
+/// Runs a stage on its own thread: stages block on the queues, and Dispatch's pool on Linux is only as wide as
+/// the CPU count, so blocking work items there could starve the very stage that would unblock them.
+private func startStage(_ name: String, group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+    group.enter()
+    let thread = Thread {
+        body()
+        group.leave()
+    }
+    thread.name = name
+    thread.start()
 }
 
 private func seconds(since start: DispatchTime) -> Double {

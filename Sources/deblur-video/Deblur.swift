@@ -21,7 +21,8 @@ struct Deblur: ParsableCommand {
           deblur-video shots/ -o shots-sharp/
           cat clip.nut | deblur-video - -o - --format nut | ffplay -
           Camera pipe (Ctrl-C finalizes the output):
-          ffmpeg -f v4l2 -i /dev/video0 -f nut - | deblur-video - -o - --format nut | ffplay -
+          ffmpeg -f v4l2 -i /dev/video0 -f nut - \\
+            | deblur-video - -o - --format nut | ffplay -
 
         EXIT CODES:
           0    success

@@ -1,0 +1,224 @@
+import Foundation
+import Testing
+
+/// The built `deblur-video` next to the test bundle (`.build/<triple>/debug/`), or via `.build/debug` from this file.
+private let binary: URL = {
+    let nextToTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("deblur-video")
+    if FileManager.default.isExecutableFile(atPath: nextToTests.path) { return nextToTests }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug/deblur-video")
+}()
+
+private struct Run {
+    var status: Int32
+    var stdout: Data
+    var stderr: String
+}
+
+/// Runs the CLI with `arguments`, optional stdin bytes, and waits.
+private func deblurVideo(_ arguments: [String], stdin: Data? = nil) throws -> Run {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try process.run()
+    let writer = Thread {
+        if let stdin {
+            input.fileHandleForWriting.write(stdin)
+            try? input.fileHandleForWriting.close()
+        }
+    }
+    writer.start()
+    let errData = ErrCollector(err.fileHandleForReading)
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stdout: data, stderr: errData.finish())
+}
+
+/// Drains stderr on another thread so a chatty child never blocks on a full pipe.
+private final class ErrCollector: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+    init(_ handle: FileHandle) {
+        Thread {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }.start()
+    }
+    func finish() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+private func files(in dir: URL) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+}
+
+/// One `error: …` line and nothing else.
+private func isOneErrorLine(_ text: String) -> Bool {
+    let lines = text.split(whereSeparator: \.isNewline)
+    return lines.count == 1 && lines[0].hasPrefix("error: ")
+}
+
+@Suite struct CLITests {
+    @Test func defaultSubcommandReencodesAndLeavesNoTemporaryFile() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv"), output = dir.appendingPathComponent("out.mp4")
+        try MediaTools.makeClip(input)
+        let run = try deblurVideo([input.path, "-o", output.path, "--method", "none", "--crf", "20"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)  // not a TTY: no progress line
+        #expect(run.stdout.isEmpty)
+        #expect(try MediaTools.framePTS(output).count == 50)
+        #expect(try MediaTools.packetCounts(output)["audio"] == MediaTools.packetCounts(input)["audio"])
+        #expect(files(in: dir) == ["in.mkv", "out.mp4"])
+        // The explicit subcommand works too.
+        let explicit = try deblurVideo(["deblur", input.path, "-o", dir.appendingPathComponent("b.mkv").path, "--quiet"])
+        #expect(explicit.status == 0)
+    }
+
+    @Test func pipesNutInAndOut() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.nut")
+        try MediaTools.makeClip(input)
+        let run = try deblurVideo(["-", "-o", "-", "--format", "nut"], stdin: try Data(contentsOf: input))
+        #expect(run.status == 0, "\(run.stderr)")
+        let output = dir.appendingPathComponent("out.nut")
+        try run.stdout.write(to: output)
+        // Same frames at the same spacing. NUT cannot store negative DTS, so x264's B-frame delay shifts
+        // the whole stream by a constant (the ffmpeg CLI does the same).
+        let outPTS = try MediaTools.framePTS(output), inPTS = try MediaTools.framePTS(input)
+        #expect(outPTS.count == 50 && inPTS.count == 50)
+        let shifts = zip(outPTS, inPTS).map { $0 - $1 }
+        #expect(shifts.allSatisfy { abs($0 - shifts[0]) < 1e-4 })
+        #expect(try MediaTools.packetCounts(output)["audio"] == MediaTools.packetCounts(input)["audio"])
+    }
+
+    @Test func missingAndNonVideoInputsExitTwo() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = try deblurVideo([dir.appendingPathComponent("nope.mp4").path, "-o", dir.appendingPathComponent("o.mp4").path])
+        #expect(missing.status == 2)
+        #expect(isOneErrorLine(missing.stderr) && missing.stderr.contains("not found"))
+        let text = dir.appendingPathComponent("notes.mp4")
+        try Data(String(repeating: "not a video\n", count: 100).utf8).write(to: text)
+        let garbage = try deblurVideo([text.path, "-o", dir.appendingPathComponent("o.mp4").path])
+        #expect(garbage.status == 2)
+        #expect(isOneErrorLine(garbage.stderr))
+        #expect(files(in: dir) == ["notes.mp4"])
+    }
+
+    @Test func truncatedAndCorruptInputsExitFourWithoutOutput() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let full = dir.appendingPathComponent("full.mkv")
+        try MediaTools.makeClip(full)
+        let data = try Data(contentsOf: full)
+        let cut = dir.appendingPathComponent("cut.mkv")
+        try data.prefix(data.count / 2).write(to: cut)
+        // A raw H.264 stream with its middle overwritten: the decoder itself hits damaged slices.
+        let h264 = dir.appendingPathComponent("clip.h264")
+        try MediaTools.ffmpeg(["-i", full.path, "-c:v", "copy", "-an", h264.path])
+        var raw = try Data(contentsOf: h264)
+        let middle = raw.count / 2
+        for i in middle..<(middle + 2000) { raw[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 7) }
+        let corrupt = dir.appendingPathComponent("corrupt.h264")
+        try raw.write(to: corrupt)
+
+        let before = files(in: dir)
+        let truncated = try deblurVideo([cut.path, "-o", dir.appendingPathComponent("t.mkv").path])
+        #expect(truncated.status == 4)
+        #expect(isOneErrorLine(truncated.stderr) && truncated.stderr.contains("truncated") && truncated.stderr.contains("frame"))
+        let broken = try deblurVideo([corrupt.path, "-o", dir.appendingPathComponent("c.mkv").path])
+        #expect(broken.status == 4, "\(broken.stderr)")
+        #expect(isOneErrorLine(broken.stderr) && broken.stderr.contains("frame"))
+        #expect(files(in: dir) == before)  // no output, no temporary file
+
+        // --keep-partial keeps the decodable part, playable, and still reports the failure.
+        let kept = dir.appendingPathComponent("kept.mkv")
+        let partial = try deblurVideo([cut.path, "-o", kept.path, "--keep-partial"])
+        #expect(partial.status == 4)
+        let frames = try MediaTools.framePTS(kept).count
+        #expect(frames > 0 && frames < 50)
+    }
+
+    @Test func badOutputsAndFlagsAreReported() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv")
+        try MediaTools.makeClip(input, seconds: 0.4)
+        let unwritable = try deblurVideo([input.path, "-o", "/nonexistent-dir/out.mp4"])
+        #expect(unwritable.status == 3)
+        #expect(isOneErrorLine(unwritable.stderr))
+        let unknownExt = try deblurVideo([input.path, "-o", dir.appendingPathComponent("out.zzz").path])
+        #expect(unknownExt.status == 3)
+        let badCodecForContainer = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mp4").path, "--codec", "ffv1"])
+        #expect(badCodecForContainer.status == 3)
+        #expect(isOneErrorLine(badCodecForContainer.stderr))
+        for flags in [["--crf", "99"], ["--threads", "0"], ["--method", "magic"], ["--format", "nosuch"], ["--codec", "nosuch"], ["--bogus"]] {
+            let run = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mkv").path] + flags)
+            #expect(run.status == 1, "\(flags)")
+            #expect(isOneErrorLine(run.stderr), "\(flags): \(run.stderr)")
+        }
+        #expect(files(in: dir) == ["in.mkv"])
+    }
+
+    @Test func directoryOfImagesKeepsNames() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("shots"), out = dir.appendingPathComponent("sharp")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", images.appendingPathComponent("a.png").path])
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=32x24", "-frames:v", "1", images.appendingPathComponent("b.jpg").path])
+        try Data("notes".utf8).write(to: images.appendingPathComponent("readme.txt"))
+        let run = try deblurVideo([images.path, "-o", out.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(files(in: out) == ["a.png", "b.jpg"])
+        #expect(try MediaTools.rgb24Frame(out.appendingPathComponent("a.png")) == MediaTools.rgb24Frame(images.appendingPathComponent("a.png")))
+        #expect(try MediaTools.videoProperty(out.appendingPathComponent("b.jpg"), "codec_name,width") == "mjpeg,32")
+    }
+
+    @Test func interruptFinalizesAPlayableOutput() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.nut"), output = dir.appendingPathComponent("out.mp4")
+        try MediaTools.makeClip(input, seconds: 4)
+        let bytes = try Data(contentsOf: input)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["-", "-o", output.path]
+        let stdin = Pipe(), err = Pipe()
+        process.standardInput = stdin
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Feed half the stream like a live camera, then Ctrl-C while it waits for more.
+        stdin.fileHandleForWriting.write(bytes.prefix(bytes.count / 2))
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(process.processIdentifier, SIGINT)
+        Thread.sleep(forTimeInterval: 0.2)
+        try stdin.fileHandleForWriting.close()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        let frames = try MediaTools.framePTS(output).count  // the MP4 was finalized: ffprobe decodes it
+        #expect(frames > 0 && frames < 100)
+        #expect(files(in: dir) == ["in.nut", "out.mp4"])
+    }
+
+    @Test func helpShowsExamplesAndExitCodes() throws {
+        let run = try deblurVideo(["deblur", "--help"])
+        #expect(run.status == 0)
+        let text = String(decoding: run.stdout, as: UTF8.self)
+        #expect(text.contains("ffmpeg -f v4l2 -i /dev/video0 -f nut - \\\n    | deblur-video - -o - --format nut | ffplay -"))
+        #expect(text.contains("EXIT CODES"))
+        #expect(text.contains("--method"))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Runs the ffmpeg/ffprobe command-line tools to make test media and to inspect our output independently.
+enum MediaTools {
+    struct ToolError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    @discardableResult
+    static func run(_ tool: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ToolError(description: "\(tool) \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        }
+        return data
+    }
+
+    static func ffmpeg(_ arguments: [String]) throws {
+        try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y"] + arguments)
+    }
+
+    /// A fresh temporary directory.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stream-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// 320x240 testsrc2 at 25 fps for `seconds`, libx264, with a sine AAC track, in the container of `url`'s extension.
+    static func makeClip(_ url: URL, seconds: Double = 2, size: String = "320x240") throws {
+        try ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=\(size):r=25:d=\(seconds)",
+                    "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-shortest", url.path])
+    }
+
+    /// Video frame presentation times (seconds) as ffprobe reports them, which also proves the file decodes.
+    static func framePTS(_ url: URL) throws -> [Double] {
+        let text = String(decoding: try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                         "frame=pts_time", "-of", "csv=p=0", url.path]), as: UTF8.self)
+        return text.split(whereSeparator: \.isNewline).compactMap { Double($0.split(separator: ",")[0]) }
+    }
+
+    /// `codec_type` → packet count per stream, via ffprobe.
+    static func packetCounts(_ url: URL) throws -> [String: Int] {
+        let text = String(decoding: try run("ffprobe", ["-v", "error", "-count_packets", "-show_entries",
+                                                         "stream=codec_type,nb_read_packets", "-of", "csv=p=0", url.path]), as: UTF8.self)
+        var result: [String: Int] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: ",")
+            if parts.count >= 2, let n = Int(parts[1]) { result[String(parts[0])] = n }
+        }
+        return result
+    }
+
+    /// One stream property (e.g. `width`, `duration`) of the first video stream.
+    static func videoProperty(_ url: URL, _ key: String) throws -> String {
+        String(decoding: try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                              "stream=\(key)", "-of", "csv=p=0", url.path]), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Frame `index` decoded by the ffmpeg CLI as packed 8-bit RGB.
+    static func rgb24Frame(_ url: URL, index: Int = 0) throws -> [UInt8] {
+        [UInt8](try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", url.path,
+                                   "-vf", "select=eq(n\\,\(index))", "-frames:v", "1",
+                                   "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]))
+    }
+}

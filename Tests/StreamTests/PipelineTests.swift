@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+@testable import Stream
+
+/// Makes `count` tiny frames whose pixels encode their index; counts how many were produced.
+private final class CountingSource: FrameSource, @unchecked Sendable {
+    let count: Int
+    let failAt: Int?
+    private let lock = NSLock()
+    private var produced = 0
+
+    init(count: Int, failAt: Int? = nil) {
+        self.count = count
+        self.failAt = failAt
+    }
+
+    var expectedFrameCount: Int? { count }
+    var producedCount: Int { lock.withLock { produced } }
+
+    func nextFrame() throws -> Frame? {
+        let i = lock.withLock { produced }
+        if i == failAt { throw DecodeError.corruptStream(framesDecoded: i, seconds: nil, reason: "test") }
+        guard i < count else { return nil }
+        lock.withLock { produced += 1 }
+        return Frame(width: 4, height: 2, pixels: [Float](repeating: Float(i), count: 24), pts: Int64(i * 10), index: i)
+    }
+
+    func takePassthroughPackets() -> [MediaPacket] { [] }
+}
+
+/// Collects frames; can be made to stall until released.
+private final class CollectingSink: FrameSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var frames: [Frame] = []
+    private var finishedFlag = false
+    let gate: DispatchSemaphore?
+
+    init(stalled: Bool = false) { gate = stalled ? DispatchSemaphore(value: 0) : nil }
+
+    var received: [Frame] { lock.withLock { frames } }
+    var finished: Bool { lock.withLock { finishedFlag } }
+
+    func write(_ frame: Frame) throws {
+        gate?.wait()
+        gate?.signal()  // once opened, stays open
+        lock.withLock { frames.append(frame) }
+    }
+
+    func write(passthrough packets: [MediaPacket]) throws {}
+    func finish() throws { lock.withLock { finishedFlag = true } }
+}
+
+/// Adds 1000 to every pixel after sleeping a random 0–3 ms, so frames finish out of order.
+private struct SlowAdder: FrameProcessor {
+    mutating func process(_ frame: Frame) throws -> Frame {
+        usleep(UInt32.random(in: 0...3000))
+        var out = frame
+        for i in out.pixels.indices { out.pixels[i] += 1000 }
+        out.pts = nil  // the pipeline must restore it
+        return out
+    }
+}
+
+private struct Failing: FrameProcessor {
+    struct Boom: Error {}
+    let at: Int
+    func process(_ frame: Frame) throws -> Frame {
+        if frame.index == at { throw Boom() }
+        return frame
+    }
+}
+
+@Suite struct PipelineTests {
+    @Test func orderIsPreservedWithSeveralSlowWorkers() throws {
+        let source = CountingSource(count: 200)
+        let sink = CollectingSink()
+        let stats = try Pipeline(workers: 4, queueCapacity: 3).run(source: source, sink: sink) { SlowAdder() }
+        let frames = sink.received
+        #expect(frames.map(\.index) == Array(0..<200))
+        #expect(frames.map(\.pts) == (0..<200).map { Int64($0 * 10) })
+        #expect(frames.allSatisfy { f in f.pixels.allSatisfy { $0 == Float(f.index) + 1000 } })
+        #expect(sink.finished)
+        #expect(stats.frames == 200)
+        #expect(!stats.cancelled)
+        #expect(stats.processSeconds > 0)
+    }
+
+    @Test func decoderBlocksWhenTheConsumerStalls() throws {
+        let source = CountingSource(count: 10_000)
+        let sink = CollectingSink(stalled: true)
+        let pipeline = Pipeline(workers: 3, queueCapacity: 2)
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        DispatchQueue.global().async {
+            box.set(Result { try pipeline.run(source: source, sink: sink) { PassThrough() } })
+            done.signal()
+        }
+        // Give the decode stage ample time to run ahead if it could.
+        Thread.sleep(forTimeInterval: 0.5)
+        let producedWhileStalled = source.producedCount
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(source.producedCount == producedWhileStalled)  // it is blocked, not just slow
+        #expect(producedWhileStalled <= pipeline.maxFramesInFlight)
+        #expect(producedWhileStalled >= 2)
+        sink.gate?.signal()
+        done.wait()
+        #expect(try box.get().frames == 10_000)
+        #expect(sink.received.count == 10_000)
+    }
+
+    @Test func firstProcessingErrorStopsEveryStage() throws {
+        let source = CountingSource(count: 100_000)
+        let sink = CollectingSink()
+        let pipeline = Pipeline(workers: 2, queueCapacity: 4)
+        #expect {
+            try pipeline.run(source: source, sink: sink) { Failing(at: 7) }
+        } throws: { error in
+            guard case .processing(let index, _, let underlying) = error as? PipelineError else { return false }
+            return index == 7 && underlying is Failing.Boom
+        }
+        #expect(source.producedCount <= 7 + pipeline.maxFramesInFlight + 1)
+        #expect(sink.received.count <= 7)
+        #expect(!sink.finished)
+    }
+
+    @Test func sourceErrorKeepsEarlierFramesAndFinishesTheOutput() throws {
+        let source = CountingSource(count: 100, failAt: 30)
+        let sink = CollectingSink()
+        #expect(throws: DecodeError.corruptStream(framesDecoded: 30, seconds: nil, reason: "test")) {
+            try Pipeline(workers: 3).run(source: source, sink: sink) { PassThrough() }
+        }
+        #expect(sink.received.map(\.index) == Array(0..<30))
+        #expect(sink.finished)
+    }
+
+    @Test func cancellationStopsInputAndFinishesOutput() throws {
+        let source = CountingSource(count: 1_000_000)
+        let sink = CollectingSink()
+        let token = CancellationToken()
+        let stats = try Pipeline(workers: 2).run(source: source, sink: sink, cancellation: token,
+                                                 progress: { p in if p.framesDone == 20 { token.cancel() } }) { PassThrough() }
+        #expect(stats.cancelled)
+        #expect(sink.finished)
+        #expect(stats.frames >= 20 && stats.frames < 1_000)
+        #expect(sink.received.map(\.index) == Array(0..<stats.frames))
+    }
+
+    @Test func processorSizeChangeIsAnError() throws {
+        struct Shrink: FrameProcessor {
+            func process(_ frame: Frame) throws -> Frame { Frame(width: 1, height: 1) }
+        }
+        #expect {
+            try Pipeline().run(source: CountingSource(count: 3), sink: CollectingSink()) { Shrink() }
+        } throws: { error in
+            if case .processorChangedSize(0, _, "4x2", "1x1") = error as? PipelineError { return true } else { return false }
+        }
+    }
+
+    @Test func cancelledTranscodeLeavesPlayableFile() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv"), output = dir.appendingPathComponent("out.mp4")
+        try MediaTools.makeClip(input)
+        let decoder = try FrameDecoder(location: input.path)
+        let encoder = try FrameEncoder(location: output.path, video: decoder.videoInfo, audio: decoder.audioTrack)
+        let token = CancellationToken()
+        let stats = try Pipeline(workers: 2).run(source: decoder, sink: encoder, cancellation: token,
+                                                 progress: { p in if p.framesDone == 10 { token.cancel() } }) { PassThrough() }
+        #expect(stats.cancelled)
+        #expect(stats.frames >= 10 && stats.frames < 50)
+        // ffprobe decodes every frame we wrote: the MP4 index (moov) was written.
+        #expect(try MediaTools.framePTS(output).count == stats.frames)
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<PipelineStats, any Error>?
+    func set(_ r: Result<PipelineStats, any Error>) { lock.withLock { result = r } }
+    func get() throws -> PipelineStats {
+        guard let r = lock.withLock({ result }) else { throw CancellationError() }
+        return try r.get()
+    }
+}
