@@ -19,7 +19,10 @@ function setProgress(text, fraction) {
   if (fraction === null) bar.removeAttribute("value"); else bar.value = Math.round(fraction * 100);
 }
 
-function megabytes(bytes) { return (bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0) + " MB"; }
+function megabytes(bytes) {
+  if (bytes < 1024 * 1024) return Math.max(1, Math.round(bytes / 1024)) + " KB";
+  return (bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0) + " MB";
+}
 
 async function loadStatus() {
   try {

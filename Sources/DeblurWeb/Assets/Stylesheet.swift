@@ -2,6 +2,7 @@ extension PageAssets {
     static let styleCSS = #"""
 :root { --fg: #1d2330; --muted: #5b6475; --accent: #2a6df4; --bg: #f6f7fb; --card: #fff; --bad: #b3261e; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }  /* `display: flex` rules must not un-hide elements */
 body { margin: 0; font: 16px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
 header, main, footer { max-width: 1100px; margin: 0 auto; padding: 0 1rem; }
 header h1 { margin: 1rem 0 0; font-size: 1.6rem; }
