@@ -15,16 +15,25 @@ struct CodecTests {
         #expect(zip(back.pixels, frame.pixels).allSatisfy { abs($0 - $1) < 0.5 / 255 })
     }
 
-    @Test("JPEG size from its SOF header, baseline and progressive")
+    @Test("JPEG size from its SOF header, skipping APPn payloads")
     func jpegProbe() throws {
         let jpeg = try Fixtures.encoded(Fixtures.ramp(width: 50, height: 30), extension: "jpg")
         #expect(try Fixtures.codec.probe(jpeg) == ImageInfo(width: 50, height: 30, format: "jpeg"))
-        // A hand-made progressive header (SOF2) declaring 4000×3000, with an APP1 segment before it holding FF C0 bytes.
-        var progressive: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x08, 0xFF, 0xC0, 0x7F, 0xFF, 0x7F, 0xFF]
-        progressive += [0xFF, 0xC2, 0x00, 0x11, 0x08, 0x0B, 0xB8, 0x0F, 0xA0, 0x03] + [UInt8](repeating: 0, count: 9)
-        progressive += [0xFF, 0xD9]
+        // The same file with an APP1 segment whose payload contains FF C0 bytes (must be skipped, not read as a
+        // frame header) and its real SOF0 patched to declare 4000×3000: refused from the header alone.
+        var bytes = [UInt8](jpeg)
+        let app1: [UInt8] = [0xFF, 0xE1, 0x00, 0x08, 0xFF, 0xC0, 0x7F, 0xFF, 0x7F, 0xFF]
+        bytes.insert(contentsOf: app1, at: 2)
+        var sofIndex: Int?
+        for i in (2 + app1.count)..<(bytes.count - 9) where bytes[i] == 0xFF && bytes[i + 1] == 0xC0 {
+            sofIndex = i
+            break
+        }
+        let sof = try #require(sofIndex)
+        bytes.replaceSubrange((sof + 5)...(sof + 8), with: [0x0B, 0xB8, 0x0F, 0xA0])  // height 3000, width 4000
+        #expect(try Fixtures.codec.probe(Data(bytes)) == ImageInfo(width: 4000, height: 3000, format: "jpeg"))
         #expect(throws: ImageCodecError.tooManyPixels(width: 4000, height: 3000, limit: 1_000_000)) {
-            _ = try Fixtures.codec.decode(Data(progressive), maxPixels: 1_000_000)
+            _ = try Fixtures.codec.decode(Data(bytes), maxPixels: 1_000_000)
         }
     }
 
