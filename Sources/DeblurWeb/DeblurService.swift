@@ -7,6 +7,8 @@ public final class DeblurService: Sendable {
     public let configuration: WebConfiguration
     public let codec: any ImageCodec
     public let limiter: JobLimiter
+    /// Video jobs (`POST /api/jobs`), sharing the workers and the queue with image requests.
+    public let videoJobs: VideoJobStore
     private let pool: ProcessorPool
     private let logger: Logger
 
@@ -14,6 +16,7 @@ public final class DeblurService: Sendable {
         configuration: WebConfiguration,
         codec: any ImageCodec,
         processorFactory: @escaping ProcessorFactory,
+        scratchParent: URL? = nil,
         logger: Logger = Logger(label: "deblur-web")
     ) {
         self.configuration = configuration
@@ -21,6 +24,13 @@ public final class DeblurService: Sendable {
         self.limiter = JobLimiter(slots: configuration.concurrentJobs, queueLength: configuration.queueLength)
         self.pool = ProcessorPool(factory: processorFactory)
         self.logger = logger
+        self.videoJobs = VideoJobStore(configuration: configuration, limiter: limiter, pool: pool,
+                                       scratchParent: scratchParent, logger: logger)
+    }
+
+    /// Removes every stored video job and its files; call when the server stops.
+    public func shutdown() async {
+        await videoJobs.removeAll()
     }
 
     /// The restored image as PNG, with the input's size and format.

@@ -22,12 +22,13 @@ public actor JobLimiter {
     public var load: (running: Int, waiting: Int) { (running, waiters.count) }
 
     /// Takes a worker slot, waiting in line if needed. Every successful call must be paired with `release()`.
-    public func acquire() async throws(Refusal) {
+    /// - Parameter beyondQueueLimit: wait even when the queue is full (video jobs, whose number is bounded elsewhere).
+    public func acquire(beyondQueueLimit: Bool = false) async throws(Refusal) {
         if running < slots {
             running += 1
             return
         }
-        guard waiters.count < queueLength else { throw .busy }
+        guard beyondQueueLimit || waiters.count < queueLength else { throw .busy }
         let ticket = nextTicket
         nextTicket += 1
         do {

@@ -60,6 +60,28 @@ public enum WebApplication {
             }
             return json(try await service.compare(image: image, reference: reference))
         }
+        router.post("/api/jobs") { request, _ in
+            let upload = try await readBody(of: request, configuration: config)
+            let status = try await service.videoJobs.submit(upload)
+            var response = json(status)
+            response.status = .accepted
+            response.headers[.location] = "/api/jobs/\(status.id)"
+            return response
+        }
+        router.get("/api/jobs/{id}") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let status = await service.videoJobs.status(id) else { throw WebError.notFound("no such job") }
+            return json(status)
+        }
+        router.get("/api/jobs/{id}/result") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            let video = try await service.videoJobs.result(id)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "video/mp4", .contentDisposition: "attachment; filename=\"deblurred.mp4\"",
+                          .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: video)))
+        }
         return router
     }
 
@@ -117,7 +139,7 @@ public enum WebApplication {
 
     private static func json(_ value: some Encodable) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

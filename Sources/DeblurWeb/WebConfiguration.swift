@@ -22,6 +22,12 @@ public struct WebConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Name of the restoration method, shown on the page.
     public var methodName: String
+    /// Longest accepted video, in frames (→ 413).
+    public var maxVideoFrames: Int
+    /// Video jobs kept at once, finished or not (→ 503 when full).
+    public var maxStoredJobs: Int
+    /// How long a finished job's result stays available.
+    public var jobRetentionSeconds: Double
 
     public init(
         host: String = "127.0.0.1",
@@ -34,7 +40,10 @@ public struct WebConfiguration: Sendable {
         processingTimeout: Duration = .seconds(300),
         retryAfterSeconds: Int = 5,
         idleTimeout: Duration = .seconds(30),
-        methodName: String = "none"
+        methodName: String = "none",
+        maxVideoFrames: Int = 900,
+        maxStoredJobs: Int = 8,
+        jobRetentionSeconds: Double = 1800
     ) {
         self.host = host
         self.port = port
@@ -47,5 +56,8 @@ public struct WebConfiguration: Sendable {
         self.retryAfterSeconds = retryAfterSeconds
         self.idleTimeout = idleTimeout
         self.methodName = methodName
+        self.maxVideoFrames = max(1, maxVideoFrames)
+        self.maxStoredJobs = max(1, maxStoredJobs)
+        self.jobRetentionSeconds = jobRetentionSeconds
     }
 }

@@ -5,6 +5,7 @@ import Hummingbird
 public enum WebError: Error, Equatable, CustomStringConvertible {
     case badRequest(String)
     case notFound(String)
+    case notReady(String)
     case requestTimeout(String)
     case payloadTooLarge(String)
     case unsupportedMediaType(String)
@@ -17,6 +18,7 @@ public enum WebError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badRequest: .badRequest
         case .notFound: .notFound
+        case .notReady: .conflict
         case .requestTimeout: .requestTimeout
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
@@ -28,7 +30,7 @@ public enum WebError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .badRequest(let m), .notFound(let m), .requestTimeout(let m), .payloadTooLarge(let m),
+        case .badRequest(let m), .notFound(let m), .notReady(let m), .requestTimeout(let m), .payloadTooLarge(let m),
              .unsupportedMediaType(let m), .unprocessable(let m), .internalError(let m):
             m
         case .busy(let s): "the server is busy; try again in \(s) s"

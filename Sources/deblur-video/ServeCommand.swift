@@ -14,9 +14,13 @@ struct Serve: ParsableCommand {
           curl --data-binary @blurry.png -o sharp.png http://127.0.0.1:8080/api/deblur
           curl -F image=@sharp.png -F reference=@original.png http://127.0.0.1:8080/api/compare
           curl http://127.0.0.1:8080/api/status
+          curl --data-binary @clip.mp4 http://127.0.0.1:8080/api/jobs          → {"id": …}
+          curl http://127.0.0.1:8080/api/jobs/ID                              → state, progress
+          curl -o sharp.mp4 http://127.0.0.1:8080/api/jobs/ID/result
         Limits: uploads over --max-upload-mb → 413; content that FFmpeg does not identify as PNG or
         JPEG → 415; images over --max-pixels → 413; more than --jobs running and --queue waiting → 503
-        with Retry-After. Uploads live in a private temporary directory, deleted after each request.
+        with Retry-After; videos over --max-frames → 413. Uploads live in a private temporary directory,
+        deleted after each request (video results after 30 minutes or when the server stops).
         Listens on loopback only unless --host says otherwise. Ctrl-C stops the server.
         """
     )
@@ -45,6 +49,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a request may wait and be processed before the server gives up with 503.")
     var timeout: Int = 300
 
+    @Option(help: "Longest video accepted by POST /api/jobs, in frames.")
+    var maxFrames: Int = 900
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard maxUploadMB >= 1 else { throw ValidationError("--max-upload-mb must be at least 1") }
@@ -52,12 +59,14 @@ struct Serve: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard queue >= 0 else { throw ValidationError("--queue must be 0 or more") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1") }
+        guard maxFrames >= 1 else { throw ValidationError("--max-frames must be at least 1") }
     }
 
     func run() throws {
         let configuration = WebConfiguration(
             host: host, port: port, maxUploadBytes: maxUploadMB * 1024 * 1024, maxPixels: maxPixels,
-            concurrentJobs: jobs, queueLength: queue, processingTimeout: .seconds(timeout), methodName: method.rawValue)
+            concurrentJobs: jobs, queueLength: queue, processingTimeout: .seconds(timeout), methodName: method.rawValue,
+            maxVideoFrames: maxFrames)
         let factory = try makeProcessorFactory(for: method, options: MethodOptions())
         var logger = Logger(label: "deblur-video.serve")
         logger.logLevel = .info
@@ -73,6 +82,7 @@ struct Serve: ParsableCommand {
         let done = DispatchSemaphore(value: 0)
         Task {
             do { try await app.runService() } catch { outcome.error = error }
+            await service.shutdown()  // video jobs' files
             done.signal()
         }
         done.wait()

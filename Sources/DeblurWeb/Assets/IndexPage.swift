@@ -17,9 +17,9 @@ extension PageAssets {
 <main>
   <section id="inputs" class="inputs">
     <div id="drop" class="drop" tabindex="0" role="button" aria-label="Drop a blurry image here or choose a file">
-      <p><strong>Drop a blurry photo here</strong> (PNG or JPEG)</p>
+      <p><strong>Drop a blurry photo here</strong> (PNG or JPEG) or a short video</p>
       <p><label for="file" class="button">Choose a file…</label>
-         <input type="file" id="file" accept="image/png,image/jpeg"></p>
+         <input type="file" id="file" accept="image/png,image/jpeg,video/*"></p>
       <p class="hint" id="limits"></p>
     </div>
     <div class="reference">
@@ -58,9 +58,20 @@ extension PageAssets {
       </tbody>
     </table>
   </section>
+  <section id="video-result" class="result" hidden>
+    <div class="toolbar">
+      <button id="play-both" class="button" type="button">Play both</button>
+      <a id="video-download" class="button" download="deblurred.mp4" href="#">Download MP4</a>
+    </div>
+    <div class="videos">
+      <figure><video id="video-before" controls muted playsinline></video><figcaption>input</figcaption></figure>
+      <figure><video id="video-after" controls muted playsinline></video><figcaption>deblurred</figcaption></figure>
+    </div>
+    <p id="video-stats" class="stats"></p>
+  </section>
   <p id="selftest-status" hidden></p>
 </main>
-<footer><p>Files are processed on this computer and deleted right after. API: <code>POST /api/deblur</code>, <code>POST /api/compare</code>, <code>GET /api/status</code>.</p></footer>
+<footer><p>Files are processed on this computer and deleted right after. API: <code>POST /api/deblur</code>, <code>POST /api/compare</code>, <code>POST /api/jobs</code>, <code>GET /api/status</code>.</p></footer>
 <script src="/assets/app.js"></script>
 </body>
 </html>

@@ -73,10 +73,7 @@ async function handleFile(file) {
   if (state.busy) { showMessage("Please wait for the current image to finish."); return false; }
   showMessage("");
   if (!file) return false;
-  if (file.type.startsWith("video/")) {
-    showMessage("Videos are not handled by this page yet: use `deblur-video` on the command line for clips.");
-    return false;
-  }
+  if (file.type.startsWith("video/")) return handleVideo(file);
   if (!isImage(file)) {
     showMessage("“" + file.name + "” does not look like a PNG or JPEG image (" + (file.type || "unknown type") + ").");
     return false;
@@ -117,6 +114,57 @@ async function handleFile(file) {
   }
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Videos go through a job: upload, then poll its progress, then play input and result side by side.
+async function handleVideo(file) {
+  if (state.limits && file.size > state.limits.maxUploadBytes) {
+    showMessage("“" + file.name + "” is " + megabytes(file.size) + "; the limit is " +
+      megabytes(state.limits.maxUploadBytes) + ".");
+    return false;
+  }
+  state.busy = true;
+  $("result").hidden = true;
+  $("video-result").hidden = true;
+  const started = performance.now();
+  try {
+    setProgress("Uploading…", 0);
+    const reply = await post("/api/jobs", file, (f) => {
+      if (f < 1) setProgress("Uploading… " + Math.round(f * 100) + "%", f);
+      else setProgress("Checking the video…", null);
+    });
+    let job = JSON.parse(await reply.text());
+    for (let i = 0; i < 4 * 3600 && job.state !== "done"; i++) {  // polls for at most an hour
+      if (job.state === "failed") throw new Error("The video could not be processed: " + (job.error || "unknown error"));
+      const total = job.framesTotal ? " of " + job.framesTotal : "";
+      setProgress(job.state === "queued" ? "Waiting for a free worker…" : "Deblurring frame " + job.framesDone + total + "…",
+                  job.progress === undefined || job.progress === null ? null : job.progress);
+      await sleep(250);
+      const r = await fetch("/api/jobs/" + job.id);
+      if (!r.ok) throw new Error(await errorText(r.status, await r.blob(), r.headers.get("Retry-After")));
+      job = await r.json();
+    }
+    if (job.state !== "done") throw new Error("The video job did not finish within an hour.");
+    if (state.inputURL) URL.revokeObjectURL(state.inputURL);
+    state.inputURL = URL.createObjectURL(file);
+    $("video-before").src = state.inputURL;
+    $("video-after").src = job.resultURL;
+    $("video-download").href = job.resultURL;
+    $("video-download").download = file.name.replace(/\.[^.]*$/, "") + "-deblurred.mp4";
+    $("video-result").hidden = false;
+    $("video-stats").textContent = job.framesDone + " frames, done in " +
+      ((performance.now() - started) / 1000).toFixed(1) + " s.";
+    setProgress(null);
+    return true;
+  } catch (e) {
+    setProgress(null);
+    showMessage(e.message);
+    return false;
+  } finally {
+    state.busy = false;
+  }
+}
+
 function loadImage(img, url) {
   return new Promise((resolve, reject) => {
     img.onload = () => resolve();
@@ -126,6 +174,7 @@ function loadImage(img, url) {
 }
 
 async function showResult() {
+  $("video-result").hidden = true;
   $("result").hidden = false;
   await Promise.all([loadImage($("before"), state.inputURL), loadImage($("after"), state.resultURL)]);
   const base = (state.input && state.input.name) ? state.input.name.replace(/\.[^.]*$/, "") : "image";
@@ -195,6 +244,11 @@ function wire() {
       handleFile(files[0]);
     });
   }
+  $("play-both").addEventListener("click", () => {
+    const a = $("video-before"), b = $("video-after");
+    b.currentTime = a.currentTime;
+    a.play(); b.play();
+  });
   $("split").addEventListener("input", (e) => setSplit(Number(e.target.value)));
   $("zoom").addEventListener("input", layout);
   window.addEventListener("resize", layout);
