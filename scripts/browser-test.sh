@@ -2,7 +2,8 @@
 # Real-browser check of `deblur-video serve`: starts the server on 127.0.0.1 with a free port, has headless
 # Chromium (Debian package `chromium`) open /?selftest=1 — the page fetches a sample picture and its sharp
 # original, uploads them through the same code a user's drop triggers, and writes the outcome into the DOM —
-# and checks that the result image appeared with the input's size and the PSNR/SSIM scores were shown.
+# and checks that the result image appeared with the input's size and the PSNR/SSIM scores were shown; then
+# the same for a short video (job upload, progress polling, the result playing in a <video> element).
 # Also checks the server left nothing in its private temporary directory.
 #
 # Usage: scripts/browser-test.sh [--binary PATH] [--method NAME] [--screenshot FILE.png]
@@ -59,12 +60,12 @@ done
 [ -n "$url" ] || { echo "browser-test: server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
 
 chrome_flags=(--headless --disable-gpu --disable-dev-shm-usage --no-proxy-server --no-first-run
-              --user-data-dir="$work/profile" --virtual-time-budget=30000)
+              --user-data-dir="$work/profile" --virtual-time-budget=120000)
 [ "$(id -u)" -eq 0 ] && chrome_flags+=(--no-sandbox)   # Chromium refuses to run as root with its sandbox
 
-timeout 120 "$browser" "${chrome_flags[@]}" --dump-dom "${url}?selftest=1" >"$work/dom.html" 2>"$work/chromium.log" || true
+timeout 120 "$browser" "${chrome_flags[@]}" --dump-dom "${url}?selftest=1&video=1" >"$work/dom.html" 2>"$work/chromium.log" || true
 status="$(grep -o 'selftest: [^<]*' "$work/dom.html" | head -1 || true)"
-if [[ "$status" != "selftest: ok "* ]]; then
+if [[ "$status" != "selftest: ok "* || "$status" != *" video="* ]]; then
   echo "browser-test: FAILED: ${status:-no self-test status in the page}" >&2
   tail -5 "$work/chromium.log" >&2 || true
   tail -5 "$work/serve.log" >&2 || true
@@ -82,6 +83,11 @@ if [ -n "$screenshot" ]; then
   echo "browser-test: screenshot $screenshot"
 fi
 
+# Stop the server (SIGTERM: graceful, deletes stored video results), then nothing may be left behind.
+kill -TERM "$server_pid"
+for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$server_pid" 2>/dev/null; then echo "browser-test: FAILED: server ignored SIGTERM for 10 s" >&2; exit 1; fi
+server_pid=""
 leftovers="$(find "$work/tmp" -mindepth 1 | head -5)"
 if [ -n "$leftovers" ]; then
   echo "browser-test: FAILED: the server left temporary files: $leftovers" >&2

@@ -1,3 +1,4 @@
+import Foundation
 import Stream
 
 /// A small synthetic picture with edges at several scales, blurred by a horizontal motion streak.
@@ -56,5 +57,31 @@ public enum SampleImage {
         [(w / 4, h / 4, h / 8, (0.85, 0.2, 0.15)),
          (3 * w / 4, h / 4, h / 8, (0.15, 0.65, 0.25)),
          (w / 2, 3 * h / 4, h / 10, (0.2, 0.35, 0.9))]
+    }
+
+    /// A short clip of the blurred card panning sideways, encoded as H.264 MP4 (for the page's video self-test).
+    public static func panningClipMP4(frames: Int = 12, width: Int = 160, height: Int = 120) throws -> Data {
+        let card = blurredTestCard(width: width, height: height)
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let url = scratch.file("sample.mp4")
+        let info = VideoStreamInfo(width: width, height: height, timeBase: Rational(1, 12), frameRate: Rational(12, 1),
+                                   frameCount: frames)
+        let encoder = try FrameEncoder(location: url.path, settings: EncoderSettings(format: "mp4", threads: 1), video: info)
+        let plane = width * height
+        for i in 0..<frames {
+            var frame = Frame(width: width, height: height, pts: Int64(i), index: i)
+            let shift = (4 * i) % width
+            for c in 0..<3 {
+                for y in 0..<height {
+                    for x in 0..<width {
+                        frame.pixels[c * plane + y * width + x] = card.pixels[c * plane + y * width + (x + shift) % width]
+                    }
+                }
+            }
+            try encoder.write(frame)
+        }
+        try encoder.finish()
+        return try Data(contentsOf: url)
     }
 }

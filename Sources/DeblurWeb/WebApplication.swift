@@ -37,6 +37,13 @@ public enum WebApplication {
             do throws(ImageCodecError) { png = try service.codec.encodePNG(SampleImage.testCard()) } catch { throw WebError(error) }
             return Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
         }
+        router.get("/selftest/sample.mp4") { _, _ in
+            let mp4: Data
+            do { mp4 = try await BlockingWork.run { try SampleImage.panningClipMP4() } } catch {
+                throw WebError.internalError("could not make the sample clip: \(error)")
+            }
+            return Response(status: .ok, headers: [.contentType: "video/mp4"], body: .init(byteBuffer: ByteBuffer(bytes: mp4)))
+        }
         router.post("/api/deblur") { request, _ in
             let upload = try await readBody(of: request, configuration: config)
             let result = try await service.deblur(upload)

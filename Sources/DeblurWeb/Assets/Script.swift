@@ -58,7 +58,7 @@ function post(url, body, onUploadProgress) {
     xhr.upload.onprogress = (e) => { if (e.lengthComputable && onUploadProgress) onUploadProgress(e.loaded / e.total); };
     xhr.upload.onload = () => { if (onUploadProgress) onUploadProgress(1); };
     xhr.onload = async () => {
-      if (xhr.status === 200) resolve(xhr.response);
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
       else reject(new Error(await errorText(xhr.status, xhr.response, xhr.getResponseHeader("Retry-After"))));
     };
     xhr.onerror = () => reject(new Error("The connection to the server failed. Is it still running?"));
@@ -282,8 +282,25 @@ async function runSelftest() {
       throw new Error("result size " + after.naturalWidth + "x" + after.naturalHeight + " differs from input");
     if ($("metrics").hidden) throw new Error("no scores shown");
     setSplit(35);
-    out.textContent = "selftest: ok " + after.naturalWidth + "x" + after.naturalHeight +
+    let summary = "selftest: ok " + after.naturalWidth + "x" + after.naturalHeight +
       " psnr=" + $("psnr-result").textContent + " ssim=" + $("ssim-result").textContent;
+    if (new URLSearchParams(location.search).has("video")) {
+      out.textContent = "selftest: running (video upload)";
+      const r = await fetch("/selftest/sample.mp4");
+      if (!r.ok) throw new Error("/selftest/sample.mp4 answered " + r.status);
+      const clip = new File([await r.blob()], "sample.mp4", { type: "video/mp4" });
+      if (!(await handleVideo(clip))) throw new Error("video: " + ($("message").textContent || "job failed"));
+      // The result must be served as MP4 and be shown in the page's <video>. (Waiting for the element to decode it
+      // is not reliable under headless Chromium's virtual time, which does not wait for the media pipeline.)
+      const v = $("video-after");
+      const res = await fetch(v.getAttribute("src"));
+      const type = res.headers.get("Content-Type");
+      const bytes = (await res.arrayBuffer()).byteLength;
+      if (!res.ok || type !== "video/mp4" || bytes === 0 || $("video-result").hidden)
+        throw new Error("video result not shown (" + res.status + ", " + type + ", " + bytes + " bytes)");
+      summary += " video=mp4 " + $("video-stats").textContent.split(",")[0];
+    }
+    out.textContent = summary;
   } catch (e) {
     out.textContent = "selftest: failed: " + e.message;
   }
