@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // FFmpeg 5.1 (Debian 12) through a shim header for the macros Swift cannot import.
@@ -40,12 +41,22 @@ let package = Package(
         ),
         // Classical deblurring and image-quality metrics on planar float images.
         .target(name: "Restoration"),
+        // The web page and HTTP API around a FrameProcessor. Knows nothing of neural networks.
+        .target(
+            name: "DeblurWeb",
+            dependencies: [
+                "Stream", "Restoration", "CFFmpeg",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command line: wires Stream, Restoration and DeblurNet together.
         .executableTarget(
             name: "deblur-video",
             dependencies: [
                 "Stream",
                 "Restoration",
+                "DeblurWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -54,10 +65,16 @@ let package = Package(
         .executableTarget(name: "bench-layers", dependencies: ["DeblurNet"], path: "benchmarks/layers", exclude: ["torch_layers.py", "README.md"]),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
         .testTarget(name: "RestorationTests", dependencies: ["Restoration"], resources: [.copy("Golden")]),
+        .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "DeblurWebTests",
+            dependencies: [
+                "DeblurWeb", "Stream",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         // Runs the built `deblur-video` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video"]),
-        .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
-        // Test targets of DeblurNet, Restoration and the CLI are added with their first tests.
     ],
     swiftLanguageModes: [.v6]
 )
