@@ -55,6 +55,7 @@ let package = Package(
             name: "deblur-video",
             dependencies: [
                 "Stream",
+                "DeblurNet",
                 "Restoration",
                 "DeblurWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

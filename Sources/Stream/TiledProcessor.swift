@@ -2,12 +2,12 @@
 ///
 /// Memory is bounded by the tile size (plus one output-sized accumulator), not by what the inner
 /// processor would need for a whole frame. A frame no larger than one tile goes through in one call.
-public struct TiledProcessor<Inner: FrameProcessor>: FrameProcessor {
-    public var inner: Inner
+public struct TiledProcessor: FrameProcessor {
+    public var inner: any FrameProcessor
     public let tileSize: Int
     public let overlap: Int
 
-    public init(_ inner: Inner, tileSize: Int, overlap: Int) throws(TilingError) {
+    public init(_ inner: any FrameProcessor, tileSize: Int, overlap: Int) throws(TilingError) {
         guard tileSize > 0, overlap >= 0, overlap < tileSize else {
             throw .invalidTiling(tileSize: tileSize, overlap: overlap)
         }
