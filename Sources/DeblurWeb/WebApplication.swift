@@ -45,6 +45,8 @@ public enum WebApplication {
             return Response(status: .ok, headers: [.contentType: "video/mp4"], body: .init(byteBuffer: ByteBuffer(bytes: mp4)))
         }
         router.post("/api/deblur") { request, _ in
+            // Refuse at once when full rather than after receiving megabytes; `deblur` checks again when it queues.
+            if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
             let upload = try await readBody(of: request, configuration: config)
             let result = try await service.deblur(upload)
             return Response(
@@ -60,6 +62,7 @@ public enum WebApplication {
                 body: .init(byteBuffer: ByteBuffer(bytes: result.png)))
         }
         router.post("/api/compare") { request, _ in
+            if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
             let body = try await readBody(of: request, configuration: config)
             let form = try MultipartForm(contentType: request.headers[.contentType] ?? "", body: body)
             guard let image = form["image"], let reference = form["reference"] else {
