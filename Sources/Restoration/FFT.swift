@@ -50,6 +50,17 @@ public struct FFTPlan: Sendable {
         stages = built
     }
 
+    /// The smallest n' ≥ n whose only prime factors are 2, 3 and 5 (fast with the specialised radices).
+    public static func fastSize(atLeast n: Int) -> Int {
+        var m = max(1, n)
+        while true {
+            var r = m
+            for p in [2, 3, 5] { while r % p == 0 { r /= p } }
+            if r == 1 { return m }
+            m += 1
+        }
+    }
+
     /// Radix order: 4s, then a 2, then odd primes ascending.
     static func factor(_ n: Int) -> [Int] {
         var n = n
