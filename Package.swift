@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "Stream",
                 "DeblurWeb",
+                "Restoration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

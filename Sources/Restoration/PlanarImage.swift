@@ -84,17 +84,77 @@ public struct PlanarImage: Sendable, Equatable {
 
 /// 8-bit quantisation shared by the metrics.
 enum Quantize {
-    /// `round(clamp(v, 0, 1) * 255)`, NaN → 0. Rounds half away from zero, like `lrintf` would not:
-    /// values from 8-bit sources are exact multiples of 1/255 and never sit on a half.
+    /// `round(clamp(v, 0, 1) * 255)` (halves round up), NaN → 0.
     @inline(__always)
     static func to8Bit(_ v: Float) -> UInt8 {
-        guard v > 0 else { return 0 }
-        guard v < 1 else { return 255 }
-        return UInt8((v * 255).rounded())
+        UInt8(level(v))
+    }
+
+    /// The quantised level as an integer-valued Float; branch-free so that loops over it vectorise.
+    @inline(__always)
+    static func level(_ v: Float) -> Float {
+        var t = v * 255
+        t = t > 0 ? t : 0          // also maps NaN to 0
+        t = t < 255 ? t : 255
+        // Adding and removing 2^23 rounds to the nearest integer (ties to even) without a libm call;
+        // then ties go up, so the rule is round-half-up for every input.
+        let magic: Float = 8_388_608
+        let r = (t + magic) - magic
+        return t - r == 0.5 ? r + 1 : r
     }
 
     /// The quantised values as floats (0…255 integers), which keeps products exact in Float.
     static func planes8(_ image: PlanarImage) -> [Float] {
-        image.pixels.map { Float(to8Bit($0)) }
+        let n = image.pixels.count
+        return [Float](unsafeUninitializedCapacity: n) { out, count in
+            image.pixels.withUnsafeBufferPointer { src in
+                for i in 0..<n { out[i] = level(src[i]) }
+            }
+            count = n
+        }
+    }
+}
+
+extension PlanarImage {
+    /// The image extended by `margin` pixels on every side with its mirror image, edge sample repeated
+    /// (numpy `pad(mode="symmetric")`, scipy `mode="reflect"`): `d c b a | a b c d | d c b a`.
+    public func mirrorPadded(by margin: Int) -> PlanarImage {
+        mirrorPadded(left: margin, top: margin, width: width + 2 * margin, height: height + 2 * margin)
+    }
+
+    /// The image placed at (`left`, `top`) in a `width × height` canvas filled by mirroring.
+    public func mirrorPadded(left: Int, top: Int, width w: Int, height h: Int) -> PlanarImage {
+        if left == 0, top == 0, w == width, h == height { return self }
+        var out = PlanarImage(width: w, height: h, channels: channels)
+        let columns = (0..<w).map { SeparableFilter.reflect($0 - left, width) }
+        for c in 0..<channels {
+            for y in 0..<h {
+                let src = (c * height + SeparableFilter.reflect(y - top, height)) * width
+                let dst = (c * h + y) * w
+                for x in 0..<w { out.pixels[dst + x] = pixels[src + columns[x]] }
+            }
+        }
+        return out
+    }
+
+    /// The image without a border of `margin` pixels on every side.
+    public func cropped(by margin: Int) -> PlanarImage {
+        cropped(left: margin, top: margin, width: width - 2 * margin, height: height - 2 * margin)
+    }
+
+    /// The `width × height` region whose top-left corner is (`left`, `top`).
+    public func cropped(left: Int, top: Int, width w: Int, height h: Int) -> PlanarImage {
+        if left == 0, top == 0, w == width, h == height { return self }
+        precondition(w > 0 && h > 0 && left >= 0 && top >= 0 && left + w <= width && top + h <= height,
+                     "crop region outside the image")
+        var out = PlanarImage(width: w, height: h, channels: channels)
+        for c in 0..<channels {
+            for y in 0..<h {
+                let src = (c * height + y + top) * width + left
+                let dst = (c * h + y) * w
+                for x in 0..<w { out.pixels[dst + x] = pixels[src + x] }
+            }
+        }
+        return out
     }
 }

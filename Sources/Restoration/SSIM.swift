@@ -63,68 +63,132 @@ public enum SSIM {
     /// Sum of the SSIM map over `outputRows` × valid columns of one plane.
     private static func rowRangeSum(a: UnsafePointer<Float>, b: UnsafePointer<Float>, width w: Int, height h: Int,
                                     weights: [Double], covNorm: Double, outputRows: Range<Int>) -> Double {
-        let taps = weights.count
-        let r = taps / 2
+        // Specialise on the two window radii so the tap loops unroll.
+        switch weights.count / 2 {
+        case 5: return rowRangeSum(a: a, b: b, width: w, weights: weights, covNorm: covNorm, outputRows: outputRows, radius: 5)
+        case 3: return rowRangeSum(a: a, b: b, width: w, weights: weights, covNorm: covNorm, outputRows: outputRows, radius: 3)
+        default: return rowRangeSum(a: a, b: b, width: w, weights: weights, covNorm: covNorm, outputRows: outputRows,
+                                    radius: weights.count / 2)
+        }
+    }
+
+    /// The separable filtering in Float without catastrophic cancellation.
+    ///
+    /// Horizontal pass, per window: shift by the (integer) centre sample c, so d = x − c are exact
+    /// integers, and keep the row mean m = c + Σw·d and the row (co)variance v = Σw·d² − (Σw·d)²
+    /// (pairs of d² are exact in Float). Because c is a sample with weight w₀, (m − c)² ≤ v / w₀, so
+    /// v carries a relative error of a few Float ulps instead of an absolute error of ulps of 255².
+    /// Vertical pass: the law of total variance, σ² = Σᵢ wᵢ·vᵢ + Σᵢ wᵢ·(mᵢ − m₀)² − (Σᵢ wᵢ·(mᵢ − m₀))²,
+    /// again shifted by the centre row's mean m₀. Against scikit-image's float64 this agrees to ~1e-7.
+    @inline(__always)
+    private static func rowRangeSum(a: UnsafePointer<Float>, b: UnsafePointer<Float>, width w: Int,
+                                    weights: [Double], covNorm: Double, outputRows: Range<Int>, radius r: Int) -> Double {
+        typealias F4 = SIMD4<Float>
+        let taps = 2 * r + 1
         let wv = w - 2 * r
-        let c1 = (k1 * dataRange) * (k1 * dataRange)
-        let c2 = (k2 * dataRange) * (k2 * dataRange)
-        // Vertical sums (full width) then horizontal sums (valid width) of x, y, x², y², xy.
-        var vert = [Double](repeating: 0, count: 5 * w)
-        var horz = [Double](repeating: 0, count: 5 * wv)
-        var total: Double = 0
-        weights.withUnsafeBufferPointer { wt in
-            vert.withUnsafeMutableBufferPointer { vb in
-                horz.withUnsafeMutableBufferPointer { hb in
-                    guard let v = vb.baseAddress, let hp = hb.baseAddress else { return }
-                    let vx = v, vy = v + w, vxx = v + 2 * w, vyy = v + 3 * w, vxy = v + 4 * w
-                    let hx = hp, hy = hp + wv, hxx = hp + 2 * wv, hyy = hp + 3 * wv, hxy = hp + 4 * wv
-                    for y in outputRows {
-                        for i in 0..<(5 * w) { v[i] = 0 }
-                        for k in 0..<taps {
-                            let wk = wt[k]
-                            let ra = a + (y - r + k) * w, rb = b + (y - r + k) * w
-                            for x in 0..<w {
-                                let xa = Double(ra[x]), xb = Double(rb[x])
-                                let wa = wk * xa, wb = wk * xb
-                                vx[x] += wa
-                                vy[x] += wb
-                                vxx[x] += wa * xa
-                                vyy[x] += wb * xb
-                                vxy[x] += wa * xb
-                            }
-                        }
-                        for i in 0..<(5 * wv) { hp[i] = 0 }
-                        for k in 0..<taps {
-                            let wk = wt[k]
-                            for x in 0..<wv {
-                                hx[x] += wk * vx[x + k]
-                                hy[x] += wk * vy[x + k]
-                                hxx[x] += wk * vxx[x + k]
-                                hyy[x] += wk * vyy[x + k]
-                                hxy[x] += wk * vxy[x + k]
-                            }
-                        }
-                        // The SSIM map of this row overwrites hx; then a 4-way sum.
-                        for x in 0..<wv {
-                            let ux = hx[x], uy = hy[x]
-                            let sx = covNorm * (hxx[x] - ux * ux)
-                            let sy = covNorm * (hyy[x] - uy * uy)
-                            let sxy = covNorm * (hxy[x] - ux * uy)
-                            let num = (2 * ux * uy + c1) * (2 * sxy + c2)
-                            let den = (ux * ux + uy * uy + c1) * (sx + sy + c2)
-                            hx[x] = num / den
-                        }
-                        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-                        var x = 0
-                        while x + 4 <= wv {
-                            s0 += hx[x]; s1 += hx[x + 1]; s2 += hx[x + 2]; s3 += hx[x + 3]
-                            x += 4
-                        }
-                        while x < wv { s0 += hx[x]; x += 1 }
-                        total += (s0 + s1) + (s2 + s3)
-                    }
+        let wvPad = (wv + 3) & ~3
+        let c1 = Float((k1 * dataRange) * (k1 * dataRange))
+        let c2 = Float((k2 * dataRange) * (k2 * dataRange))
+        let norm = Float(covNorm)
+        // Padded copies of the current input rows, the ring of horizontal results
+        // (5 quantities × taps rows × wvPad) and the weights.
+        let rowA = UnsafeMutablePointer<Float>.allocate(capacity: wvPad + 2 * r)
+        let rowB = UnsafeMutablePointer<Float>.allocate(capacity: wvPad + 2 * r)
+        let ring = UnsafeMutablePointer<Float>.allocate(capacity: 5 * taps * wvPad)
+        let wt = UnsafeMutablePointer<Float>.allocate(capacity: taps)
+        defer { rowA.deallocate(); rowB.deallocate(); ring.deallocate(); wt.deallocate() }
+        rowA.initialize(repeating: 0, count: wvPad + 2 * r)
+        rowB.initialize(repeating: 0, count: wvPad + 2 * r)
+        ring.initialize(repeating: 0, count: 5 * taps * wvPad)
+        for k in 0..<taps { wt[k] = Float(weights[k]) }
+
+        @inline(__always) func ld(_ p: UnsafePointer<Float>) -> F4 { UnsafeRawPointer(p).loadUnaligned(as: F4.self) }
+        @inline(__always) func st(_ p: UnsafeMutablePointer<Float>, _ v: F4) {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: F4.self)
+        }
+        @inline(__always) func ringRow(_ quantity: Int, _ inputRow: Int) -> UnsafeMutablePointer<Float> {
+            ring + (quantity * taps + inputRow % taps) * wvPad
+        }
+
+        @inline(__always) func filterInputRow(_ row: Int) {
+            rowA.update(from: a + row * w, count: w)
+            rowB.update(from: b + row * w, count: w)
+            let om = ringRow(0, row), on = ringRow(1, row), ova = ringRow(2, row), ovb = ringRow(3, row), ovab = ringRow(4, row)
+            var x = 0
+            while x < wvPad {
+                let ca = ld(rowA + x + r), cb = ld(rowB + x + r)
+                var sa = F4(repeating: 0), sb = sa, saa = sa, sbb = sa, sab = sa
+                var k = 1
+                while k <= r {
+                    let wk = wt[r + k]
+                    let la = ld(rowA + x + r - k) - ca, ra = ld(rowA + x + r + k) - ca
+                    let lb = ld(rowB + x + r - k) - cb, rb = ld(rowB + x + r + k) - cb
+                    sa += wk * (la + ra)
+                    sb += wk * (lb + rb)
+                    saa += wk * (la * la + ra * ra)
+                    sbb += wk * (lb * lb + rb * rb)
+                    sab += wk * (la * lb + ra * rb)
+                    k += 1
                 }
+                st(om + x, ca + sa)
+                st(on + x, cb + sb)
+                st(ova + x, saa - sa * sa)
+                st(ovb + x, sbb - sb * sb)
+                st(ovab + x, sab - sa * sb)
+                x += 4
             }
+        }
+
+        var total: Double = 0
+        guard let first = outputRows.first else { return 0 }
+        for row in (first - r)..<(first + r) { filterInputRow(row) }
+        let w0 = wt[r]
+        // Row pointers of the ring for the current output row: [quantity * taps + r + offset].
+        let rows = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: 5 * taps)
+        defer { rows.deallocate() }
+        for y in outputRows {
+            filterInputRow(y + r)
+            for q in 0..<5 {
+                for o in -r...r { rows[q * taps + r + o] = ringRow(q, y + o) }
+            }
+            let ma0 = ringRow(0, y), mb0 = ringRow(1, y), va0 = ringRow(2, y), vb0 = ringRow(3, y), vab0 = ringRow(4, y)
+            var rowSum = SIMD4<Double>(repeating: 0)
+            var x = 0
+            while x < wvPad {
+                let ca = ld(ma0 + x), cb = ld(mb0 + x)
+                var va = w0 * ld(va0 + x), vb = w0 * ld(vb0 + x), vab = w0 * ld(vab0 + x)
+                var ea = F4(repeating: 0), eb = ea, eaa = ea, ebb = ea, eab = ea
+                var k = 1
+                while k <= r {
+                    let wk = wt[r + k]
+                    let up = r - k, down = r + k
+                    let ua = ld(rows[up] + x) - ca, da = ld(rows[down] + x) - ca
+                    let ub = ld(rows[taps + up] + x) - cb, db = ld(rows[taps + down] + x) - cb
+                    ea += wk * (ua + da)
+                    eb += wk * (ub + db)
+                    eaa += wk * (ua * ua + da * da)
+                    ebb += wk * (ub * ub + db * db)
+                    eab += wk * (ua * ub + da * db)
+                    va += wk * (ld(rows[2 * taps + up] + x) + ld(rows[2 * taps + down] + x))
+                    vb += wk * (ld(rows[3 * taps + up] + x) + ld(rows[3 * taps + down] + x))
+                    vab += wk * (ld(rows[4 * taps + up] + x) + ld(rows[4 * taps + down] + x))
+                    k += 1
+                }
+                let ux = ca + ea, uy = cb + eb
+                let sx = norm * (va + (eaa - ea * ea))
+                let sy = norm * (vb + (ebb - eb * eb))
+                let sxy = norm * (vab + (eab - ea * eb))
+                let num = (2 * ux * uy + c1) * (2 * sxy + c2)
+                let den = (ux * ux + uy * uy + c1) * (sx + sy + c2)
+                let map = num / den
+                if x + 4 <= wv {
+                    rowSum += SIMD4<Double>(map)
+                } else {
+                    for lane in 0..<(wv - x) { rowSum[0] += Double(map[lane]) }
+                }
+                x += 4
+            }
+            total += rowSum.sum()
         }
         return total
     }

@@ -59,6 +59,9 @@ struct Deblur: ParsableCommand {
     @Option(help: "Processing worker threads (default: number of CPU cores).")
     var threads: Int?
 
+    @OptionGroup(title: "Classical methods (unsharp, wiener, richardson-lucy)")
+    var classical: ClassicalFlags
+
     @Flag(help: "No progress line and only errors on stderr.")
     var quiet = false
 
@@ -132,7 +135,9 @@ struct Deblur: ParsableCommand {
 
         let decoder: FrameDecoder
         do { decoder = try FrameDecoder(location: input) } catch { throw CLIFailure(error) }
-        let factory = try makeProcessorFactory(for: method, options: MethodOptions())
+        var methodOptions = MethodOptions()
+        methodOptions.classical = classical.settings
+        let factory = try makeProcessorFactory(for: method, options: methodOptions)
 
         let encoder: FrameEncoder
         do {

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Restoration
+import Stream
+
+/// `deblur-video compare BLURRY SHARP --methods none,unsharp,wiener`: one table of PSNR, SSIM and speed.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run several methods on BLURRY, score each against SHARP, print one table and plot per-frame PSNR.",
+        discussion: """
+        BLURRY and SHARP are videos, images, or directories of images (paired by
+        name), as for `eval`. Each method restores every frame of BLURRY (one
+        frame at a time, all cores inside the method); the result is scored
+        against SHARP with the `eval` conventions (8-bit RGB, PSNR peak 255,
+        Gaussian SSIM per Wang et al.; see `deblur-video eval --help`).
+        frames/s times the method only, not decoding or scoring.
+
+        EXAMPLES:
+          deblur-video compare samples/blurred.mp4 samples/sharp.mp4 \\
+            --methods none,unsharp,wiener,richardson-lucy \\
+            --psf-length 12 --psf-angle 0 --plot psnr.svg
+          deblur-video compare blurred/ sharp/ --methods none,wiener --psf k.png
+        """
+    )
+
+    @Argument(help: "Blurred input: video, image, or directory of images.")
+    var blurry: String
+
+    @Argument(help: "Sharp reference: video, image, or directory of images.")
+    var sharp: String
+
+    @Option(help: "Comma-separated methods to run: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var methods: String = "none,unsharp,wiener,richardson-lucy"
+
+    @Option(help: "Write a per-frame PSNR plot (SVG, one line per method) to this file.")
+    var plot: String?
+
+    @Option(help: "Score at most this many frames per method.")
+    var frames: Int?
+
+    @Option(help: "SSIM window: gaussian (default) or uniform7.")
+    var ssimWindow: SSIMWindow = .gaussian
+
+    @Flag(name: .customLong("y"), help: "Score BT.601 luma only instead of RGB.")
+    var lumaOnly = false
+
+    @Flag(help: "On a frame-count mismatch, score the common prefix and warn, instead of failing.")
+    var align = false
+
+    @OptionGroup(title: "Classical methods (unsharp, wiener, richardson-lucy)")
+    var classical: ClassicalFlags
+
+    func validate() throws {
+        _ = try parsedMethods()
+        if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        if let plot, !plot.lowercased().hasSuffix(".svg") { throw ValidationError("--plot writes SVG; give a .svg file name") }
+    }
+
+    func parsedMethods() throws -> [Method] {
+        let names = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ValidationError("--methods is empty") }
+        return try names.map { name in
+            guard let m = Method(rawValue: name) else {
+                throw ValidationError("unknown method '\(name)' in --methods (known: \(Method.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return m
+        }
+    }
+
+    /// One method's result.
+    struct Row {
+        var method: Method
+        var frames: [FrameQuality]
+        var processSeconds: Double
+    }
+
+    func run() throws {
+        FFmpegSupport.setLogging(verbose: false)
+        let options = QualityOptions(window: ssimWindow, lumaOnly: lumaOnly)
+        var methodOptions = MethodOptions()
+        methodOptions.classical = classical.settings
+        var rows: [Row] = []
+        for method in try parsedMethods() {
+            let factory = try makeProcessorFactory(for: method, options: methodOptions)
+            rows.append(try runMethod(method, processor: factory(), options: options))
+        }
+
+        let header = "method".padding(toLength: 17, withPad: " ", startingAt: 0)
+            + ["PSNR dB", "SSIM", "PSNR(mMSE)", "min PSNR", "frames/s"].map { $0.leftAligned(11) }.joined()
+        print("\(blurry) vs \(sharp): \(rows.first?.frames.count ?? 0) frames, \(lumaOnly ? "luma" : "RGB"), SSIM \(ssimWindow.rawValue)")
+        print(header)
+        for row in rows {
+            let s = QualitySummary(row.frames, worst: 0)
+            let fps = row.processSeconds > 0 ? Double(row.frames.count) / row.processSeconds : .infinity
+            let cells = [QualityFormat.number(s.psnr.mean, digits: 3), QualityFormat.number(s.ssim.mean, digits: 5),
+                         QualityFormat.number(s.psnrOfMeanMSE, digits: 3), QualityFormat.number(s.psnr.min, digits: 3),
+                         fps > 1e5 ? ">100000" : QualityFormat.number(fps, digits: 2)]
+            print(row.method.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0) + cells.map { $0.leftAligned(11) }.joined())
+        }
+        if let plot {
+            let chart = PSNRPlot(title: "Per-frame PSNR vs \((sharp as NSString).lastPathComponent)",
+                                 series: rows.map { .init(name: $0.method.rawValue, psnr: $0.frames.map(\.psnr)) })
+            do { try chart.svg.write(toFile: plot, atomically: true, encoding: .utf8) } catch {
+                throw CLIFailure(.output, "cannot write \(plot): \(error.localizedDescription)")
+            }
+            warn("wrote \(plot)")
+        }
+    }
+
+    private func runMethod(_ method: Method, processor: any FrameProcessor, options: QualityOptions) throws -> Row {
+        var processor = processor
+        let input = try FrameSequence(path: blurry)
+        let reference = try FrameSequence(path: sharp)
+        try FramePairing.matchNames(input, reference, align: align, warn: warn)
+        var scores: [FrameQuality] = []
+        var seconds = 0.0
+        while frames.map({ scores.count < $0 }) ?? true {
+            let (b, s) = try nextPair(input, reference)
+            guard let b, let s else {
+                if b == nil && s == nil { break }
+                let detail = "\(b == nil ? "SHARP" : "BLURRY") has more frames than the other's \(scores.count)"
+                guard align else { throw CLIFailure(.input, "frame counts differ: \(detail); use --align to score the common prefix") }
+                warn("WARNING: --align: \(detail); scored only the first \(scores.count) frames")
+                break
+            }
+            guard b.width == s.width, b.height == s.height else {
+                throw CLIFailure(.input, "frame sizes differ at \(input.label(ofFrame: b.index)): BLURRY \(b.width)x\(b.height), SHARP \(s.width)x\(s.height)")
+            }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let restored: Frame
+            do { restored = try processor.process(b) } catch {
+                throw CLIFailure(.processing, "\(method.rawValue) failed on \(input.label(ofFrame: b.index)): \(error)")
+            }
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            do {
+                scores.append(try FrameQuality.measure(reference: PlanarImage(s), test: PlanarImage(restored),
+                                                       index: scores.count, options: options))
+            } catch { throw CLIFailure(.processing, "\(input.label(ofFrame: b.index)): \(error)") }
+        }
+        guard !scores.isEmpty else { throw CLIFailure(.input, "no frames to compare in \(blurry)") }
+        return Row(method: method, frames: scores, processSeconds: seconds)
+    }
+}
+
+extension String {
+    fileprivate func leftAligned(_ n: Int) -> String {
+        count >= n ? " " + self : String(repeating: " ", count: n - count) + self
+    }
+}
