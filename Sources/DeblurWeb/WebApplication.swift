@@ -78,9 +78,14 @@ public enum WebApplication {
             response.headers[.location] = "/api/jobs/\(status.id)"
             return response
         }
-        router.get("/api/jobs/{id}") { _, context in
+        // `?wait=S` (0…10 s) long-polls: the answer comes when the job changes, so clients need no timers.
+        router.get("/api/jobs/{id}") { request, context in
             let id = context.parameters.get("id") ?? ""
-            guard let status = await service.videoJobs.status(id) else { throw WebError.notFound("no such job") }
+            let wait = min(10, max(0, request.uri.queryParameters.get("wait", as: Double.self) ?? 0))
+            let status = wait > 0
+                ? await service.videoJobs.status(id, waitingUpTo: .milliseconds(Int(wait * 1000)))
+                : await service.videoJobs.status(id)
+            guard let status else { throw WebError.notFound("no such job") }
             return json(status)
         }
         router.get("/api/jobs/{id}/result") { _, context in

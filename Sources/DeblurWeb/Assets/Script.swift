@@ -114,8 +114,6 @@ async function handleFile(file) {
   }
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 // Videos go through a job: upload, then poll its progress, then play input and result side by side.
 async function handleVideo(file) {
   if (state.limits && file.size > state.limits.maxUploadBytes) {
@@ -134,17 +132,16 @@ async function handleVideo(file) {
       else setProgress("Checking the video…", null);
     });
     let job = JSON.parse(await reply.text());
-    for (let i = 0; i < 4 * 3600 && job.state !== "done"; i++) {  // polls for at most an hour
+    for (let i = 0; i < 3600 && job.state !== "done"; i++) {  // at most ~2 h of 2 s long polls
       if (job.state === "failed") throw new Error("The video could not be processed: " + (job.error || "unknown error"));
       const total = job.framesTotal ? " of " + job.framesTotal : "";
       setProgress(job.state === "queued" ? "Waiting for a free worker…" : "Deblurring frame " + job.framesDone + total + "…",
                   job.progress === undefined || job.progress === null ? null : job.progress);
-      await sleep(250);
-      const r = await fetch("/api/jobs/" + job.id);
+      const r = await fetch("/api/jobs/" + job.id + "?wait=2");  // long poll: answers when the job changes
       if (!r.ok) throw new Error(await errorText(r.status, await r.blob(), r.headers.get("Retry-After")));
       job = await r.json();
     }
-    if (job.state !== "done") throw new Error("The video job did not finish within an hour.");
+    if (job.state !== "done") throw new Error("The video job did not finish in time.");
     if (state.inputURL) URL.revokeObjectURL(state.inputURL);
     state.inputURL = URL.createObjectURL(file);
     $("video-before").src = state.inputURL;
