@@ -23,7 +23,7 @@ struct Serve: ParsableCommand {
                video over --max-frames or with frames over --max-pixels
           415  content FFmpeg does not identify as PNG/JPEG (or a video for jobs)
           503  --jobs busy and --queue full, or over --timeout (Retry-After)
-          408  an upload that stalls for 60 s
+          408  an upload whose body takes over 60 s to arrive
         Uploads live in a private temporary directory, deleted after each
         request; video results after 30 minutes or when the server stops.
         Listens on loopback only unless --host says otherwise. Ctrl-C stops.
