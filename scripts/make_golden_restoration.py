@@ -179,6 +179,16 @@ cl["even_psf"] = write("psf_even_4x6.f32", even_psf32, np.float32)
 cl["wiener_even"] = {"balance": 0.1, **write("wiener_even.f32", wiener(g64, even_psf32, 0.1, clip=False), np.float32)}
 cl["rl_even"] = {"num_iter": 8, **write("rl_even.f32", richardson_lucy(g64, even_psf32, num_iter=8, clip=False), np.float32)}
 
+# Mirror boundary (margin 12): numpy pad(mode="symmetric"), then crop. Wiener pads right/bottom further,
+# to the next 2,3,5-smooth size (61 -> 64 rows, 91 -> 96 columns), as the Swift side does for its FFT.
+m = 12
+padded_w = np.pad(g64, ((m, 64 - 37 - m), (m, 96 - 67 - m)), mode="symmetric")
+cl["wiener_mirror"] = {"balance": 0.1, "margin": m, **write(
+    "wiener_mirror.f32", wiener(padded_w, even_psf32, 0.1)[m:m + 37, m:m + 67], np.float32)}
+padded_rl = np.pad(g64, m, mode="symmetric")
+cl["rl_mirror"] = {"num_iter": 8, "margin": m, **write(
+    "rl_mirror.f32", richardson_lucy(padded_rl, even_psf32, num_iter=8)[m:m + 37, m:m + 67], np.float32)}
+
 with open(os.path.join(OUT, "golden.json"), "w") as f:
     json.dump(meta, f, indent=1, allow_nan=True)
 print("wrote", OUT, file=sys.stderr)

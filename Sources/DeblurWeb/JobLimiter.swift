@@ -21,6 +21,9 @@ public actor JobLimiter {
     /// Jobs running now and jobs waiting, for the status endpoint and tests.
     public var load: (running: Int, waiting: Int) { (running, waiters.count) }
 
+    /// True when a new request would be refused now; lets a handler answer 503 before reading a large body.
+    public var isFull: Bool { running >= slots && waiters.count >= queueLength }
+
     /// Takes a worker slot, waiting in line if needed. Every successful call must be paired with `release()`.
     /// - Parameter beyondQueueLimit: wait even when the queue is full (video jobs, whose number is bounded elsewhere).
     public func acquire(beyondQueueLimit: Bool = false) async throws(Refusal) {

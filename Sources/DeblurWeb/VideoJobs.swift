@@ -79,6 +79,20 @@ public actor VideoJobStore {
         return jobs[id]?.status
     }
 
+    /// Long poll: returns as soon as the status differs from what it was on arrival, or after `limit`.
+    /// Clients then need no timers between polls (which headless browsers' virtual time would skip).
+    public func status(_ idText: String, waitingUpTo limit: Duration) async -> VideoJobStatus? {
+        guard let first = status(idText), first.state == .queued || first.state == .running else { return status(idText) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+            guard let now = status(idText) else { return nil }
+            if now != first { return now }
+        }
+        return status(idText)
+    }
+
     /// The finished video's bytes; `.notFound` for unknown ids, `.conflict`-like 409 while it is not done.
     public func result(_ idText: String) throws(WebError) -> Data {
         guard let id = UUID(uuidString: idText), let job = jobs[id] else { throw .notFound("no such job") }

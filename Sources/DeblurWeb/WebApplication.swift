@@ -45,6 +45,8 @@ public enum WebApplication {
             return Response(status: .ok, headers: [.contentType: "video/mp4"], body: .init(byteBuffer: ByteBuffer(bytes: mp4)))
         }
         router.post("/api/deblur") { request, _ in
+            // Refuse at once when full rather than after receiving megabytes; `deblur` checks again when it queues.
+            if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
             let upload = try await readBody(of: request, configuration: config)
             let result = try await service.deblur(upload)
             return Response(
@@ -60,6 +62,7 @@ public enum WebApplication {
                 body: .init(byteBuffer: ByteBuffer(bytes: result.png)))
         }
         router.post("/api/compare") { request, _ in
+            if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
             let body = try await readBody(of: request, configuration: config)
             let form = try MultipartForm(contentType: request.headers[.contentType] ?? "", body: body)
             guard let image = form["image"], let reference = form["reference"] else {
@@ -75,9 +78,14 @@ public enum WebApplication {
             response.headers[.location] = "/api/jobs/\(status.id)"
             return response
         }
-        router.get("/api/jobs/{id}") { _, context in
+        // `?wait=S` (0…10 s) long-polls: the answer comes when the job changes, so clients need no timers.
+        router.get("/api/jobs/{id}") { request, context in
             let id = context.parameters.get("id") ?? ""
-            guard let status = await service.videoJobs.status(id) else { throw WebError.notFound("no such job") }
+            let wait = min(10, max(0, request.uri.queryParameters.get("wait", as: Double.self) ?? 0))
+            let status = wait > 0
+                ? await service.videoJobs.status(id, waitingUpTo: .milliseconds(Int(wait * 1000)))
+                : await service.videoJobs.status(id)
+            guard let status else { throw WebError.notFound("no such job") }
             return json(status)
         }
         router.get("/api/jobs/{id}/result") { _, context in

@@ -50,6 +50,17 @@ public struct FFTPlan: Sendable {
         stages = built
     }
 
+    /// The smallest n' ≥ n whose only prime factors are 2, 3 and 5 (fast with the specialised radices).
+    public static func fastSize(atLeast n: Int) -> Int {
+        var m = max(1, n)
+        while true {
+            var r = m
+            for p in [2, 3, 5] { while r % p == 0 { r /= p } }
+            if r == 1 { return m }
+            m += 1
+        }
+    }
+
     /// Radix order: 4s, then a 2, then odd primes ascending.
     static func factor(_ n: Int) -> [Int] {
         var n = n
@@ -148,6 +159,38 @@ public struct FFTPlan: Sendable {
                             let c2r = mr - di, c2i = mi + dr
                             yr[o + s] = c1r * w1r - c1i * w1i; yi[o + s] = c1r * w1i + c1i * w1r
                             yr[o + 2 * s] = c2r * w2r - c2i * w2i; yi[o + 2 * s] = c2r * w2i + c2i * w2r
+                        }
+                    }
+                case 5:
+                    let c1 = cos(2 * Double.pi / 5), c2 = cos(4 * Double.pi / 5)
+                    let s1 = sign * sin(2 * Double.pi / 5), s2 = sign * sin(4 * Double.pi / 5)
+                    for q in 0..<m {
+                        let w1r = twr[q * 5 + 1], w1i = sign * twi[q * 5 + 1]
+                        let w2r = twr[q * 5 + 2], w2i = sign * twi[q * 5 + 2]
+                        let w3r = twr[q * 5 + 3], w3i = sign * twi[q * 5 + 3]
+                        let w4r = twr[q * 5 + 4], w4i = sign * twi[q * 5 + 4]
+                        for j in 0..<s {
+                            let i0 = j + s * q
+                            let a0r = xr[i0], a0i = xi[i0]
+                            let a1r = xr[i0 + sm], a1i = xi[i0 + sm]
+                            let a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm]
+                            let a3r = xr[i0 + 3 * sm], a3i = xi[i0 + 3 * sm]
+                            let a4r = xr[i0 + 4 * sm], a4i = xi[i0 + 4 * sm]
+                            let t1r = a1r + a4r, t1i = a1i + a4i, t2r = a2r + a3r, t2i = a2i + a3i
+                            let t3r = a1r - a4r, t3i = a1i - a4i, t4r = a2r - a3r, t4i = a2i - a3i
+                            let b1r = a0r + c1 * t1r + c2 * t2r, b1i = a0i + c1 * t1i + c2 * t2i
+                            let b2r = a0r + c2 * t1r + c1 * t2r, b2i = a0i + c2 * t1i + c1 * t2i
+                            // d1 = s1·t3 + s2·t4, d2 = s2·t3 − s1·t4; y1,4 = b1 ∓ i·d1, y2,3 = b2 ∓ i·d2
+                            let d1r = s1 * t3r + s2 * t4r, d1i = s1 * t3i + s2 * t4i
+                            let d2r = s2 * t3r - s1 * t4r, d2i = s2 * t3i - s1 * t4i
+                            let o = j + s * 5 * q
+                            yr[o] = a0r + t1r + t2r; yi[o] = a0i + t1i + t2i
+                            let y1r = b1r + d1i, y1i = b1i - d1r, y4r = b1r - d1i, y4i = b1i + d1r
+                            let y2r = b2r + d2i, y2i = b2i - d2r, y3r = b2r - d2i, y3i = b2i + d2r
+                            yr[o + s] = y1r * w1r - y1i * w1i; yi[o + s] = y1r * w1i + y1i * w1r
+                            yr[o + 2 * s] = y2r * w2r - y2i * w2i; yi[o + 2 * s] = y2r * w2i + y2i * w2r
+                            yr[o + 3 * s] = y3r * w3r - y3i * w3i; yi[o + 3 * s] = y3r * w3i + y3i * w3r
+                            yr[o + 4 * s] = y4r * w4r - y4i * w4i; yi[o + 4 * s] = y4r * w4i + y4i * w4r
                         }
                     }
                 default:

@@ -31,8 +31,15 @@ public struct PSNRPlot: Sendable {
         let left = 60.0, right = 170.0, top = 40.0, bottom = 50.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let finite = series.flatMap(\.psnr).filter(\.isFinite)
-        var lo = (finite.min() ?? 0).rounded(.down), hi = (finite.max() ?? 1).rounded(.up)
+        // Round the axis out to a "nice" tick step (1, 2 or 5 × 10^k) so ticks fall on round numbers.
+        var lo = finite.min() ?? 0, hi = finite.max() ?? 1
         if hi - lo < 1 { lo -= 0.5; hi += 0.5 }
+        let raw = (hi - lo) / 5
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        lo = (lo / step).rounded(.down) * step
+        hi = (hi / step).rounded(.up) * step
+        let ticks = Int(((hi - lo) / step).rounded())
         let frames = max(1, series.map(\.psnr.count).max() ?? 1)
         func px(_ i: Int) -> Double { left + (frames > 1 ? Double(i) / Double(frames - 1) : 0.5) * plotW }
         func py(_ v: Double) -> Double {
@@ -47,11 +54,11 @@ public struct PSNRPlot: Sendable {
         // Axes, grid and ticks.
         s += "<g stroke=\"#000\" stroke-width=\"1\"><line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotH))\"/>"
         s += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotH))\" x2=\"\(f(left + plotW))\" y2=\"\(f(top + plotH))\"/></g>\n"
-        for k in 0...5 {
-            let v = lo + (hi - lo) * Double(k) / 5
+        for k in 0...ticks {
+            let v = lo + step * Double(k)
             let y = py(v)
             s += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotW))\" y2=\"\(f(y))\" stroke=\"#ddd\"/>"
-            s += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(String(format: "%.1f", v))</text>\n"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(String(format: step < 1 ? "%.1f" : "%.0f", v))</text>\n"
         }
         let xticks = min(frames, 6)
         for k in 0..<xticks {

@@ -114,3 +114,47 @@ enum Quantize {
         }
     }
 }
+
+extension PlanarImage {
+    /// The image extended by `margin` pixels on every side with its mirror image, edge sample repeated
+    /// (numpy `pad(mode="symmetric")`, scipy `mode="reflect"`): `d c b a | a b c d | d c b a`.
+    public func mirrorPadded(by margin: Int) -> PlanarImage {
+        mirrorPadded(left: margin, top: margin, width: width + 2 * margin, height: height + 2 * margin)
+    }
+
+    /// The image placed at (`left`, `top`) in a `width × height` canvas filled by mirroring.
+    public func mirrorPadded(left: Int, top: Int, width w: Int, height h: Int) -> PlanarImage {
+        if left == 0, top == 0, w == width, h == height { return self }
+        var out = PlanarImage(width: w, height: h, channels: channels)
+        let columns = (0..<w).map { SeparableFilter.reflect($0 - left, width) }
+        for c in 0..<channels {
+            for y in 0..<h {
+                let src = (c * height + SeparableFilter.reflect(y - top, height)) * width
+                let dst = (c * h + y) * w
+                for x in 0..<w { out.pixels[dst + x] = pixels[src + columns[x]] }
+            }
+        }
+        return out
+    }
+
+    /// The image without a border of `margin` pixels on every side.
+    public func cropped(by margin: Int) -> PlanarImage {
+        cropped(left: margin, top: margin, width: width - 2 * margin, height: height - 2 * margin)
+    }
+
+    /// The `width × height` region whose top-left corner is (`left`, `top`).
+    public func cropped(left: Int, top: Int, width w: Int, height h: Int) -> PlanarImage {
+        if left == 0, top == 0, w == width, h == height { return self }
+        precondition(w > 0 && h > 0 && left >= 0 && top >= 0 && left + w <= width && top + h <= height,
+                     "crop region outside the image")
+        var out = PlanarImage(width: w, height: h, channels: channels)
+        for c in 0..<channels {
+            for y in 0..<h {
+                let src = (c * height + y + top) * width + left
+                let dst = (c * h + y) * w
+                for x in 0..<w { out.pixels[dst + x] = pixels[src + x] }
+            }
+        }
+        return out
+    }
+}

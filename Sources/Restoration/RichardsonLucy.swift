@@ -3,22 +3,35 @@
 /// start from 0.5 everywhere; each iteration `u *= (image / (u ⊛ psf + 1e-12)) ⊛ flip(psf)`,
 /// with scipy `convolve(mode="same")` (zero padding); ratios where the blurred estimate is below
 /// `filterEpsilon` are set to 0; finally clip to [−1, 1] if `clip`. Float arithmetic.
+///
+/// `margin > 0` first mirror-pads the image by that many pixels and crops the result, so the border
+/// is not deconvolved against the black that zero padding assumes outside the frame.
 public struct RichardsonLucy: Sendable, Equatable {
     public var psf: PointSpreadFunction
     public var iterations: Int
     public var clip: Bool
     public var filterEpsilon: Float?
+    /// Mirror padding in pixels on each side (0 = scikit-image's zero padding).
+    public var margin: Int
 
-    public init(psf: PointSpreadFunction, iterations: Int = 30, clip: Bool = true, filterEpsilon: Float? = nil) throws {
+    public init(psf: PointSpreadFunction, iterations: Int = 30, clip: Bool = true, filterEpsilon: Float? = nil,
+                margin: Int = 0) throws {
         guard iterations >= 0 else { throw RestorationError.invalidParameter("Richardson–Lucy iterations must be ≥ 0") }
+        guard margin >= 0 else { throw RestorationError.invalidParameter("margin must be ≥ 0 (got \(margin))") }
         self.psf = psf
         self.iterations = iterations
         self.clip = clip
         self.filterEpsilon = filterEpsilon
+        self.margin = margin
     }
 
     /// The deconvolved image.
     public func apply(_ image: PlanarImage) -> PlanarImage {
+        guard margin > 0 else { return deconvolve(image) }
+        return deconvolve(image.mirrorPadded(by: margin)).cropped(by: margin)
+    }
+
+    private func deconvolve(_ image: PlanarImage) -> PlanarImage {
         let forward = Convolution.taps(psf)
         let adjoint = Convolution.taps(psf.mirrored)
         let w = image.width, h = image.height, n = image.planeSize

@@ -5,24 +5,40 @@
 /// origin (skimage `ir2tf`), and `L` that of the 3×3 Laplacian `[[0,−1,0],[−1,4,−1],[0,−1,0]]`.
 /// Circular boundaries, exactly as skimage. If `clip`, the result is clipped to [−1, 1].
 /// Computed in Double with an exact-size mixed-radix/Bluestein FFT (no padding).
+///
+/// `margin > 0` first mirror-pads the image by at least that many pixels (`PlanarImage.mirrorPadded`;
+/// right and bottom a little more, up to the next size whose factors are 2, 3 and 5, for the FFT) and
+/// crops the result, so the circular wrap-around sees a continuation of the frame, not its opposite edge.
 public struct WienerDeconvolution: Sendable {
     public var psf: PointSpreadFunction
     public var balance: Double
     public var clip: Bool
+    /// Mirror padding in pixels on each side (0 = scikit-image's circular boundary).
+    public var margin: Int
     /// The filter `conj(H) / (|H|² + balance·|L|²)` for the last image size, reused across frames.
     private var cache: (width: Int, height: Int, plan: FFT2DPlan, re: [Double], im: [Double])?
 
-    public init(psf: PointSpreadFunction, balance: Double = 0.01, clip: Bool = true) throws {
+    public init(psf: PointSpreadFunction, balance: Double = 0.01, clip: Bool = true, margin: Int = 0) throws {
         guard balance >= 0, balance.isFinite else {
             throw RestorationError.invalidParameter("Wiener balance must be ≥ 0 (got \(balance))")
         }
+        guard margin >= 0 else { throw RestorationError.invalidParameter("margin must be ≥ 0 (got \(margin))") }
         self.psf = psf
         self.balance = balance
         self.clip = clip
+        self.margin = margin
     }
 
     /// The deconvolved image. Throws if the PSF is larger than the image.
     public mutating func apply(_ image: PlanarImage) throws -> PlanarImage {
+        guard margin > 0 else { return try deconvolve(image) }
+        let w = FFTPlan.fastSize(atLeast: image.width + 2 * margin)
+        let h = FFTPlan.fastSize(atLeast: image.height + 2 * margin)
+        let padded = image.mirrorPadded(left: margin, top: margin, width: w, height: h)
+        return try deconvolve(padded).cropped(left: margin, top: margin, width: image.width, height: image.height)
+    }
+
+    private mutating func deconvolve(_ image: PlanarImage) throws -> PlanarImage {
         let w = image.width, h = image.height, n = image.planeSize
         guard psf.width <= w, psf.height <= h else {
             throw RestorationError.invalidParameter("PSF \(psf.width)x\(psf.height) larger than image \(w)x\(h)")

@@ -27,6 +27,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     private var videoIndex: Int32
     private var audioIndex: Int32
     private var pendingAudio: [MediaPacket] = []
+    private let pool = PixelBufferPool()
     private var draining = false
     private var finished = false
     private var lastSeconds: Double?
@@ -146,6 +147,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         avformat_close_input(&formatContext)
     }
 
+    public func recycle(_ pixels: [Float]) { pool.recycle(pixels) }
+
     public func takePassthroughPackets() -> [MediaPacket] {
         defer { pendingAudio.removeAll(keepingCapacity: true) }
         return pendingAudio
@@ -220,13 +223,11 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                                   fullRange: format == AV_PIX_FMT_YUVJ420P.rawValue || src.pointee.color_range == AVCOL_RANGE_JPEG),
            let y = cffmpeg_frame_data(src, 0), let u = cffmpeg_frame_data(src, 1), let v = cffmpeg_frame_data(src, 2) {
             // The common case (H.264 & co.): one fused pass, no swscale.
-            let pixels = [Float](unsafeUninitializedCapacity: 3 * width * height) { buf, initialized in
-                guard let base = buf.baseAddress else { return }
+            let pixels = pool.make(count: 3 * width * height) { base in
                 YUV420Conversion.toRGB(y: y, yStride: Int(cffmpeg_frame_linesize(src, 0)),
                                        u: u, uStride: Int(cffmpeg_frame_linesize(src, 1)),
                                        v: v, vStride: Int(cffmpeg_frame_linesize(src, 2)),
                                        width: width, height: height, matrix: matrix, into: base)
-                initialized = 3 * width * height
             }
             return makeFrame(src, width: width, height: height, pixels: pixels)
         }
@@ -245,15 +246,13 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         }
         let plane = width * height
         // Every element is written below, so skip zero-filling 3 × W × H floats.
-        let pixels = [Float](unsafeUninitializedCapacity: 3 * plane) { buf, initialized in
-            guard let base = buf.baseAddress else { return }
+        let pixels = pool.make(count: 3 * plane) { base in
             // GBRP stores planes in G, B, R order; Frame wants R, G, B.
             for (s, c) in [(2, 0), (0, 1), (1, 2)] {  // (source plane, destination channel)
-                let p = cffmpeg_frame_data(planesFrame, Int32(s))
-                PixelConversion.toFloat(p!, linesize: Int(cffmpeg_frame_linesize(planesFrame, Int32(s))),
+                guard let p = cffmpeg_frame_data(planesFrame, Int32(s)) else { continue }
+                PixelConversion.toFloat(p, linesize: Int(cffmpeg_frame_linesize(planesFrame, Int32(s))),
                                         width: width, height: height, into: base + c * plane)
             }
-            initialized = 3 * plane
         }
         return makeFrame(src, width: width, height: height, pixels: pixels)
     }

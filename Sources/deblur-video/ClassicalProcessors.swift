@@ -54,6 +54,8 @@ struct ClassicalSettings: Sendable {
     var unsharpAmount: Double = 1
     var wienerBalance: Double = 0.01
     var iterations: Int = 30
+    /// Mirror-pad frames before wiener/richardson-lucy (margin twice the PSF size) instead of skimage's borders.
+    var mirrorBoundary = true
 
     /// The PSF: decoded from `psfFile` if given, else the motion kernel.
     func pointSpreadFunction() throws -> PointSpreadFunction {
@@ -70,6 +72,10 @@ struct ClassicalSettings: Sendable {
         }
     }
 
+    func margin(for psf: PointSpreadFunction) -> Int {
+        mirrorBoundary ? 2 * max(psf.width, psf.height) : 0
+    }
+
     func makeFactory(for method: ClassicalMethod) throws -> @Sendable () throws -> any FrameProcessor {
         do {
             switch method {
@@ -77,10 +83,12 @@ struct ClassicalSettings: Sendable {
                 let mask = try UnsharpMask(sigma: unsharpSigma, amount: unsharpAmount)
                 return { UnsharpProcessor(mask: mask) }
             case .wiener:
-                let wiener = try WienerDeconvolution(psf: pointSpreadFunction(), balance: wienerBalance)
+                let psf = try pointSpreadFunction()
+                let wiener = try WienerDeconvolution(psf: psf, balance: wienerBalance, margin: margin(for: psf))
                 return { WienerProcessor(wiener: wiener) }
             case .richardsonLucy:
-                let rl = try RichardsonLucy(psf: pointSpreadFunction(), iterations: iterations)
+                let psf = try pointSpreadFunction()
+                let rl = try RichardsonLucy(psf: psf, iterations: iterations, margin: margin(for: psf))
                 return { RichardsonLucyProcessor(deconvolution: rl) }
             }
         } catch let error as RestorationError {
@@ -115,16 +123,21 @@ struct ClassicalFlags: ParsableArguments {
     @Option(help: "Richardson-Lucy iterations.")
     var iterations: Int = 30
 
+    @Option(help: ArgumentHelp("Frame border for wiener/richardson-lucy: mirror (pad with the mirrored frame by twice the PSF size, then crop) or skimage (scikit-image's own: circular for wiener, zero for richardson-lucy).", valueName: "mirror|skimage"))
+    var boundary: String = "mirror"
+
     func validate() throws {
         guard psfLength > 0, psfLength.isFinite else { throw ValidationError("--psf-length must be > 0") }
         guard psfAngle.isFinite else { throw ValidationError("--psf-angle must be a number") }
         guard unsharpSigma > 0 else { throw ValidationError("--unsharp-sigma must be > 0") }
         guard wienerBalance >= 0 else { throw ValidationError("--wiener-balance must be >= 0") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard ["mirror", "skimage"].contains(boundary) else { throw ValidationError("--boundary must be mirror or skimage") }
     }
 
     var settings: ClassicalSettings {
         ClassicalSettings(psfLength: psfLength, psfAngle: psfAngle, psfFile: psf, unsharpSigma: unsharpSigma,
-                          unsharpAmount: unsharpAmount, wienerBalance: wienerBalance, iterations: iterations)
+                          unsharpAmount: unsharpAmount, wienerBalance: wienerBalance, iterations: iterations,
+                          mirrorBoundary: boundary == "mirror")
     }
 }

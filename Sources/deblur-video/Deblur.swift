@@ -157,7 +157,7 @@ struct Deblur: ParsableCommand {
         }
 
         let line = (!quiet && ProgressLine.isUseful) ? ProgressLine() : nil
-        let pipeline = Pipeline(workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, queueCapacity: 4)
+        let pipeline = Pipeline(workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, queueCapacity: 2)
         var progress: (@Sendable (PipelineProgress) -> Void)? = nil
         if let line { progress = { line.update($0) } }
         do {

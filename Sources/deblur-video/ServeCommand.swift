@@ -10,18 +10,23 @@ struct Serve: ParsableCommand {
         commandName: "serve",
         abstract: "Serve a web page to upload a blurry image, deblur it and compare before/after.",
         discussion: """
-        Open the printed address in a browser. The API behind the page:
-          curl --data-binary @blurry.png -o sharp.png http://127.0.0.1:8080/api/deblur
-          curl -F image=@sharp.png -F reference=@original.png http://127.0.0.1:8080/api/compare
-          curl http://127.0.0.1:8080/api/status
-          curl --data-binary @clip.mp4 http://127.0.0.1:8080/api/jobs          → {"id": …}
-          curl http://127.0.0.1:8080/api/jobs/ID                              → state, progress
-          curl -o sharp.mp4 http://127.0.0.1:8080/api/jobs/ID/result
-        Limits: uploads over --max-upload-mb → 413; content that FFmpeg does not identify as PNG or
-        JPEG → 415; images over --max-pixels → 413; more than --jobs running and --queue waiting → 503
-        with Retry-After; videos over --max-frames → 413. Uploads live in a private temporary directory,
-        deleted after each request (video results after 30 minutes or when the server stops).
-        Listens on loopback only unless --host says otherwise. Ctrl-C stops the server.
+        Open the printed address in a browser. The API behind the page (U=http://127.0.0.1:8080):
+          curl --data-binary @blurry.jpg -o sharp.png $U/api/deblur
+          curl -F image=@sharp.png -F reference=@original.png $U/api/compare
+          curl --data-binary @clip.mp4 $U/api/jobs       (→ 202 {"id": …})
+          curl $U/api/jobs/ID                            (state, progress)
+          curl -o sharp.mp4 $U/api/jobs/ID/result
+          curl $U/api/status                             (method, limits, load)
+
+        LIMITS:
+          413  upload over --max-upload-mb, image over --max-pixels,
+               video over --max-frames or with frames over --max-pixels
+          415  content FFmpeg does not identify as PNG/JPEG (or a video for jobs)
+          503  --jobs busy and --queue full, or over --timeout (Retry-After)
+          408  an upload whose body takes over 60 s to arrive
+        Uploads live in a private temporary directory, deleted after each
+        request; video results after 30 minutes or when the server stops.
+        Listens on loopback only unless --host says otherwise. Ctrl-C stops.
         """
     )
 
@@ -73,6 +78,9 @@ struct Serve: ParsableCommand {
         let service = DeblurService(configuration: configuration, codec: FFmpegImageCodec(), processorFactory: factory,
                                     logger: logger)
         let host = self.host
+        if !["127.0.0.1", "::1", "localhost"].contains(host) {
+            FileHandle.standardError.write(Data("deblur-video: warning: listening on \(host), not loopback: anyone who can reach this address can upload\n".utf8))
+        }
         let app = WebApplication.makeApplication(service: service, logger: logger) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             FileHandle.standardError.write(Data("deblur-video: serving on http://\(shown):\(port)/ (Ctrl-C to stop)\n".utf8))

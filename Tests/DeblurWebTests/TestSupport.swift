@@ -85,6 +85,36 @@ struct SlowPassThrough: FrameProcessor {
     }
 }
 
+/// A latch the test opens; until then `GatedPassThrough` blocks, so a test controls exactly when jobs finish.
+final class Gate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var isOpen = false
+
+    func open() {
+        condition.lock()
+        isOpen = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until opened, at most 30 s (so a failing test cannot hang the suite).
+    func wait() {
+        let deadline = Date().addingTimeInterval(30)
+        condition.lock()
+        while !isOpen && condition.wait(until: deadline) {}
+        condition.unlock()
+    }
+}
+
+/// Pass-through that waits for its gate before returning.
+struct GatedPassThrough: FrameProcessor {
+    var gate: Gate
+    func process(_ frame: Frame) throws -> Frame {
+        gate.wait()
+        return frame
+    }
+}
+
 /// Always fails, as a broken model would.
 struct FailingProcessor: FrameProcessor {
     struct Failure: Error {}

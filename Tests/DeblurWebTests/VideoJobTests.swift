@@ -109,4 +109,36 @@ struct VideoJobTests {
             #expect(final.state == .done && final.framesDone == 3)
         }
     }
+
+    @Test("GET /api/jobs/{id}?wait=S answers when the job changes, not with the status it had on arrival")
+    func longPoll() async throws {
+        let gate = Gate()
+        let upload = try Self.clip(frames: 2)
+        let app = Fixtures.app(Fixtures.service(processor: { GatedPassThrough(gate: gate) }))
+        try await app.test(.router) { client in
+            let id = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
+                try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).id
+            }
+            // Wait (bounded) until the job runs and is blocked in the processor at frame 0.
+            for _ in 0..<200 {
+                let state = try await client.execute(uri: "/api/jobs/\(id)", method: .get) { r in
+                    try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).state
+                }
+                if state == .running { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let opener = Task {
+                try await Task.sleep(for: .milliseconds(300))
+                gate.open()
+            }
+            let changed = try await client.execute(uri: "/api/jobs/\(id)?wait=10", method: .get) { r in
+                try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data)
+            }
+            try await opener.value
+            // On arrival the job was blocked at frame 0; the long poll returned only after it moved.
+            #expect(changed.framesDone > 0 || changed.state == .done, "\(changed)")
+            let final = try await waitForJob(client, id)
+            #expect(final.state == .done)
+        }
+    }
 }

@@ -65,4 +65,27 @@ import Testing
         let rl = try RichardsonLucy(psf: Golden.psf(Golden.dict(c["even_psf"])), iterations: Int(Golden.number(e, "num_iter")), clip: false)
         #expect(maxAbsDifference(rl.apply(gray).pixels, try Golden.imageF(e).pixels) < 1e-4)
     }
+
+    @Test func mirrorBoundaryMatchesScikitImageOnPaddedImage() throws {
+        let c = try Self.classical()
+        let gray = try Golden.imageF(Golden.dict(c["gray"]))
+        let psf = try Golden.psf(Golden.dict(c["even_psf"]))
+        let we = try Golden.dict(c["wiener_mirror"])
+        var wiener = try WienerDeconvolution(psf: psf, balance: Golden.number(we, "balance"), margin: Int(Golden.number(we, "margin")))
+        let w = try wiener.apply(gray)
+        #expect(w.width == 67 && w.height == 37)
+        #expect(maxAbsDifference(w.pixels, try Golden.imageF(we).pixels) < 1e-5)
+        let re = try Golden.dict(c["rl_mirror"])
+        let rl = try RichardsonLucy(psf: psf, iterations: Int(Golden.number(re, "num_iter")), margin: Int(Golden.number(re, "margin")))
+        #expect(maxAbsDifference(rl.apply(gray).pixels, try Golden.imageF(re).pixels) < 1e-4)
+    }
+
+    @Test func mirrorPaddingIsNumpySymmetric() throws {
+        // np.pad([[1, 2, 3]], ((0, 0), (2, 4)), mode="symmetric") == [[2, 1, 1, 2, 3, 3, 2, 1, 1]]
+        let row = try PlanarImage(width: 3, height: 1, channels: 1, pixels: [1, 2, 3])
+        let p = row.mirrorPadded(left: 2, top: 0, width: 9, height: 1)
+        #expect(p.pixels == [2, 1, 1, 2, 3, 3, 2, 1, 1])
+        #expect(p.cropped(left: 2, top: 0, width: 3, height: 1) == row)
+        #expect(FFTPlan.fastSize(atLeast: 91) == 96 && FFTPlan.fastSize(atLeast: 61) == 64 && FFTPlan.fastSize(atLeast: 7) == 8)
+    }
 }

@@ -18,7 +18,7 @@ import Testing
         return (or, oi)
     }
 
-    @Test(arguments: [1, 2, 3, 4, 5, 8, 12, 13, 30, 45, 52, 64, 67, 101, 120, 127])
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 8, 12, 13, 25, 30, 45, 52, 64, 67, 75, 101, 120, 127, 375])
     func matchesDefinition(n: Int) {
         var g = SplitMix(seed: UInt64(n))
         let re = (0..<n).map { _ in g.unit() - 0.5 }, im = (0..<n).map { _ in g.unit() - 0.5 }

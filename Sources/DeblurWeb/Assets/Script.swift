@@ -58,7 +58,10 @@ function post(url, body, onUploadProgress) {
     xhr.upload.onprogress = (e) => { if (e.lengthComputable && onUploadProgress) onUploadProgress(e.loaded / e.total); };
     xhr.upload.onload = () => { if (onUploadProgress) onUploadProgress(1); };
     xhr.onload = async () => {
-      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
+      if (xhr.status >= 200 && xhr.status < 300) {
+        xhr.response.processingSeconds = xhr.getResponseHeader("X-Processing-Seconds");
+        resolve(xhr.response);
+      }
       else reject(new Error(await errorText(xhr.status, xhr.response, xhr.getResponseHeader("Retry-After"))));
     };
     xhr.onerror = () => reject(new Error("The connection to the server failed. Is it still running?"));
@@ -100,8 +103,10 @@ async function handleFile(file) {
     state.resultURL = URL.createObjectURL(blob);
     await showResult();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    $("stats").textContent = $("after").naturalWidth + "×" + $("after").naturalHeight + " pixels, done in " +
-      seconds + " s (" + megabytes(blob.size) + " PNG).";
+    const took = blob.processingSeconds ? "processed in " + Number(blob.processingSeconds).toFixed(2) + " s"
+                                        : "done in " + seconds + " s";
+    $("stats").textContent = $("after").naturalWidth + "×" + $("after").naturalHeight + " pixels, " + took +
+      " (" + megabytes(blob.size) + " PNG).";
     setProgress(null);
     if ($("reference").files[0]) await score();
     return true;
@@ -113,8 +118,6 @@ async function handleFile(file) {
     state.busy = false;
   }
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Videos go through a job: upload, then poll its progress, then play input and result side by side.
 async function handleVideo(file) {
@@ -134,17 +137,16 @@ async function handleVideo(file) {
       else setProgress("Checking the video…", null);
     });
     let job = JSON.parse(await reply.text());
-    for (let i = 0; i < 4 * 3600 && job.state !== "done"; i++) {  // polls for at most an hour
+    for (let i = 0; i < 3600 && job.state !== "done"; i++) {  // at most ~2 h of 2 s long polls
       if (job.state === "failed") throw new Error("The video could not be processed: " + (job.error || "unknown error"));
       const total = job.framesTotal ? " of " + job.framesTotal : "";
       setProgress(job.state === "queued" ? "Waiting for a free worker…" : "Deblurring frame " + job.framesDone + total + "…",
                   job.progress === undefined || job.progress === null ? null : job.progress);
-      await sleep(250);
-      const r = await fetch("/api/jobs/" + job.id);
+      const r = await fetch("/api/jobs/" + job.id + "?wait=2");  // long poll: answers when the job changes
       if (!r.ok) throw new Error(await errorText(r.status, await r.blob(), r.headers.get("Retry-After")));
       job = await r.json();
     }
-    if (job.state !== "done") throw new Error("The video job did not finish within an hour.");
+    if (job.state !== "done") throw new Error("The video job did not finish in time.");
     if (state.inputURL) URL.revokeObjectURL(state.inputURL);
     state.inputURL = URL.createObjectURL(file);
     $("video-before").src = state.inputURL;
@@ -281,6 +283,13 @@ async function runSelftest() {
     if (!after.naturalWidth || after.naturalWidth !== before.naturalWidth || after.naturalHeight !== before.naturalHeight)
       throw new Error("result size " + after.naturalWidth + "x" + after.naturalHeight + " differs from input");
     if ($("metrics").hidden) throw new Error("no scores shown");
+    const stage = $("stage"), width1 = stage.getBoundingClientRect().width;
+    $("zoom").value = 4;
+    layout();
+    const width4 = stage.getBoundingClientRect().width;
+    if (Math.abs(width4 / width1 - 4) > 0.05) throw new Error("zoom 4× gave " + (width4 / width1).toFixed(2) + "×");
+    $("zoom").value = 1;
+    layout();
     setSplit(35);
     let summary = "selftest: ok " + after.naturalWidth + "x" + after.naturalHeight +
       " psnr=" + $("psnr-result").textContent + " ssim=" + $("ssim-result").textContent;
