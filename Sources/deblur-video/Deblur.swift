@@ -143,6 +143,8 @@ struct Deblur: ParsableCommand {
         methodOptions.modelPath = model.model
         methodOptions.tile = model.tile
         methodOptions.overlap = model.overlap
+        let workers = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        methodOptions.workers = workers
         let factory = try makeProcessorFactory(for: method, options: methodOptions)
 
         let encoder: FrameEncoder
@@ -157,7 +159,7 @@ struct Deblur: ParsableCommand {
         }
 
         let line = (!quiet && ProgressLine.isUseful) ? ProgressLine() : nil
-        let pipeline = Pipeline(workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, queueCapacity: 2)
+        let pipeline = Pipeline(workers: workers, queueCapacity: 2)
         var progress: (@Sendable (PipelineProgress) -> Void)? = nil
         if let line { progress = { line.update($0) } }
         do {
