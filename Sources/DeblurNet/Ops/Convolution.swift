@@ -237,6 +237,7 @@ public enum ConvKernels {
     static func depthwiseForward(_ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>,
                                  n: Int, cin: Int, mult: Int, _ g: ConvGeometry) {
         let cout = cin * mult, hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw
+        let ranges = (0..<g.kw).map { validX(g, $0) }   // hoisted: integer divisions per row were measurable
         Threading.parallelFor(n * cout) { plane in
             let ni = plane / cout, co = plane % cout, ci = co / mult
             let src = xp + (ni * cin + ci) * hw, dst = yp + plane * ohw, wk = wp + co * kk
@@ -249,7 +250,7 @@ public enum ConvKernels {
                     let row = src + iy * g.width
                     for kx in 0..<g.kw {
                         let wv = wk[ky * g.kw + kx]
-                        let (lo, hi, xoff) = validX(g, kx)
+                        let (lo, hi, xoff) = ranges[kx]
                         let s = row + xoff
                         if g.sw == 1 {
                             for ox in lo..<hi { out[ox] += wv * s[ox] }
@@ -268,6 +269,7 @@ public enum ConvKernels {
                                   dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
                                   n: Int, cin: Int, mult: Int, _ g: ConvGeometry) {
         let cout = cin * mult, hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw
+        let ranges = (0..<g.kw).map { validX(g, $0) }
         // One work item per input channel: it owns dx planes of that channel and the weights of its outputs.
         Threading.parallelFor(cin) { ci in
             for m in 0..<mult {
@@ -281,7 +283,7 @@ public enum ConvKernels {
                             let iy = oy * g.sh - g.padTop + ky * g.dh
                             if iy < 0 || iy >= g.height { continue }
                             for kx in 0..<g.kw {
-                                let (lo, hi, xoff) = validX(g, kx)
+                                let (lo, hi, xoff) = ranges[kx]
                                 if let dw {
                                     let s = src + iy * g.width + xoff
                                     var acc: Float = 0
