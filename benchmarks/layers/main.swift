@@ -73,6 +73,9 @@ let rows = [
     Row(name: "conv3x3 32->3 @1280x720 (RGB head)", x: .normal([1, 32, 720, 1280], seed: 13), w: .normal([3, 32, 3, 3], seed: 14)) {
         conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1)))
     },
+    Row(name: "depthwise3x3 35 @1280x720", x: .normal([1, 35, 720, 1280], seed: 15), w: .normal([35, 1, 3, 3], seed: 16)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1), groups: 35))
+    },
     Row(name: "conv1x1 1024->128 @64x64", x: .normal([1, 1024, 64, 64], seed: 3), w: .normal([128, 1024, 1, 1], seed: 4)) {
         conv2d($0, weight: $1)
     },
