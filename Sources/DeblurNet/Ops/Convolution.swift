@@ -116,19 +116,22 @@ public enum ConvKernels {
                         let oy0 = t * rows, oy1 = min(g.outH, oy0 + rows), cols = (oy1 - oy0) * g.outW
                         let src = xp + (ni * x.shape[1] + gi * g.channels) * hw
                         let dst = yp + (ni * cout + gi * coutG) * ohw + oy0 * g.outW
+                        // With a bias, pre-fill the tile with it and accumulate (beta = 1): OpenBLAS then skips
+                        // its own zeroing pass over C and no separate bias pass is needed.
+                        var beta: Float = 0
+                        if let bp {
+                            for co in 0..<coutG { (dst + co * ohw).update(repeating: bp[gi * coutG + co], count: cols) }
+                            beta = 1
+                        }
                         if pointwise {
                             sgemm(m: coutG, n: cols, k: kv, a: wp + gi * coutG * kv, lda: kv,
-                                  b: src + oy0 * g.outW, ldb: hw, beta: 0, c: dst, ldc: ohw)
+                                  b: src + oy0 * g.outW, ldb: hw, beta: beta, c: dst, ldc: ohw)
                         } else {
                             im2col(src, g, rows: oy0, oy1, into: col)
                             sgemm(m: coutG, n: cols, k: kv, a: wp + gi * coutG * kv, lda: kv,
-                                  b: col, ldb: cols, beta: 0, c: dst, ldc: ohw)
+                                  b: col, ldb: cols, beta: beta, c: dst, ldc: ohw)
                         }
-                        for co in 0..<coutG {
-                            let row = dst + co * ohw
-                            if let bp { let bv = bp[gi * coutG + co]; for i in 0..<cols { row[i] += bv } }
-                            activation.apply(row, cols)
-                        }
+                        if activation != .none { for co in 0..<coutG { activation.apply(dst + co * ohw, cols) } }
                     }
                 }
             }
