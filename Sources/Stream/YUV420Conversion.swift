@@ -58,30 +58,30 @@ enum YUV420Conversion {
         let cbToG = -2 * (1 - m.kb) * m.kb / m.kg * cs
         let crToG = -2 * (1 - m.kr) * m.kr / m.kg * cs
         let plane = width * height
-        let pairs = width / 2
-        for row in 0..<height {
-            let yRow = y + row * yStride
-            let uRow = u + (row / 2) * uStride
-            let vRow = v + (row / 2) * vStride
-            let r = rgb + row * width, g = r + plane, b = g + plane
-            for cx in 0..<pairs {
-                let cb = Float(uRow[cx]) - 128, cr = Float(vRow[cx]) - 128
-                let dr = crToR * cr, dg = cbToG * cb + crToG * cr, db = cbToB * cb
-                for k in 0..<2 {
-                    let x = 2 * cx + k
-                    let l = (Float(yRow[x]) - yo) * ys
-                    r[x] = clamp01(l + dr)
-                    g[x] = clamp01(l + dg)
-                    b[x] = clamp01(l + db)
+        // Per chroma row, the R/G/B offsets of every pixel (each chroma sample covers two columns);
+        // then each luma row is one contiguous, vectorisable pass.
+        var offsets = [Float](repeating: 0, count: 3 * width)
+        offsets.withUnsafeMutableBufferPointer { buf in
+            guard let dr = buf.baseAddress else { return }
+            let dg = dr + width, db = dg + width
+            for row in 0..<height {
+                if row % 2 == 0 {
+                    let uRow = u + (row / 2) * uStride, vRow = v + (row / 2) * vStride
+                    for x in 0..<width {
+                        let cb = Float(uRow[x >> 1]) - 128, cr = Float(vRow[x >> 1]) - 128
+                        dr[x] = crToR * cr
+                        dg[x] = cbToG * cb + crToG * cr
+                        db[x] = cbToB * cb
+                    }
                 }
-            }
-            if width % 2 == 1 {
-                let x = width - 1
-                let cb = Float(uRow[x / 2]) - 128, cr = Float(vRow[x / 2]) - 128
-                let l = (Float(yRow[x]) - yo) * ys
-                r[x] = clamp01(l + crToR * cr)
-                g[x] = clamp01(l + cbToG * cb + crToG * cr)
-                b[x] = clamp01(l + cbToB * cb)
+                let yRow = y + row * yStride
+                let r = rgb + row * width, g = r + plane, b = g + plane
+                for x in 0..<width {
+                    let l = (Float(yRow[x]) - yo) * ys
+                    r[x] = clamp01(l + dr[x])
+                    g[x] = clamp01(l + dg[x])
+                    b[x] = clamp01(l + db[x])
+                }
             }
         }
     }
