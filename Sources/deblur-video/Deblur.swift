@@ -131,7 +131,12 @@ struct Deblur: ParsableCommand {
         }
 
         let decoder: FrameDecoder
-        do { decoder = try FrameDecoder(location: input) } catch { throw CLIFailure(error) }
+        do {
+            decoder = try FrameDecoder(location: input, cancellation: cancellation)
+        } catch {
+            if cancellation.isCancelled { throw CLIFailure(.interrupted, "interrupted before the input could be read") }
+            throw CLIFailure(error)
+        }
         let factory = try makeProcessorFactory(for: method, options: MethodOptions())
 
         let encoder: FrameEncoder
