@@ -98,18 +98,18 @@ enum YUV420Conversion {
         let cbR = -m.kr / (2 * (1 - m.kb)) * cScale, cbG = -m.kg / (2 * (1 - m.kb)) * cScale, cbB = Float(0.5) * cScale
         let crR = Float(0.5) * cScale, crG = -m.kg / (2 * (1 - m.kr)) * cScale, crB = -m.kb / (2 * (1 - m.kr)) * cScale
         let plane = width * height
-        // Luma: one pass per row.
-        for row in 0..<height {
-            let r = rgb + row * width, g = r + plane, b = g + plane
-            let yRow = y + row * yStride
-            for x in 0..<width {
-                let rr = clamp01(r[x]), gg = clamp01(g[x]), bb = clamp01(b[x])
-                yRow[x] = byte(kr * rr + kg * gg + kb * bb + yOff)
-            }
-        }
-        // Chroma: mean of each 2×2 block (a missing last column or row repeats the one before it).
         let ch = (height + 1) / 2
+        // Row pairs: the two luma rows, then their chroma row while those rows are still in cache.
         for cy in 0..<ch {
+            for row in (2 * cy)..<Swift.min(2 * cy + 2, height) {
+                let r = rgb + row * width, g = r + plane, b = g + plane
+                let yRow = y + row * yStride
+                for x in 0..<width {
+                    let rr = clamp01(r[x]), gg = clamp01(g[x]), bb = clamp01(b[x])
+                    yRow[x] = byte(kr * rr + kg * gg + kb * bb + yOff)
+                }
+            }
+            // Chroma: mean of each 2×2 block (a missing last column or row repeats the one before it).
             let r0 = rgb + (2 * cy) * width, r1 = rgb + Swift.min(2 * cy + 1, height - 1) * width
             let g0 = r0 + plane, g1 = r1 + plane, b0 = g0 + plane, b1 = g1 + plane
             let uRow = u + cy * uStride, vRow = v + cy * vStride
