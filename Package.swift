@@ -37,10 +37,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // The per-pixel colour conversion loops, in C so they vectorise fully (AVX2 when available).
+        .target(name: "CPixelKernels"),
         // Demux/decode → bounded pipeline → encode. Knows nothing of neural networks.
         .target(
             name: "Stream",
-            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFFmpeg", "CPixelKernels", .product(name: "Logging", package: "swift-log")]
         ),
         // Tensor engine, autograd, layers, the GAN. Knows nothing of FFmpeg.
         .target(

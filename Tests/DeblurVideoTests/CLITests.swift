@@ -199,14 +199,20 @@ private func isOneErrorLine(_ text: String) -> Bool {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // Feed half the stream like a live camera, then Ctrl-C while it waits for more.
+        // Feed half the stream like a live camera, then Ctrl-C while it waits for more, pipe still open.
         stdin.fileHandleForWriting.write(bytes.prefix(bytes.count / 2))
         Thread.sleep(forTimeInterval: 1.5)
         kill(process.processIdentifier, SIGINT)
-        Thread.sleep(forTimeInterval: 0.2)
+        var waited = 0.0
+        while process.isRunning && waited < 20 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 0.1
+        }
+        let exitedWhilePipeOpen = !process.isRunning
         try stdin.fileHandleForWriting.close()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        #expect(exitedWhilePipeOpen)
         #expect(process.terminationStatus == 130, "\(stderr)")
         let frames = try MediaTools.framePTS(output).count  // the MP4 was finalized: ffprobe decodes it
         #expect(frames > 0 && frames < 100)
