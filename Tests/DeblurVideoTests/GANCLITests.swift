@@ -19,7 +19,7 @@ import Testing
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out.png")
-        let blurred = samples.appendingPathComponent("blurred.png"), sharp = samples.appendingPathComponent("sharp.png")
+        let blurred = samples.appendingPathComponent("photo-blurred.png"), sharp = samples.appendingPathComponent("photo-sharp.png")
         let r = try cli.run([blurred.path, "-o", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         let before = try meanPSNR(reference: sharp, test: blurred)
@@ -31,7 +31,7 @@ import Testing
     @Test func tiledAndWholeFrameInferenceAgree() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let blurred = samples.appendingPathComponent("blurred.png")
+        let blurred = samples.appendingPathComponent("photo-blurred.png")
         let whole = dir.appendingPathComponent("whole.png"), tiled = dir.appendingPathComponent("tiled.png")
         #expect(try cli.run([blurred.path, "-o", whole.path, "--tile", "0"]).status == 0)
         #expect(try cli.run([blurred.path, "-o", tiled.path, "--tile", "256", "--overlap", "48"]).status == 0)
@@ -42,7 +42,7 @@ import Testing
     @Test func missingOrCorruptWeightsAreInputErrors() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let blurred = samples.appendingPathComponent("blurred.png")
+        let blurred = samples.appendingPathComponent("photo-blurred.png")
         let out = dir.appendingPathComponent("o.png")
         let missing = try cli.run([blurred.path, "-o", out.path, "--model", dir.appendingPathComponent("none.safetensors").path])
         #expect(missing.status == 2)
