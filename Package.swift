@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // FFmpeg 5.1 (Debian 12) through a shim header for the macros Swift cannot import.
@@ -34,25 +35,47 @@ let package = Package(
         // Tensor engine, autograd, layers, the GAN. Knows nothing of FFmpeg.
         .target(
             name: "DeblurNet",
-            dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
+            resources: [.copy("Resources")]
         ),
         // Classical deblurring and image-quality metrics on planar float images.
         .target(name: "Restoration"),
+        // The web page and HTTP API around a FrameProcessor. Knows nothing of neural networks.
+        .target(
+            name: "DeblurWeb",
+            dependencies: [
+                "Stream", "Restoration", "CFFmpeg",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command line: wires Stream, Restoration and DeblurNet together.
         .executableTarget(
             name: "deblur-video",
             dependencies: [
                 "Stream",
+                "DeblurNet",
                 "Restoration",
+                "DeblurWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Per-layer timing against PyTorch (see benchmarks/layers/main.swift).
+        .executableTarget(name: "bench-layers", dependencies: ["DeblurNet"], path: "benchmarks/layers", exclude: ["torch_layers.py", "README.md"]),
         .testTarget(name: "StreamTests", dependencies: ["Stream"]),
         .testTarget(name: "RestorationTests", dependencies: ["Restoration"], resources: [.copy("Golden")]),
+        .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "DeblurWebTests",
+            dependencies: [
+                "DeblurWeb", "Stream",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         // Runs the built `deblur-video` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video"]),
-        // Test targets of DeblurNet, Restoration and the CLI are added with their first tests.
     ],
     swiftLanguageModes: [.v6]
 )

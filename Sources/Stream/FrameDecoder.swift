@@ -27,6 +27,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     private var videoIndex: Int32
     private var audioIndex: Int32
     private var pendingAudio: [MediaPacket] = []
+    private let pool = PixelBufferPool()
     private var draining = false
     private var finished = false
     private var lastSeconds: Double?
@@ -146,6 +147,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         avformat_close_input(&formatContext)
     }
 
+    public func recycle(_ pixels: [Float]) { pool.recycle(pixels) }
+
     public func takePassthroughPackets() -> [MediaPacket] {
         defer { pendingAudio.removeAll(keepingCapacity: true) }
         return pendingAudio
@@ -211,10 +214,23 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         }
     }
 
-    /// Decoded picture (any pixel format) → planar float RGB through an 8-bit GBRP intermediate.
+    /// Decoded picture → planar float RGB: YUV 4:2:0 directly, anything else through swscale to 8-bit GBRP.
     private func convert(_ src: UnsafeMutablePointer<AVFrame>) throws -> Frame {
         let width = Int(src.pointee.width), height = Int(src.pointee.height)
         let format = src.pointee.format
+        if format == AV_PIX_FMT_YUV420P.rawValue || format == AV_PIX_FMT_YUVJ420P.rawValue,
+           let matrix = YUVMatrix(colorSpace: Int32(bitPattern: src.pointee.colorspace.rawValue),
+                                  fullRange: format == AV_PIX_FMT_YUVJ420P.rawValue || src.pointee.color_range == AVCOL_RANGE_JPEG),
+           let y = cffmpeg_frame_data(src, 0), let u = cffmpeg_frame_data(src, 1), let v = cffmpeg_frame_data(src, 2) {
+            // The common case (H.264 & co.): one fused pass, no swscale.
+            let pixels = pool.make(count: 3 * width * height) { base in
+                YUV420Conversion.toRGB(y: y, yStride: Int(cffmpeg_frame_linesize(src, 0)),
+                                       u: u, uStride: Int(cffmpeg_frame_linesize(src, 1)),
+                                       v: v, vStride: Int(cffmpeg_frame_linesize(src, 2)),
+                                       width: width, height: height, matrix: matrix, into: base)
+            }
+            return makeFrame(src, width: width, height: height, pixels: pixels)
+        }
         let gbrp = Int32(AV_PIX_FMT_GBRP.rawValue)
         var planesFrame = src
         if format != gbrp {
@@ -228,18 +244,20 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             if ret < 0 { throw corrupt("pixel conversion failed: \(avErrorDescription(ret))") }
             planesFrame = rgb
         }
-        var pixels = [Float](repeating: 0, count: 3 * width * height)
         let plane = width * height
-        pixels.withUnsafeMutableBufferPointer { buf in
-            guard let base = buf.baseAddress else { return }
+        // Every element is written below, so skip zero-filling 3 × W × H floats.
+        let pixels = pool.make(count: 3 * plane) { base in
             // GBRP stores planes in G, B, R order; Frame wants R, G, B.
-            let order = [(2, 0), (0, 1), (1, 2)]  // (source plane, destination channel)
-            for (s, c) in order {
+            for (s, c) in [(2, 0), (0, 1), (1, 2)] {  // (source plane, destination channel)
                 guard let p = cffmpeg_frame_data(planesFrame, Int32(s)) else { continue }
                 PixelConversion.toFloat(p, linesize: Int(cffmpeg_frame_linesize(planesFrame, Int32(s))),
                                         width: width, height: height, into: base + c * plane)
             }
         }
+        return makeFrame(src, width: width, height: height, pixels: pixels)
+    }
+
+    private func makeFrame(_ src: UnsafeMutablePointer<AVFrame>, width: Int, height: Int, pixels: [Float]) -> Frame {
         let ts = src.pointee.best_effort_timestamp != cffmpeg_nopts_value() ? src.pointee.best_effort_timestamp : src.pointee.pts
         let pts: Int64? = ts == cffmpeg_nopts_value() ? nil : ts
         if let pts { lastSeconds = Double(pts) * videoInfo.timeBase.doubleValue }

@@ -27,6 +27,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     private var rgbFrame: UnsafeMutablePointer<AVFrame>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var scaler: OpaquePointer?
+    private var yuvMatrix: YUVMatrix?
     private var headerWritten = false
     private var finished = false
     private var ownsIO = false
@@ -152,7 +153,10 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
 
         packet = av_packet_alloc()
         encodeFrame = try Self.allocateFrame(pixelFormat, video.width, video.height, codecName)
-        if pixelFormat != AV_PIX_FMT_GBRP {
+        if pixelFormat == AV_PIX_FMT_YUV420P || pixelFormat == AV_PIX_FMT_YUVJ420P,
+           let matrix = YUVMatrix(colorSpace: video.colorSpace, fullRange: pixelFormat == AV_PIX_FMT_YUVJ420P) {
+            yuvMatrix = matrix  // fused float → YUV pass, no swscale
+        } else if pixelFormat != AV_PIX_FMT_GBRP {
             rgbFrame = try Self.allocateFrame(AV_PIX_FMT_GBRP, video.width, video.height, codecName)
             let w = Int32(video.width), h = Int32(video.height)
             guard let sws = sws_getContext(w, h, AV_PIX_FMT_GBRP, w, h, pixelFormat, SWS_BICUBIC, nil, nil, nil) else {
@@ -242,6 +246,14 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         let plane = frame.width * frame.height
         frame.pixels.withUnsafeBufferPointer { buf in
             guard let base = buf.baseAddress else { return }
+            if let matrix = yuvMatrix, let y = cffmpeg_frame_data(target, 0), let u = cffmpeg_frame_data(target, 1),
+               let v = cffmpeg_frame_data(target, 2) {
+                YUV420Conversion.fromRGB(base, width: frame.width, height: frame.height, matrix: matrix,
+                                         y: y, yStride: Int(cffmpeg_frame_linesize(target, 0)),
+                                         u: u, uStride: Int(cffmpeg_frame_linesize(target, 1)),
+                                         v: v, vStride: Int(cffmpeg_frame_linesize(target, 2)))
+                return
+            }
             // Frame is R, G, B; GBRP planes are G, B, R.
             for (c, p) in [(0, 2), (1, 0), (2, 1)] {
                 guard let dst = cffmpeg_frame_data(planes, Int32(p)) else { continue }

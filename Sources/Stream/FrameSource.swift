@@ -7,6 +7,12 @@ public protocol FrameSource: AnyObject, Sendable {
     func nextFrame() throws -> Frame?
     /// Packets demuxed since the last call that are copied to the output untouched (audio).
     func takePassthroughPackets() -> [MediaPacket]
+    /// Hands back the pixels of a frame that has been written, for reuse. Called from another thread.
+    func recycle(_ pixels: [Float])
+}
+
+extension FrameSource {
+    public func recycle(_ pixels: [Float]) {}
 }
 
 /// Where the pipeline puts frames: the encoder, or a collecting sink in tests.

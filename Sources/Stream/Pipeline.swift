@@ -85,7 +85,7 @@ public struct Pipeline: Sendable {
                 do {
                     processor = try makeProcessor()
                 } catch {
-                    onFailure(PipelineError.processorSetup(method: "?", underlying: error))
+                    onFailure(PipelineError.processorSetup(underlying: error))
                     return
                 }
                 while var item = input.pop() {
@@ -119,7 +119,7 @@ public struct Pipeline: Sendable {
             var busy = 0.0
             var done = 0
             defer { state.addTimes(encode: busy, frames: done) }
-            while let item = output.popNext() {
+            while var item = output.popNext() {
                 let t0 = DispatchTime.now()
                 do {
                     try sink.write(item.frame)
@@ -128,6 +128,10 @@ public struct Pipeline: Sendable {
                     onFailure(error)
                     return
                 }
+                // Hand the pixels back for the decoder to refill (after dropping our reference, so it is unique).
+                let pixels = item.frame.pixels
+                item.frame.pixels = []
+                source.recycle(pixels)
                 busy += seconds(since: t0)
                 done += 1
                 progress?(PipelineProgress(framesDone: done, totalFrames: total, elapsed: seconds(since: start)))

@@ -23,9 +23,10 @@ enum PixelConversion {
             let s = src + y * width
             let d = dst + y * linesize
             for x in 0..<width {
-                // max/min also map NaN to 0 (max(0, .nan) == 0), so the conversion cannot trap.
-                let v = Swift.min(Swift.max(s[x] * 255 + 0.5, 0), 255)
-                d[x] = UInt8(truncatingIfNeeded: Int32(v))
+                // Clamp (max(0, NaN) is 0, so NaN maps to 0), then round to nearest by adding 1.5 × 2^23: the integer
+                // lands in the low mantissa bits. A bit cast cannot trap, so the loop vectorises.
+                let v = Swift.min(255, Swift.max(0, s[x] * 255)) + 12_582_912
+                d[x] = UInt8(truncatingIfNeeded: v.bitPattern)
             }
         }
     }

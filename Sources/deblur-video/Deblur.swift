@@ -42,7 +42,7 @@ struct Deblur: ParsableCommand {
     var output: String
 
     @Option(help: "Restoration method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var method: Method = .none
+    var method: Method = .gan
 
     @Option(help: "Video encoder: libx264 (default for video), ffv1 (lossless), or any FFmpeg video encoder. Images default to their format's codec.")
     var codec: String?
@@ -58,6 +58,9 @@ struct Deblur: ParsableCommand {
 
     @Option(help: "Processing worker threads (default: number of CPU cores).")
     var threads: Int?
+
+    @OptionGroup(title: "GAN model and tiling")
+    var model: ModelFlags
 
     @OptionGroup(title: "Classical methods (unsharp, wiener, richardson-lucy)")
     var classical: ClassicalFlags
@@ -137,6 +140,9 @@ struct Deblur: ParsableCommand {
         do { decoder = try FrameDecoder(location: input) } catch { throw CLIFailure(error) }
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
+        methodOptions.modelPath = model.model
+        methodOptions.tile = model.tile
+        methodOptions.overlap = model.overlap
         let factory = try makeProcessorFactory(for: method, options: methodOptions)
 
         let encoder: FrameEncoder
@@ -151,7 +157,7 @@ struct Deblur: ParsableCommand {
         }
 
         let line = (!quiet && ProgressLine.isUseful) ? ProgressLine() : nil
-        let pipeline = Pipeline(workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, queueCapacity: 4)
+        let pipeline = Pipeline(workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, queueCapacity: 2)
         var progress: (@Sendable (PipelineProgress) -> Void)? = nil
         if let line { progress = { line.update($0) } }
         do {

@@ -1,8 +1,11 @@
 import ArgumentParser
+import DeblurNet
 import Stream
 
 /// The restoration methods `--method` accepts. Add a case here and a branch in `makeProcessorFactory`.
 enum Method: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// The DeblurGAN-v2-style generator (shipped model unless --model is given).
+    case gan
     /// Pass-through: decode and re-encode only.
     case none
     /// Unsharp mask (scikit-image `unsharp_mask` semantics).
@@ -17,12 +20,35 @@ enum Method: String, ExpressibleByArgument, CaseIterable, Sendable {
 struct MethodOptions: Sendable {
     /// PSF and parameters of unsharp, wiener and richardson-lucy.
     var classical = ClassicalSettings()
+    /// Generator weights for `gan`; nil means the shipped model.
+    var modelPath: String?
+    /// Tile size in pixels (0 = whole frame) and overlap, for every method.
+    var tile = 0
+    var overlap = 0
     init() {}
 }
 
 /// A factory, not an instance: each pipeline worker builds its own processor, since processors keep scratch buffers.
 func makeProcessorFactory(for method: Method, options: MethodOptions) throws -> @Sendable () throws -> any FrameProcessor {
+    let inner = try makeFrameProcessorFactory(for: method, options: options)
+    guard options.tile > 0 else { return inner }
+    let tile = options.tile, overlap = options.overlap
+    return { try TiledProcessor(inner(), tileSize: tile, overlap: overlap) }
+}
+
+/// The method's own processor, before tiling.
+private func makeFrameProcessorFactory(for method: Method, options: MethodOptions) throws -> @Sendable () throws -> any FrameProcessor {
     switch method {
+    case .gan:
+        var flags = ModelFlags()
+        flags.model = options.modelPath
+        // Load once here so a missing or corrupt model fails before any output file exists.
+        _ = try flags.loadGenerator()
+        // Frames run in parallel across pipeline workers; each worker's convolutions stay on one
+        // thread so the two levels never oversubscribe the cores.
+        Threading.setThreads(1)
+        // Each worker gets its own copy: the generator keeps scratch state between frames.
+        return { [flags] in GeneratorProcessor(generator: try flags.loadGenerator()) }
     case .none:
         return { PassThrough() }
     case .unsharp:

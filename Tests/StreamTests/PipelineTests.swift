@@ -29,7 +29,7 @@ private final class CountingSource: FrameSource, @unchecked Sendable {
 }
 
 /// Collects frames; can be made to stall until released.
-private final class CollectingSink: FrameSink, @unchecked Sendable {
+final class CollectingSink: FrameSink, @unchecked Sendable {
     private let lock = NSLock()
     private var frames: [Frame] = []
     private var finishedFlag = false
@@ -180,5 +180,22 @@ private final class ResultBox: @unchecked Sendable {
     func get() throws -> PipelineStats {
         guard let r = lock.withLock({ result }) else { throw CancellationError() }
         return try r.get()
+    }
+}
+
+@Suite struct BufferRecyclingTests {
+    /// The decoder reuses written frames' arrays; frames a sink still holds must not be overwritten.
+    @Test func retainedFramesAreNotOverwrittenByRecycling() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv")
+        try MediaTools.makeClip(input, seconds: 1, size: "64x48")
+        let sink = CollectingSink()
+        _ = try Pipeline(workers: 2, queueCapacity: 2).run(source: try FrameDecoder(location: input.path), sink: sink) { PassThrough() }
+        let plain = try FrameDecoder(location: input.path)
+        var reference: [Frame] = []
+        while let f = try plain.nextFrame() { reference.append(f) }
+        #expect(reference.count == 25)
+        #expect(sink.received == reference)
     }
 }

@@ -1,0 +1,171 @@
+import Foundation
+
+/// A normalised motion-blur kernel (odd `size`×`size`, row-major, centred on the trajectory's centroid).
+public struct BlurKernel: Sendable, Equatable {
+    public let size: Int
+    public let weights: [Float]
+}
+
+/// Camera-shake blur synthesis, the Swift port of scripts/blur_synth.py (see there for the model):
+/// trajectories (straight or curved random walks, length up to `maxLength` px) → bilinear-splatted kernels →
+/// "valid" convolution in linear light (gamma 2.2) → Gaussian noise → 8-bit rounding.
+public enum BlurSynthesis {
+    public static let gamma: Float = 2.2
+    public static let trajectoryPoints = 64
+
+    /// A random camera trajectory (pixels).
+    public static func randomTrajectory(maxLength: Double = 40, using rng: inout TrainingRNG) -> [SIMD2<Double>] {
+        let n = trajectoryPoints
+        let length = rng.uniform() < 0.05 ? 1.5 * rng.uniform() : max(1, maxLength * Foundation.pow(rng.uniform(), 1.5))
+        var t = (0..<n).map { Double($0) / Double(n - 1) }
+        if rng.uniform() < 0.4 {
+            let angle = rng.uniform(0, Double.pi)
+            if rng.uniform() < 0.3 {
+                let a = rng.uniform(-0.9, 0.9)
+                t = t.map { $0 + a * $0 * ($0 - 1) }
+            }
+            let d = SIMD2(Foundation.cos(angle), Foundation.sin(angle))
+            return t.map { ($0 - 0.5) * length * d }
+        }
+        var heading = rng.uniform(0, 2 * Double.pi)
+        let turn = rng.uniform(0.05, 0.45)
+        var pts = [SIMD2<Double>](repeating: .zero, count: n)
+        for i in 1..<n {
+            heading += rng.normal() * turn
+            pts[i] = pts[i - 1] + SIMD2(Foundation.cos(heading), Foundation.sin(heading))
+        }
+        var arc = 0.0
+        for i in 1..<n { let d = pts[i] - pts[i - 1]; arc += (d * d).sum().squareRoot() }
+        let s = length / max(arc, 1e-6)
+        return pts.map { $0 * s }
+    }
+
+    /// Bilinear splat of the trajectory into an odd kernel centred on its centroid, normalised to sum 1.
+    public static func kernel(trajectory: [SIMD2<Double>]) -> BlurKernel {
+        let c = trajectory.reduce(SIMD2<Double>.zero, +) / Double(max(1, trajectory.count))
+        let p = trajectory.map { $0 - c }
+        let r = Int(Foundation.ceil(p.map { max(abs($0.x), abs($0.y)) }.max() ?? 0)) + 1
+        let k = 2 * r + 1
+        var ker = [Double](repeating: 0, count: k * k)
+        for q in p {
+            let fx = q.x + Double(r), fy = q.y + Double(r)
+            let x0 = Int(Foundation.floor(fx)), y0 = Int(Foundation.floor(fy))
+            let ax = fx - Double(x0), ay = fy - Double(y0)
+            for (dy, wy) in [(0, 1 - ay), (1, ay)] {
+                for (dx, wx) in [(0, 1 - ax), (1, ax)] {
+                    let yy = y0 + dy, xx = x0 + dx
+                    if yy >= 0 && yy < k && xx >= 0 && xx < k { ker[yy * k + xx] += wy * wx }
+                }
+            }
+        }
+        let total = ker.reduce(0, +)
+        return BlurKernel(size: k, weights: ker.map { Float($0 / total) })
+    }
+
+    /// "Valid" convolution in linear light of a gamma-encoded [3, S+K−1, S+K−1] patch → gamma-encoded [3, S, S]
+    /// (no noise). Only the kernel's non-zero taps are visited (a trajectory kernel is sparse).
+    public static func blurValid(_ sharp: Tensor, kernel: BlurKernel) -> Tensor {
+        precondition(sharp.rank == 3 && sharp.shape[0] == 3 && sharp.shape[1] == sharp.shape[2], "blurValid expects [3, N, N]")
+        let big = sharp.shape[1], k = kernel.size, s = big - k + 1
+        precondition(s > 0, "patch \(big) smaller than kernel \(k)")
+        let g = gamma
+        let lin = sharp.array.map { Foundation.pow(min(max($0, 0), 1), g) }
+        var taps: [(Int, Int, Float)] = []
+        for i in 0..<k { for j in 0..<k where kernel.weights[i * k + j] != 0 { taps.append((i, j, kernel.weights[i * k + j])) } }
+        var out = [Float](repeating: 0, count: 3 * s * s)
+        for c in 0..<3 {
+            for (i, j, w) in taps {
+                // True convolution: out[y, x] += k[i, j] · in[y + K−1−i, x + K−1−j].
+                let dy = k - 1 - i, dx = k - 1 - j
+                for y in 0..<s {
+                    let src = (c * big + y + dy) * big + dx, dst = (c * s + y) * s
+                    for x in 0..<s { out[dst + x] += w * lin[src + x] }
+                }
+            }
+        }
+        let inv = 1 / g
+        return Tensor(shape: [3, s, s], data: out.map { Foundation.pow(min(max($0, 0), 1), inv) })
+    }
+
+    /// Adds Gaussian noise of standard deviation `sigma` and rounds to 8 bits.
+    public static func noiseAndQuantise(_ t: Tensor, sigma: Double, using rng: inout TrainingRNG) -> Tensor {
+        var a = t.array
+        for i in a.indices {
+            let v = Double(a[i]) + (sigma > 0 ? sigma * rng.normal() : 0)
+            a[i] = Float((min(max(v, 0), 1) * 255).rounded() / 255)
+        }
+        return Tensor(shape: t.shape, data: a)
+    }
+
+    /// A random (blurry, sharp) pair of [3, size, size] tensors from a photo: random crop, random downscale
+    /// (area resampling by 1–2×), flip/rotation, then blur, noise (σ = 0.02·u²) and 8-bit rounding.
+    public static func makePair(from image: PlanarRGBImage, size: Int, maxLength: Double = 40,
+                                using rng: inout TrainingRNG) -> (blurry: Tensor, sharp: Tensor) {
+        let ker = kernel(trajectory: randomTrajectory(maxLength: maxLength, using: &rng))
+        let need = size + ker.size - 1
+        let scale = rng.uniform(0.5, 1.0)
+        var src = min(Int(Foundation.ceil(Double(need) / scale)), image.height, image.width)
+        if src < need { src = need }
+        precondition(image.height >= need && image.width >= need, "image \(image.width)×\(image.height) too small for a \(need)² crop")
+        let y0 = rng.int(0, image.height - src + 1), x0 = rng.int(0, image.width - src + 1)
+        var crop = [Float](repeating: 0, count: 3 * src * src)
+        for c in 0..<3 { for y in 0..<src {
+            let s = (c * image.height + y0 + y) * image.width + x0
+            for x in 0..<src { crop[(c * src + y) * src + x] = image.pixels[s + x] }
+        } }
+        if src != need { crop = resizeArea(crop, from: src, to: need) }
+        if rng.uniform() < 0.5 { crop = flipHorizontal(crop, n: need) }
+        for _ in 0..<rng.int(0, 4) { crop = rotate90(crop, n: need) }
+        let big = Tensor(shape: [3, need, need], data: crop)
+        let sigma = 0.02 * Foundation.pow(rng.uniform(), 2)
+        let blurry = noiseAndQuantise(blurValid(big, kernel: ker), sigma: sigma, using: &rng)
+        let r = (ker.size - 1) / 2
+        var sharp = [Float](repeating: 0, count: 3 * size * size)
+        for c in 0..<3 { for y in 0..<size { for x in 0..<size {
+            sharp[(c * size + y) * size + x] = (crop[(c * need + y + r) * need + x + r] * 255).rounded() / 255
+        } } }
+        return (blurry, Tensor(shape: [3, size, size], data: sharp))
+    }
+
+    /// Area (box-coverage) resampling of a square planar RGB patch.
+    static func resizeArea(_ a: [Float], from n: Int, to m: Int) -> [Float] {
+        let f = Double(n) / Double(m)
+        var taps: [[(Int, Float)]] = []
+        for o in 0..<m {
+            let lo = Double(o) * f, hi = Double(o + 1) * f
+            var row: [(Int, Float)] = []
+            var i = Int(lo)
+            while Double(i) < hi && i < n {
+                let w = min(hi, Double(i + 1)) - max(lo, Double(i))
+                if w > 0 { row.append((i, Float(w / f))) }
+                i += 1
+            }
+            taps.append(row)
+        }
+        var tmp = [Float](repeating: 0, count: 3 * n * m)  // rows resampled horizontally
+        for c in 0..<3 { for y in 0..<n { for x in 0..<m {
+            var s: Float = 0
+            for (i, w) in taps[x] { s += w * a[(c * n + y) * n + i] }
+            tmp[(c * n + y) * m + x] = s
+        } } }
+        var out = [Float](repeating: 0, count: 3 * m * m)
+        for c in 0..<3 { for y in 0..<m { for x in 0..<m {
+            var s: Float = 0
+            for (i, w) in taps[y] { s += w * tmp[(c * n + i) * m + x] }
+            out[(c * m + y) * m + x] = s
+        } } }
+        return out
+    }
+
+    static func flipHorizontal(_ a: [Float], n: Int) -> [Float] {
+        var o = a
+        for c in 0..<3 { for y in 0..<n { for x in 0..<n { o[(c * n + y) * n + x] = a[(c * n + y) * n + n - 1 - x] } } }
+        return o
+    }
+
+    static func rotate90(_ a: [Float], n: Int) -> [Float] {
+        var o = a
+        for c in 0..<3 { for y in 0..<n { for x in 0..<n { o[(c * n + y) * n + x] = a[(c * n + x) * n + n - 1 - y] } } }
+        return o
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// Depthwise k×k then pointwise 1×1 (names "dw", "pw"), or one plain k×k conv ("pw") when not separable;
+/// the activation is fused into the last conv.
+public final class SeparableConv: Layer, @unchecked Sendable {
+    public let dw: PaddedConv?
+    public let pw: PaddedConv
+
+    public init(_ cin: Int, _ cout: Int, kernel k: Int = 3, separable: Bool, activation: FusedActivation, seed: UInt64) {
+        let p = Padding2d(k / 2)
+        if separable {
+            dw = PaddedConv(cin, cin, kernel: k, groups: cin, padding: p, seed: seed)
+            pw = PaddedConv(cin, cout, kernel: 1, padding: Padding2d(0), activation: activation, seed: seed &+ 2)
+        } else {
+            dw = nil
+            pw = PaddedConv(cin, cout, kernel: k, padding: p, activation: activation, seed: seed &+ 2)
+        }
+    }
+
+    public var children: [(String, any Module)] { (dw.map { [("dw", $0 as any Module)] } ?? []) + [("pw", pw)] }
+    public func callAsFunction(_ x: Variable) -> Variable { pw(dw.map { $0(x) } ?? x) }
+}
+
+/// DeblurGAN-v2-style generator (see scripts/reference_model.py, the specification it is tested against):
+/// EfficientNet-Lite0 encoder → 1×1 bottleneck → two transposed convs (+ skips from strides 8, 4, 2 and the input)
+/// → conv to RGB → bilinear resize to the input size → residual add → clamp to [0, 1].
+/// Input normalisation and reflect-padding to the stride (and cropping back) happen inside.
+public final class Generator: Module, @unchecked Sendable {
+    public let config: GeneratorConfig
+    public let encoder: EfficientNetLite0Encoder
+    public let bottleneck: PaddedConv
+    public let up1: ConvTranspose2d
+    public let up2: ConvTranspose2d
+    public let fuse1: SeparableConv?
+    public let fuse2: SeparableConv?
+    public let fuseHalf: SeparableConv?
+    public let fuseFull: SeparableConv?
+    public let toRGB: PaddedConv
+
+    /// Builds the network with random decoder weights (seeded), a random encoder and a zero RGB head
+    /// (so an untrained model is the identity). Load weights with `load(from:)` or `encoder.loadPretrained(from:)`.
+    public init(config: GeneratorConfig, seed: UInt64 = 1) throws {
+        try config.validate()
+        self.config = config
+        encoder = EfficientNetLite0Encoder(blocks: config.encoderBlocks, width: config.encoderWidth, seed: seed)
+        let ch = encoder.channels
+        let (d1, d2) = (config.decoder[0], config.decoder[1])
+        bottleneck = PaddedConv(ch[ch.count - 1], config.bottleneck, kernel: 1, activation: .relu, seed: seed &+ 1000)
+        up1 = ConvTranspose2d(config.bottleneck, d1, kernelSize: 4, stride: 2, padding: 1, activation: .relu, seed: seed &+ 1010)
+        up2 = ConvTranspose2d(d1, d2, kernelSize: 4, stride: 2, padding: 1, activation: .relu, seed: seed &+ 1020)
+        let headIn: Int
+        if config.skips {
+            let n = ch.count
+            fuse1 = SeparableConv(d1 + ch[n - 2], d1, separable: config.separable, activation: .relu, seed: seed &+ 1030)
+            fuse2 = SeparableConv(d2 + ch[n - 3], d2, separable: config.separable, activation: .relu, seed: seed &+ 1040)
+            fuseHalf = SeparableConv(d2 + ch[n - 4], config.halfChannels, separable: config.separable, activation: .relu, seed: seed &+ 1050)
+            fuseFull = SeparableConv(config.halfChannels + 3, config.fullChannels, separable: config.separable, activation: .relu, seed: seed &+ 1060)
+            headIn = config.fullChannels
+        } else {
+            fuse1 = nil; fuse2 = nil; fuseHalf = nil; fuseFull = nil
+            headIn = d2
+        }
+        toRGB = PaddedConv(headIn, 3, kernel: 3, padding: Padding2d(1), seed: seed &+ 1070)
+        toRGB.conv.weight.value.fill(0)
+        toRGB.conv.bias?.value.fill(0)
+    }
+
+    public var children: [(String, any Module)] {
+        var c: [(String, any Module)] = [("encoder", encoder), ("bottleneck", bottleneck), ("up1", up1), ("up2", up2)]
+        if let fuse1, let fuse2, let fuseHalf, let fuseFull {
+            c += [("fuse1", fuse1), ("fuse2", fuse2), ("fuse_half", fuseHalf), ("fuse_full", fuseFull)]
+        }
+        return c + [("to_rgb", toRGB)]
+    }
+
+    /// Total stride: inputs are reflect-padded to a multiple of it.
+    public var stride: Int { encoder.stride }
+    /// Smallest accepted input side (reflect padding needs pad < size).
+    public var minimumSize: Int { stride }
+
+    /// Loads a model saved by `save(to:)` or scripts/reference_model.py (config from the metadata).
+    public static func load(from url: URL) throws -> Generator {
+        let f = try Safetensors.read(contentsOf: url)
+        guard let json = f.metadata[GeneratorConfig.metadataKey] else { throw ModelError.missingConfig(path: url.path) }
+        let g = try Generator(config: GeneratorConfig(json: json))
+        try g.loadStateDict(f.tensors, strict: true)
+        return g
+    }
+
+    /// URL of the shipped default model (package resource), if bundled.
+    public static var bundledDefaultURL: URL? {
+        Bundle.module.url(forResource: "default", withExtension: "safetensors", subdirectory: "Resources")
+            ?? Bundle.module.url(forResource: "default", withExtension: "safetensors")
+    }
+
+    /// The shipped default model.
+    public static func bundledDefault() throws -> Generator {
+        guard let url = bundledDefaultURL else { throw ModelError.missingConfig(path: "<bundle>/Resources/default.safetensors") }
+        return try load(from: url)
+    }
+
+    /// Writes the weights (F16 by default) with the config in the metadata.
+    public func save(to url: URL, dtype: SafetensorsDType = .f16, metadata: [String: String] = [:]) throws {
+        var m = metadata
+        m[GeneratorConfig.metadataKey] = config.json
+        try Safetensors.write(stateDict(), metadata: m, dtype: dtype, to: url)
+    }
+
+    /// Deblurs `x` [N, 3, H, W] in [0, 1] (H, W ≥ `minimumSize`); output clamped to [0, 1].
+    public func callAsFunction(_ x: Variable) -> Variable { forward(x) }
+
+    /// Forward pass. `clamp: false` returns the unclamped residual sum (training losses);
+    /// `frozenEncoder` runs the encoder without recording gradients (faster training with a frozen backbone).
+    public func forward(_ x: Variable, clamp doClamp: Bool = true, frozenEncoder: Bool = false) -> Variable {
+        precondition(x.shape.count == 4 && x.shape[1] == 3, "Generator expects [N, 3, H, W], got \(x.shape)")
+        let h = x.shape[2], w = x.shape[3]
+        precondition(h >= minimumSize && w >= minimumSize, "\(ModelError.inputTooSmall(height: h, width: w, minimum: minimumSize))")
+        let ph = (stride - h % stride) % stride, pw = (stride - w % stride) % stride
+        let xp = (ph > 0 || pw > 0) ? pad(x, Padding2d(top: 0, bottom: ph, left: 0, right: pw), mode: .reflect) : x
+        var r = residual(xp, frozenEncoder: frozenEncoder)
+        if ph > 0 || pw > 0 { r = crop(r, top: 0, left: 0, height: h, width: w) }
+        let y = add(x, r)
+        return doClamp ? clamp(y, min: 0, max: 1) : y
+    }
+
+    /// The RGB residual for an input already padded to the stride.
+    func residual(_ xp: Variable, frozenEncoder: Bool) -> Variable {
+        let xn = channelAffine(xp, scale: config.std.map { 1 / $0 }, shift: zip(config.mean, config.std).map { -$0 / $1 })
+        let feats = frozenEncoder ? noGrad { encoder.features(xn) } : encoder.features(xn)
+        let n = feats.count
+        var h = up1(bottleneck(feats[n - 1]))
+        if let fuse1, let fuse2, let fuseHalf, let fuseFull {
+            h = fuse1(concatChannels([h, feats[n - 2]]))
+            h = fuse2(concatChannels([up2(h), feats[n - 3]]))
+            let f2 = feats[n - 4]
+            h = resizeBilinear(h, height: f2.shape[2], width: f2.shape[3])
+            h = fuseHalf(concatChannels([h, f2]))
+            h = resizeBilinear(h, height: xp.shape[2], width: xp.shape[3])
+            h = fuseFull(concatChannels([h, xn]))
+            return toRGB(h)
+        }
+        let r = toRGB(up2(h))
+        return resizeBilinear(r, height: xp.shape[2], width: xp.shape[3])
+    }
+
+    /// Inference on a batch tensor [N, 3, H, W] in [0, 1], without recording gradients.
+    public func deblur(_ image: Tensor) throws -> Tensor {
+        guard image.rank == 4, image.shape[1] == 3 else { throw ModelError.invalidInput("expected [N, 3, H, W], got \(image.shape)") }
+        guard image.shape[2] >= minimumSize, image.shape[3] >= minimumSize else {
+            throw ModelError.inputTooSmall(height: image.shape[2], width: image.shape[3], minimum: minimumSize)
+        }
+        return noGrad { forward(Variable(image)).value }
+    }
+
+    /// Multiply-accumulates of one forward pass at `height`×`width` (convolutions only), e.g. 7.36 G at 1280×720.
+    public func macs(height: Int, width: Int) -> Int {
+        MACCounter.generator(self, height: height, width: width)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// A planar RGB image in [0, 1] (`pixels[(c·height + y)·width + x]`, the layout of the pipeline's frames).
+public struct PlanarRGBImage: Sendable, Equatable {
+    public let width: Int, height: Int
+    public var pixels: [Float]
+
+    public init(width: Int, height: Int, pixels: [Float]) throws {
+        guard width > 0, height > 0, pixels.count == 3 * width * height else {
+            throw ModelError.invalidInput("planar RGB \(width)×\(height) needs \(3 * max(0, width * height)) values, got \(pixels.count)")
+        }
+        self.width = width; self.height = height; self.pixels = pixels
+    }
+
+    /// As a [1, 3, H, W] tensor.
+    public var tensor: Tensor { Tensor(shape: [1, 3, height, width], data: pixels) }
+}
+
+extension Generator {
+    /// Deblurs one planar RGB image (the layout of the pipeline's frames) without recording gradients.
+    public func deblur(_ image: PlanarRGBImage) throws -> PlanarRGBImage {
+        let y = try deblur(image.tensor)
+        return try PlanarRGBImage(width: image.width, height: image.height, pixels: y.array)
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import Logging
+
+/// Hyper-parameters of GAN training (defaults: what worked on 2 CPU cores; see scripts/train_reference.py).
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    public var steps = 4500
+    public var batch = 8
+    /// Square crop sizes, one drawn per batch.
+    public var crops = [128, 144, 160]
+    public var learningRate: Float = 5e-4
+    /// Linear warm-up steps, then cosine decay to `learningRateFloor`·lr.
+    public var warmupSteps = 100
+    public var learningRateFloor: Float = 0.02
+    /// Longest synthetic camera-shake trajectory (pixels).
+    public var maxBlur = 40.0
+    /// Fraction of the steps with the encoder frozen (then fine-tuned at 0.1× the learning rate).
+    public var unfreezeAt = 0.7
+    /// Fraction of the steps before the adversarial loss (and D) start.
+    public var adversarialFrom = 0.85
+    public var weights = LossWeights()
+    /// Width of the PatchGAN (64 in the paper; 32 on CPU).
+    public var ndf = 32
+    public var seed: UInt64 = 7
+    /// Probability that a sample comes from the paired data (when both sources are given).
+    public var pairFraction = 0.5
+
+    public init() {}
+}
+
+/// One step's numbers for progress reports.
+public struct TrainingProgress: Sendable {
+    public let step: Int, steps: Int
+    public let learningRate: Float
+    public let losses: [String: Float]
+    public let stepsPerSecond: Double
+    public var eta: TimeInterval { stepsPerSecond > 0 ? Double(steps - step) / stepsPerSecond : .infinity }
+}
+
+/// A blurry/sharp training or validation pair of equal size.
+public struct ImagePair: Sendable {
+    public let blurry: PlanarRGBImage, sharp: PlanarRGBImage
+    public init(blurry: PlanarRGBImage, sharp: PlanarRGBImage) throws {
+        guard blurry.width == sharp.width, blurry.height == sharp.height else {
+            throw ModelError.invalidInput("pair sizes differ: \(blurry.width)×\(blurry.height) vs \(sharp.width)×\(sharp.height)")
+        }
+        self.blurry = blurry; self.sharp = sharp
+    }
+}
+
+/// Errors of the trainer.
+public enum TrainerError: Error, CustomStringConvertible {
+    case noData
+    case imageTooSmall(width: Int, height: Int, needed: Int)
+    case invalidCheckpoint(String)
+
+    public var description: String {
+        switch self {
+        case .noData: return "no training data (give photos and/or blurry/sharp pairs)"
+        case .imageTooSmall(let w, let h, let n): return "training image \(w)×\(h) is smaller than the \(n)×\(n) crops needed"
+        case .invalidCheckpoint(let s): return "invalid checkpoint: \(s)"
+        }
+    }
+}
+
+/// DeblurGAN-v2 training: on-the-fly blur synthesis from photos and/or paired crops, pixel + multi-scale loss
+/// warm-up, then alternating PatchGAN updates; frozen-then-fine-tuned encoder; exact checkpoint/resume.
+public final class Trainer: @unchecked Sendable {
+    public let generator: Generator
+    public let discriminator: PatchDiscriminator
+    public let options: TrainingOptions
+    public private(set) var step = 0
+    /// The data RNG (saved in checkpoints).
+    public private(set) var rng: TrainingRNG
+    let photos: [PlanarRGBImage]
+    let pairs: [ImagePair]
+    let optDecoder: Adam, optEncoder: Adam, optD: Adam
+    let logger = Logger(label: "deblur.trainer")
+
+    /// A trainer for `generator` (fresh from `Generator.pretrained(config:)` or a shipped model for `--init`).
+    public init(generator: Generator, options: TrainingOptions, photos: [PlanarRGBImage], pairs: [ImagePair] = []) throws {
+        guard !photos.isEmpty || !pairs.isEmpty else { throw TrainerError.noData }
+        let largest = (options.crops.max() ?? 128)
+        for p in photos where min(p.width, p.height) < largest + Int(2 * options.maxBlur.rounded(.up)) + 3 {
+            throw TrainerError.imageTooSmall(width: p.width, height: p.height, needed: largest + Int(2 * options.maxBlur.rounded(.up)) + 3)
+        }
+        for p in pairs where min(p.sharp.width, p.sharp.height) < largest {
+            throw TrainerError.imageTooSmall(width: p.sharp.width, height: p.sharp.height, needed: largest)
+        }
+        self.generator = generator
+        self.options = options
+        self.photos = photos
+        self.pairs = pairs
+        discriminator = PatchDiscriminator(ndf: options.ndf, seed: options.seed &+ 17)
+        rng = TrainingRNG(seed: options.seed)
+        let all = generator.namedParameters()
+        optEncoder = Adam(all.filter { $0.0.hasPrefix("encoder.") }, learningRate: options.learningRate / 10)
+        optDecoder = Adam(all.filter { !$0.0.hasPrefix("encoder.") }, learningRate: options.learningRate)
+        optD = Adam(discriminator.namedParameters(), learningRate: options.learningRate, beta1: 0.5)
+    }
+
+    /// Learning rate at a step: linear warm-up, cosine decay to the floor.
+    public func learningRate(at s: Int) -> Float {
+        let base = options.learningRate
+        if s < options.warmupSteps { return base * Float(s + 1) / Float(options.warmupSteps) }
+        let p = min(1, Double(s - options.warmupSteps) / Double(max(1, options.steps - options.warmupSteps)))
+        let floor = options.learningRateFloor
+        return base * (floor + (1 - floor) * Float(0.5 * (1 + Foundation.cos(Double.pi * p))))
+    }
+
+    /// Whether the encoder is frozen at the current step.
+    public var encoderFrozen: Bool { Double(step) < options.unfreezeAt * Double(options.steps) }
+    /// Whether the adversarial loss is active at the current step.
+    public var adversarialActive: Bool {
+        Double(step) >= options.adversarialFrom * Double(options.steps) && options.weights.adversarial > 0
+    }
+
+    /// A batch of (blurry, sharp) [B, 3, S, S] tensors.
+    func makeBatch(size: Int) -> (Tensor, Tensor) {
+        var b: [Float] = [], s: [Float] = []
+        b.reserveCapacity(options.batch * 3 * size * size); s.reserveCapacity(options.batch * 3 * size * size)
+        for _ in 0..<options.batch {
+            let usePair = !pairs.isEmpty && (photos.isEmpty || rng.uniform() < options.pairFraction)
+            if usePair {
+                let p = pairs[rng.int(0, pairs.count)]
+                let (bb, ss) = Self.crop(p, size: size, using: &rng)
+                b += bb; s += ss
+            } else {
+                let (bb, ss) = BlurSynthesis.makePair(from: photos[rng.int(0, photos.count)], size: size,
+                                                      maxLength: options.maxBlur, using: &rng)
+                b += bb.array; s += ss.array
+            }
+        }
+        let shape = [options.batch, 3, size, size]
+        return (Tensor(shape: shape, data: b), Tensor(shape: shape, data: s))
+    }
+
+    /// Aligned random crop (+ horizontal flip) of a pair.
+    static func crop(_ p: ImagePair, size: Int, using rng: inout TrainingRNG) -> ([Float], [Float]) {
+        let w = p.sharp.width, h = p.sharp.height
+        let y0 = rng.int(0, h - size + 1), x0 = rng.int(0, w - size + 1), flip = rng.uniform() < 0.5
+        func cut(_ im: PlanarRGBImage) -> [Float] {
+            var o = [Float](repeating: 0, count: 3 * size * size)
+            for c in 0..<3 { for y in 0..<size { for x in 0..<size {
+                let sx = flip ? x0 + size - 1 - x : x0 + x
+                o[(c * size + y) * size + x] = im.pixels[(c * h + y0 + y) * w + sx]
+            } } }
+            return o
+        }
+        return (cut(p.blurry), cut(p.sharp))
+    }
+
+    /// One update of G (and of D once the adversarial phase started). Returns the losses.
+    @discardableResult
+    public func trainStep() -> [String: Float] {
+        let frozen = encoderFrozen, useAdv = adversarialActive
+        let lr = learningRate(at: step)
+        optDecoder.learningRate = lr; optEncoder.learningRate = lr / 10; optD.learningRate = lr
+        let size = options.crops[rng.int(0, options.crops.count)]
+        let (b, s) = makeBatch(size: size)
+        let blurry = Variable(b), sharp = Variable(s)
+        let fake = generator.forward(blurry, clamp: false, frozenEncoder: frozen)
+        var dFake: Variable? = nil
+        var extra: [String: Float] = [:]
+        if useAdv {
+            optD.zeroGrad()
+            let ld = GANLoss.discriminator(realLogits: discriminator(sharp),
+                                           fakeLogits: discriminator(clamp(fake.detached(), min: 0, max: 1)))
+            ld.backward()
+            optD.step()
+            extra["d"] = ld.value.scalar
+            dFake = discriminator(clamp(fake, min: 0, max: 1))
+        }
+        optDecoder.zeroGrad(); optEncoder.zeroGrad()
+        let (lg, parts) = GANLoss.generator(fake: fake, sharp: sharp, discriminatorLogits: dFake, weights: options.weights)
+        lg.backward()
+        optDecoder.step()
+        if !frozen { optEncoder.step() }
+        discriminator.zeroGrad()
+        step += 1
+        return parts.merging(extra) { a, _ in a }
+    }
+
+    /// Mean PSNR (dB) of the blurry inputs and of the generator's outputs against the sharp frames.
+    public func evaluate(_ pairs: [ImagePair]) throws -> (input: Double, output: Double) {
+        var pin = 0.0, pout = 0.0
+        for p in pairs {
+            let y = try generator.deblur(p.blurry.tensor)
+            pin += Self.psnr(p.blurry.pixels, p.sharp.pixels)
+            pout += Self.psnr(y.array, p.sharp.pixels)
+        }
+        let n = Double(max(1, pairs.count))
+        return (pin / n, pout / n)
+    }
+
+    /// PSNR for signals in [0, 1].
+    public static func psnr(_ a: [Float], _ b: [Float]) -> Double {
+        var se = 0.0
+        for i in a.indices { let d = Double(a[i] - b[i]); se += d * d }
+        return 10 * Foundation.log10(1 / max(se / Double(max(1, a.count)), 1e-12))
+    }
+
+    /// Trains until `options.steps` (or `shouldStop()`), reporting progress every `reportEvery` steps,
+    /// validating every `validationInterval` seconds and checkpointing atomically every `checkpointInterval`
+    /// seconds and at the end (also when stopped early).
+    public func run(checkpoint: URL?, checkpointInterval: TimeInterval = 240, validation: [ImagePair] = [],
+                    validationInterval: TimeInterval = 600, reportEvery: Int = 20,
+                    shouldStop: () -> Bool = { false }, progress: (TrainingProgress) -> Void = { _ in }) throws {
+        let t0 = Date(), step0 = step
+        var lastCkpt = Date(), lastVal = Date()
+        var ema: [String: Float] = [:]
+        while step < options.steps && !shouldStop() {
+            let lr = learningRate(at: step)
+            let parts = trainStep()
+            for (k, v) in parts { ema[k] = 0.98 * (ema[k] ?? v) + 0.02 * v }
+            let rate = Double(step - step0) / max(Date().timeIntervalSince(t0), 1e-9)
+            if step % reportEvery == 0 {
+                progress(TrainingProgress(step: step, steps: options.steps, learningRate: lr, losses: ema, stepsPerSecond: rate))
+            }
+            if !validation.isEmpty && Date().timeIntervalSince(lastVal) > validationInterval {
+                let (pin, pout) = try evaluate(validation)
+                logger.info("validation", metadata: ["step": "\(step)", "psnr_input": "\(pin)", "psnr_output": "\(pout)"])
+                lastVal = Date()
+            }
+            if let checkpoint, Date().timeIntervalSince(lastCkpt) > checkpointInterval {
+                try saveCheckpoint(to: checkpoint)
+                lastCkpt = Date()
+            }
+        }
+        if let checkpoint { try saveCheckpoint(to: checkpoint) }
+    }
+
+    // MARK: Checkpoints
+
+    static let stepKey = "deblur.trainer.step", rngKey = "deblur.trainer.rng", optionsKey = "deblur.trainer.options"
+
+    /// Writes weights, optimizer states, step and RNG state (F32) to `url` atomically (temporary file + rename).
+    public func saveCheckpoint(to url: URL) throws {
+        var t: [String: Tensor] = [:]
+        for (k, v) in generator.stateDict() { t["g." + k] = v }
+        for (k, v) in discriminator.stateDict() { t["d." + k] = v }
+        for (k, v) in optDecoder.stateDict() { t["opt_dec." + k] = v }
+        for (k, v) in optEncoder.stateDict() { t["opt_enc." + k] = v }
+        for (k, v) in optD.stateDict() { t["opt_d." + k] = v }
+        let opts = String(data: try JSONEncoder().encode(options), encoding: .utf8) ?? "{}"
+        let meta = [GeneratorConfig.metadataKey: generator.config.json, Self.stepKey: String(step),
+                    Self.rngKey: String(rng.state), Self.optionsKey: opts]
+        let tmp = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".tmp")
+        try Safetensors.write(t, metadata: meta, dtype: .f32, to: tmp)
+        guard rename(tmp.path, url.path) == 0 else {
+            throw SafetensorsError.io(path: url.path, reason: "rename failed (errno \(errno))")
+        }
+    }
+
+    /// Restores a trainer from a checkpoint; training continues exactly where it stopped.
+    /// `options` overrides the saved ones (e.g. more steps); data must be the same for an exact continuation.
+    public static func resume(from url: URL, photos: [PlanarRGBImage], pairs: [ImagePair] = [],
+                              options override: TrainingOptions? = nil) throws -> Trainer {
+        let f = try Safetensors.read(contentsOf: url)
+        guard let cfgJSON = f.metadata[GeneratorConfig.metadataKey], let stepS = f.metadata[stepKey], let s = Int(stepS),
+              let rngS = f.metadata[rngKey], let r = UInt64(rngS), let optS = f.metadata[optionsKey] else {
+            throw TrainerError.invalidCheckpoint("\(url.path) lacks trainer metadata")
+        }
+        let saved: TrainingOptions
+        do { saved = try JSONDecoder().decode(TrainingOptions.self, from: Data(optS.utf8)) } catch {
+            throw TrainerError.invalidCheckpoint("options: \(error)")
+        }
+        let g = try Generator(config: GeneratorConfig(json: cfgJSON))
+        func sub(_ p: String) -> [String: Tensor] {
+            var d: [String: Tensor] = [:]
+            for (k, v) in f.tensors where k.hasPrefix(p) { d[String(k.dropFirst(p.count))] = v }
+            return d
+        }
+        try g.loadStateDict(sub("g."), strict: true)
+        var opts = override ?? saved
+        opts.ndf = saved.ndf
+        let tr = try Trainer(generator: g, options: opts, photos: photos, pairs: pairs)
+        try tr.discriminator.loadStateDict(sub("d."), strict: true)
+        try tr.optDecoder.loadStateDict(sub("opt_dec."))
+        try tr.optEncoder.loadStateDict(sub("opt_enc."))
+        try tr.optD.loadStateDict(sub("opt_d."))
+        tr.step = s
+        tr.rng = TrainingRNG(seed: r)
+        return tr
+    }
+}
+
+extension Generator {
+    /// A new generator with the bundled ImageNet EfficientNet-Lite0 encoder weights (training from scratch).
+    public static func pretrained(config: GeneratorConfig = .default) throws -> Generator {
+        let g = try Generator(config: config)
+        guard config.encoderWidth == 1, config.encoderBlocks <= 11 else {
+            throw ModelError.invalidConfig("the bundled encoder covers width 1 and blocks 0–10 only")
+        }
+        guard let url = EfficientNetLite0Encoder.pretrainedURL else {
+            throw ModelError.missingConfig(path: "<bundle>/Resources/efficientnet-lite0-encoder.safetensors")
+        }
+        try g.encoder.loadPretrained(from: url)
+        return g
+    }
+}

@@ -1,0 +1,322 @@
+/// Zero padding of the four sides of an image (asymmetric padding gives TensorFlow "same" convs).
+public struct Padding2d: Sendable, Equatable, CustomStringConvertible {
+    public var top: Int, bottom: Int, left: Int, right: Int
+    /// Explicit sides.
+    public init(top: Int, bottom: Int, left: Int, right: Int) {
+        self.top = top; self.bottom = bottom; self.left = left; self.right = right
+    }
+    /// The same padding on every side.
+    public init(_ p: Int) { self.init(top: p, bottom: p, left: p, right: p) }
+    /// Symmetric padding per axis (PyTorch's `padding=(h, w)`).
+    public init(h: Int, w: Int) { self.init(top: h, bottom: h, left: w, right: w) }
+    /// TensorFlow/EfficientNet "same" padding for an input of `height`×`width` (extra pixel at bottom/right).
+    public static func same(height: Int, width: Int, kernel: Int, stride: Int, dilation: Int = 1) -> Padding2d {
+        func axis(_ n: Int) -> (Int, Int) {
+            let out = (n + stride - 1) / stride
+            let total = max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - n)
+            return (total / 2, total - total / 2)
+        }
+        let (t, b) = axis(height), (l, r) = axis(width)
+        return Padding2d(top: t, bottom: b, left: l, right: r)
+    }
+    public var description: String { "(t\(top) b\(bottom) l\(left) r\(right))" }
+}
+
+/// An activation fused into a convolution's output (applied after the bias).
+public enum FusedActivation: Sendable, Equatable {
+    case none, relu, relu6
+    case leakyReLU(Float)
+
+    @inline(__always) func apply(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch self {
+        case .none: break
+        case .relu: for i in 0..<n { p[i] = max(p[i], 0) }
+        case .relu6: for i in 0..<n { p[i] = min(max(p[i], 0), 6) }
+        case .leakyReLU(let s): for i in 0..<n { let v = p[i]; p[i] = v > 0 ? v : v * s }
+        }
+    }
+
+    /// dL/dpre from dL/dout using only the output (valid for all these piecewise-linear activations).
+    func backward(_ grad: Tensor, output: Tensor) -> Tensor {
+        if self == .none { return grad }
+        var r = Tensor(uninitializedShape: grad.shape)
+        let d = r.mutablePtr(), g = grad.ptr, y = output.ptr
+        switch self {
+        case .none: break
+        case .relu: for i in 0..<grad.count { d[i] = y[i] > 0 ? g[i] : 0 }
+        case .relu6: for i in 0..<grad.count { d[i] = g[i] * (y[i] > 0 ? 1 : 0) * (y[i] < 6 ? 1 : 0) }
+        case .leakyReLU(let s): for i in 0..<grad.count { d[i] = y[i] > 0 ? g[i] : g[i] * s }
+        }
+        return r
+    }
+}
+
+/// Hyper-parameters of a 2-D convolution.
+public struct Conv2dConfig: Sendable, Equatable {
+    public var stride: (h: Int, w: Int)
+    public var padding: Padding2d
+    public var dilation: (h: Int, w: Int)
+    public var groups: Int
+    public init(stride: Int = 1, padding: Padding2d = Padding2d(0), dilation: Int = 1, groups: Int = 1) {
+        self.stride = (stride, stride); self.padding = padding; self.dilation = (dilation, dilation); self.groups = groups
+    }
+    public init(stride: (Int, Int), padding: Padding2d, dilation: (Int, Int) = (1, 1), groups: Int = 1) {
+        self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
+    }
+    public static func == (a: Conv2dConfig, b: Conv2dConfig) -> Bool {
+        a.stride == b.stride && a.padding == b.padding && a.dilation == b.dilation && a.groups == b.groups
+    }
+}
+
+/// Tensor-level convolution kernels (forward and backward). NCHW input, OIHW weight (PyTorch layout).
+public enum ConvKernels {
+    static func geometry(input x: [Int], weight w: [Int], _ cfg: Conv2dConfig) -> ConvGeometry {
+        precondition(x.count == 4 && w.count == 4, "conv2d expects NCHW input and OIHW weight, got \(x) and \(w)")
+        precondition(x[1] == w[1] * cfg.groups, "conv2d: input has \(x[1]) channels, weight expects \(w[1])×\(cfg.groups) groups")
+        precondition(w[0] % cfg.groups == 0, "conv2d: \(w[0]) output channels not divisible by \(cfg.groups) groups")
+        let p = cfg.padding
+        let oh = (x[2] + p.top + p.bottom - cfg.dilation.h * (w[2] - 1) - 1) / cfg.stride.h + 1
+        let ow = (x[3] + p.left + p.right - cfg.dilation.w * (w[3] - 1) - 1) / cfg.stride.w + 1
+        precondition(oh > 0 && ow > 0, "conv2d: kernel larger than padded input \(x)")
+        return ConvGeometry(channels: x[1] / cfg.groups, height: x[2], width: x[3], kh: w[2], kw: w[3],
+                            sh: cfg.stride.h, sw: cfg.stride.w, dh: cfg.dilation.h, dw: cfg.dilation.w,
+                            padTop: p.top, padLeft: p.left, outH: oh, outW: ow)
+    }
+
+    static func isPointwise(_ g: ConvGeometry, _ p: Padding2d) -> Bool {
+        g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && p == Padding2d(0)
+    }
+
+    static func isDepthwise(_ x: [Int], _ cfg: Conv2dConfig) -> Bool { cfg.groups > 1 && cfg.groups == x[1] }
+
+    /// y = act(conv(x, w) + b).
+    public static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ cfg: Conv2dConfig, activation: FusedActivation = .none) -> Tensor {
+        let g = geometry(input: x.shape, weight: w.shape, cfg)
+        let n = x.shape[0], cout = w.shape[0], groups = cfg.groups, coutG = cout / groups
+        var y = Tensor(uninitializedShape: [n, cout, g.outH, g.outW])
+        let yp = y.mutablePtr(), xp = x.ptr, wp = w.ptr, bp = b?.ptr
+        let ohw = g.outH * g.outW, hw = g.height * g.width, kv = g.kernelVolume
+        if isDepthwise(x.shape, cfg) {
+            depthwiseForward(xp, wp, yp, n: n, cin: x.shape[1], mult: coutG, g)
+        } else {
+            let pointwise = isPointwise(g, cfg.padding)
+            let rows = g.tileRows(budget: pointwise ? Int.max / 4 : Threading.im2colBudget,
+                                  minTiles: max(1, Threading.threads / max(1, n * groups)), scatters: false)
+            let tiles = (g.outH + rows - 1) / rows
+            let items = n * groups * tiles
+            Threading.parallelChunks(items) { _, range in
+                let colCount = pointwise ? 1 : kv * rows * g.outW
+                withScratch(colCount) { col in
+                    for item in range {
+                        let t = item % tiles, ng = item / tiles, gi = ng % groups, ni = ng / groups
+                        let oy0 = t * rows, oy1 = min(g.outH, oy0 + rows), cols = (oy1 - oy0) * g.outW
+                        let src = xp + (ni * x.shape[1] + gi * g.channels) * hw
+                        let dst = yp + (ni * cout + gi * coutG) * ohw + oy0 * g.outW
+                        if pointwise {
+                            sgemm(m: coutG, n: cols, k: kv, a: wp + gi * coutG * kv, lda: kv,
+                                  b: src + oy0 * g.outW, ldb: hw, beta: 0, c: dst, ldc: ohw)
+                        } else {
+                            im2col(src, g, rows: oy0, oy1, into: col)
+                            sgemm(m: coutG, n: cols, k: kv, a: wp + gi * coutG * kv, lda: kv,
+                                  b: col, ldb: cols, beta: 0, c: dst, ldc: ohw)
+                        }
+                        for co in 0..<coutG {
+                            let row = dst + co * ohw
+                            if let bp { let bv = bp[gi * coutG + co]; for i in 0..<cols { row[i] += bv } }
+                            activation.apply(row, cols)
+                        }
+                    }
+                }
+            }
+            return y
+        }
+        // Depthwise path: bias and activation afterwards, per plane.
+        Threading.parallelFor(n * cout) { plane in
+            let row = yp + plane * ohw
+            if let bp { let bv = bp[plane % cout]; for i in 0..<ohw { row[i] += bv } }
+            activation.apply(row, ohw)
+        }
+        return y
+    }
+
+    /// Gradients of conv(x, w) + b given dL/dy (pre-activation). Returns (dx, dw, db) for the requested ones.
+    public static func backward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, _ cfg: Conv2dConfig,
+                                needInput: Bool, needWeight: Bool, needBias: Bool) -> (Tensor?, Tensor?, Tensor?) {
+        let g = geometry(input: x.shape, weight: w.shape, cfg)
+        let n = x.shape[0], cin = x.shape[1], cout = w.shape[0], groups = cfg.groups, coutG = cout / groups
+        let ohw = g.outH * g.outW, hw = g.height * g.width, kv = g.kernelVolume
+        var db: Tensor? = nil
+        if needBias { db = channelSums(dy) }
+        if !needInput && !needWeight { return (nil, nil, db) }
+        var dx: Tensor? = needInput ? Tensor.zeros(x.shape) : nil
+        var dw: Tensor? = needWeight ? Tensor.zeros(w.shape) : nil
+        let xp = x.ptr, wp = w.ptr, dyp = dy.ptr
+        let dxp = dx?.mutablePtr(), dwp = dw?.mutablePtr()
+        if isDepthwise(x.shape, cfg) {
+            depthwiseBackward(xp, wp, dyp, dx: dxp, dw: dwp, n: n, cin: cin, mult: coutG, g)
+            return (dx, dw, db)
+        }
+        let pointwise = isPointwise(g, cfg.padding)
+        let rows = g.tileRows(budget: pointwise ? Int.max / 4 : Threading.im2colBudget, minTiles: max(1, Threading.threads / max(1, n * groups)))
+        let tiles = (g.outH + rows - 1) / rows
+        let workers = Threading.workerCount(n * groups * ((tiles + 1) / 2))
+        // Per-worker weight-gradient accumulators (worker 0 accumulates into dw directly).
+        let wCount = w.count
+        let dwPrivate = needWeight && workers > 1 ? BufferPool.shared.take(wCount * (workers - 1)) : nil
+        dwPrivate?.update(repeating: 0, count: wCount * (workers - 1))
+        defer { if let p = dwPrivate { BufferPool.shared.give(p, count: wCount * (workers - 1)) } }
+        // Even tiles, then odd tiles: tiles of one parity never scatter into the same input rows.
+        for phase in 0..<2 {
+            let perPlane = phase == 0 ? (tiles + 1) / 2 : tiles / 2
+            if perPlane == 0 { continue }
+            let items = n * groups * perPlane
+            Threading.parallelChunks(items) { worker, range in
+                let colCount = kv * rows * g.outW
+                withScratch(colCount) { col in
+                    let dwAcc: UnsafeMutablePointer<Float>? = dwp.map { worker == 0 ? $0 : dwPrivate! + (worker - 1) * wCount }
+                    for item in range {
+                        let t = (item % perPlane) * 2 + phase, ng = item / perPlane, gi = ng % groups, ni = ng / groups
+                        let oy0 = t * rows, oy1 = min(g.outH, oy0 + rows), cols = (oy1 - oy0) * g.outW
+                        let src = xp + (ni * cin + gi * g.channels) * hw
+                        let dyt = dyp + (ni * cout + gi * coutG) * ohw + oy0 * g.outW
+                        let wg = wp + gi * coutG * kv
+                        if let dwAcc {
+                            if pointwise {
+                                sgemm(transB: true, m: coutG, n: kv, k: cols, a: dyt, lda: ohw,
+                                      b: src + oy0 * g.outW, ldb: hw, beta: 1, c: dwAcc + gi * coutG * kv, ldc: kv)
+                            } else {
+                                im2col(src, g, rows: oy0, oy1, into: col)
+                                sgemm(transB: true, m: coutG, n: kv, k: cols, a: dyt, lda: ohw,
+                                      b: col, ldb: cols, beta: 1, c: dwAcc + gi * coutG * kv, ldc: kv)
+                            }
+                        }
+                        if let dxp {
+                            let dst = dxp + (ni * cin + gi * g.channels) * hw
+                            if pointwise {
+                                sgemm(transA: true, m: kv, n: cols, k: coutG, a: wg, lda: kv, b: dyt, ldb: ohw,
+                                      beta: 0, c: dst + oy0 * g.outW, ldc: hw)
+                            } else {
+                                sgemm(transA: true, m: kv, n: cols, k: coutG, a: wg, lda: kv, b: dyt, ldb: ohw,
+                                      beta: 0, c: col, ldc: cols)
+                                col2im(col, g, rows: oy0, oy1, into: dst)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let dwp, let dwPrivate {
+            for k in 0..<(workers - 1) { let s = dwPrivate + k * wCount; for i in 0..<wCount { dwp[i] += s[i] } }
+        }
+        return (dx, dw, db)
+    }
+
+    /// Sum of an NCHW tensor over N, H, W (the bias gradient).
+    static func channelSums(_ t: Tensor) -> Tensor {
+        let n = t.shape[0], c = t.shape[1], hw = t.count / max(1, n * c)
+        var r = Tensor.zeros([c])
+        let rp = r.mutablePtr(), tp = t.ptr
+        Threading.parallelFor(c) { ci in
+            var s: Float = 0
+            for ni in 0..<n { let p = tp + (ni * c + ci) * hw; for i in 0..<hw { s += p[i] } }
+            rp[ci] = s
+        }
+        return r
+    }
+
+    // MARK: Depthwise (groups == in channels): direct kernels, inner loops over contiguous x vectorise.
+
+    /// Valid output x range for kernel column `kx`: 0 ≤ ox·sw + kx·dw − padLeft < width.
+    @inline(__always) static func validX(_ g: ConvGeometry, _ kx: Int) -> (Int, Int, Int) {
+        let xoff = kx * g.dw - g.padLeft
+        let lo = xoff >= 0 ? 0 : min(g.outW, (-xoff + g.sw - 1) / g.sw)
+        let hi = max(lo, min(g.outW, (g.width - 1 - xoff) >= 0 ? (g.width - 1 - xoff) / g.sw + 1 : 0))
+        return (lo, hi, xoff)
+    }
+
+    static func depthwiseForward(_ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>,
+                                 n: Int, cin: Int, mult: Int, _ g: ConvGeometry) {
+        let cout = cin * mult, hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw
+        Threading.parallelFor(n * cout) { plane in
+            let ni = plane / cout, co = plane % cout, ci = co / mult
+            let src = xp + (ni * cin + ci) * hw, dst = yp + plane * ohw, wk = wp + co * kk
+            dst.update(repeating: 0, count: ohw)
+            for oy in 0..<g.outH {
+                let out = dst + oy * g.outW
+                for ky in 0..<g.kh {
+                    let iy = oy * g.sh - g.padTop + ky * g.dh
+                    if iy < 0 || iy >= g.height { continue }
+                    let row = src + iy * g.width
+                    for kx in 0..<g.kw {
+                        let wv = wk[ky * g.kw + kx]
+                        let (lo, hi, xoff) = validX(g, kx)
+                        let s = row + xoff
+                        if g.sw == 1 {
+                            for ox in lo..<hi { out[ox] += wv * s[ox] }
+                        } else if g.sw == 2 {
+                            for ox in lo..<hi { out[ox] += wv * s[2 * ox] }
+                        } else {
+                            for ox in lo..<hi { out[ox] += wv * s[ox * g.sw] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func depthwiseBackward(_ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>, _ dyp: UnsafePointer<Float>,
+                                  dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
+                                  n: Int, cin: Int, mult: Int, _ g: ConvGeometry) {
+        let cout = cin * mult, hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw
+        // One work item per input channel: it owns dx planes of that channel and the weights of its outputs.
+        Threading.parallelFor(cin) { ci in
+            for m in 0..<mult {
+                let co = ci * mult + m, wk = wp + co * kk
+                for ni in 0..<n {
+                    let src = xp + (ni * cin + ci) * hw, gy = dyp + (ni * cout + co) * ohw
+                    let gx = dx.map { $0 + (ni * cin + ci) * hw }
+                    for oy in 0..<g.outH {
+                        let grow = gy + oy * g.outW
+                        for ky in 0..<g.kh {
+                            let iy = oy * g.sh - g.padTop + ky * g.dh
+                            if iy < 0 || iy >= g.height { continue }
+                            for kx in 0..<g.kw {
+                                let (lo, hi, xoff) = validX(g, kx)
+                                if let dw {
+                                    let s = src + iy * g.width + xoff
+                                    var acc: Float = 0
+                                    if g.sw == 1 { if hi > lo { acc = VectorMath.dot(grow + lo, s + lo, hi - lo) } }
+                                    else { for ox in lo..<hi { acc += grow[ox] * s[ox * g.sw] } }
+                                    dw[co * kk + ky * g.kw + kx] += acc
+                                }
+                                if let gx {
+                                    let wv = wk[ky * g.kw + kx]
+                                    let d = gx + iy * g.width + xoff
+                                    if g.sw == 1 { for ox in lo..<hi { d[ox] += wv * grow[ox] } }
+                                    else { for ox in lo..<hi { d[ox * g.sw] += wv * grow[ox] } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// 2-D convolution with optional bias and fused activation, recorded for autograd.
+/// `x`: [N, Cin, H, W]; `weight`: [Cout, Cin/groups, kh, kw]; `bias`: [Cout].
+public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil, config: Conv2dConfig = Conv2dConfig(),
+                   activation: FusedActivation = .none) -> Variable {
+    let y = ConvKernels.forward(x.value, weight.value, bias?.value, config, activation: activation)
+    var inputs = [x, weight]
+    if let bias { inputs.append(bias) }
+    return record(y, inputs) { [xv = x.value, wv = weight.value] gy in
+        let g = activation.backward(gy, output: y)
+        let (dx, dw, db) = ConvKernels.backward(g, xv, wv, config, needInput: x.requiresGrad,
+                                               needWeight: weight.requiresGrad, needBias: bias?.requiresGrad ?? false)
+        if let dx { x.accumulate(dx) }
+        if let dw { weight.accumulate(dw) }
+        if let db, let bias { bias.accumulate(db) }
+    }
+}

@@ -1,0 +1,85 @@
+/// Bilinear and nearest resizing of NCHW tensors with PyTorch `F.interpolate` semantics (size given).
+
+/// Source taps of one output coordinate for bilinear, `align_corners=False`, no antialias.
+struct LinearTaps {
+    var i0: [Int], i1: [Int], w0: [Float], w1: [Float]
+    init(inSize: Int, outSize: Int) {
+        let scale = Float(inSize) / Float(outSize)
+        i0 = []; i1 = []; w0 = []; w1 = []
+        for o in 0..<outSize {
+            let src = max((Float(o) + 0.5) * scale - 0.5, 0)
+            let a = min(Int(src), inSize - 1)
+            let l1 = src - Float(a)
+            i0.append(a); i1.append(a < inSize - 1 ? a + 1 : a)
+            w0.append(1 - l1); w1.append(l1)
+        }
+    }
+}
+
+/// Bilinear resize to `height`×`width` (PyTorch `align_corners=False`, `antialias=False`; downsampling by any
+/// factor samples just like PyTorch, i.e. without low-pass filtering).
+public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int) -> Variable {
+    precondition(x.shape.count == 4 && oh > 0 && ow > 0, "resizeBilinear expects NCHW and a positive size")
+    let h = x.shape[2], w = x.shape[3], planes = x.shape[0] * x.shape[1]
+    let ty = LinearTaps(inSize: h, outSize: oh), tx = LinearTaps(inSize: w, outSize: ow)
+    var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], oh, ow])
+    let yp = y.mutablePtr(), xp = x.value.ptr
+    Threading.parallelFor(planes) { p in
+        let s = xp + p * h * w, d = yp + p * oh * ow
+        for oy in 0..<oh {
+            let r0 = s + ty.i0[oy] * w, r1 = s + ty.i1[oy] * w, a0 = ty.w0[oy], a1 = ty.w1[oy]
+            for ox in 0..<ow {
+                let x0 = tx.i0[ox], x1 = tx.i1[ox]
+                d[oy * ow + ox] = a0 * (tx.w0[ox] * r0[x0] + tx.w1[ox] * r0[x1]) + a1 * (tx.w0[ox] * r1[x0] + tx.w1[ox] * r1[x1])
+            }
+        }
+    }
+    return record(y, [x]) { g in
+        var dx = Tensor.zeros(x.shape)
+        let dp = dx.mutablePtr(), gp = g.ptr
+        Threading.parallelFor(planes) { p in
+            let d = dp + p * h * w, s = gp + p * oh * ow
+            for oy in 0..<oh {
+                let r0 = d + ty.i0[oy] * w, r1 = d + ty.i1[oy] * w, a0 = ty.w0[oy], a1 = ty.w1[oy]
+                for ox in 0..<ow {
+                    let v = s[oy * ow + ox], x0 = tx.i0[ox], x1 = tx.i1[ox]
+                    r0[x0] += a0 * tx.w0[ox] * v; r0[x1] += a0 * tx.w1[ox] * v
+                    r1[x0] += a1 * tx.w0[ox] * v; r1[x1] += a1 * tx.w1[ox] * v
+                }
+            }
+        }
+        x.accumulate(dx)
+    }
+}
+
+/// Nearest-neighbour source index like PyTorch's legacy `mode='nearest'`.
+func nearestIndex(_ o: Int, inSize: Int, outSize: Int) -> Int {
+    if outSize == inSize { return o }
+    if outSize == 2 * inSize { return o >> 1 }
+    let scale = Float(inSize) / Float(outSize)
+    return min(Int((Float(o) * scale).rounded(.down)), inSize - 1)
+}
+
+/// Nearest-neighbour resize to `height`×`width` (PyTorch `mode='nearest'`).
+public func resizeNearest(_ x: Variable, height oh: Int, width ow: Int) -> Variable {
+    let h = x.shape[2], w = x.shape[3], planes = x.shape[0] * x.shape[1]
+    let iy = (0..<oh).map { nearestIndex($0, inSize: h, outSize: oh) }, ix = (0..<ow).map { nearestIndex($0, inSize: w, outSize: ow) }
+    var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], oh, ow])
+    let yp = y.mutablePtr(), xp = x.value.ptr
+    Threading.parallelFor(planes) { p in
+        for oy in 0..<oh { let r = xp + (p * h + iy[oy]) * w, d = yp + (p * oh + oy) * ow; for ox in 0..<ow { d[ox] = r[ix[ox]] } }
+    }
+    return record(y, [x]) { g in
+        var dx = Tensor.zeros(x.shape)
+        let dp = dx.mutablePtr(), gp = g.ptr
+        for p in 0..<planes {
+            for oy in 0..<oh { let r = dp + (p * h + iy[oy]) * w, s = gp + (p * oh + oy) * ow; for ox in 0..<ow { r[ix[ox]] += s[ox] } }
+        }
+        x.accumulate(dx)
+    }
+}
+
+/// Nearest upsampling by an integer factor.
+public func upsampleNearest(_ x: Variable, factor: Int) -> Variable {
+    resizeNearest(x, height: x.shape[2] * factor, width: x.shape[3] * factor)
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Builds the router and the Hummingbird application serving the page and the API.
+public enum WebApplication {
+    /// All routes: the page and its assets, `POST /api/deblur`, `POST /api/compare`, `GET /api/status`.
+    public static func makeRouter(service: DeblurService) -> Router<BasicRequestContext> {
+        let router = Router()
+        let config = service.configuration
+
+        router.get("/") { _, _ in
+            asset(PageAssets.indexHTML, type: "text/html; charset=utf-8")
+        }
+        router.get("/assets/app.js") { _, _ in
+            asset(PageAssets.appJS, type: "text/javascript; charset=utf-8")
+        }
+        router.get("/assets/style.css") { _, _ in
+            asset(PageAssets.styleCSS, type: "text/css; charset=utf-8")
+        }
+        router.get("/api/status") { _, _ in
+            let load = await service.limiter.load
+            let status = ServerStatus(
+                method: config.methodName, maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxPixels,
+                concurrentJobs: config.concurrentJobs, queueLength: config.queueLength,
+                running: load.running, waiting: load.waiting)
+            return json(status)
+        }
+        // A synthetic blurry picture, for the page's self-test (`/?selftest=1`) and for trying the page out.
+        router.get("/selftest/sample.png") { _, _ in
+            let png: Data
+            do throws(ImageCodecError) { png = try service.codec.encodePNG(SampleImage.blurredTestCard()) } catch { throw WebError(error) }
+            return Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
+        }
+        router.get("/selftest/reference.png") { _, _ in
+            let png: Data
+            do throws(ImageCodecError) { png = try service.codec.encodePNG(SampleImage.testCard()) } catch { throw WebError(error) }
+            return Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
+        }
+        router.get("/selftest/sample.mp4") { _, _ in
+            let mp4: Data
+            do { mp4 = try await BlockingWork.run { try SampleImage.panningClipMP4() } } catch {
+                throw WebError.internalError("could not make the sample clip: \(error)")
+            }
+            return Response(status: .ok, headers: [.contentType: "video/mp4"], body: .init(byteBuffer: ByteBuffer(bytes: mp4)))
+        }
+        router.post("/api/deblur") { request, _ in
+            // Refuse at once when full rather than after receiving megabytes; `deblur` checks again when it queues.
+            if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
+            let upload = try await readBody(of: request, configuration: config)
+            let result = try await service.deblur(upload)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "image/png",
+                    .contentDisposition: "attachment; filename=\"deblurred.png\"",
+                    .cacheControl: "no-store",
+                    .imageWidth: String(result.info.width),
+                    .imageHeight: String(result.info.height),
+                    .processingSeconds: String(format: "%.3f", result.seconds),
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: result.png)))
+        }
+        router.post("/api/compare") { request, _ in
+            if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
+            let body = try await readBody(of: request, configuration: config)
+            let form = try MultipartForm(contentType: request.headers[.contentType] ?? "", body: body)
+            guard let image = form["image"], let reference = form["reference"] else {
+                throw WebError.badRequest("send two form fields, 'image' and 'reference'")
+            }
+            return json(try await service.compare(image: image, reference: reference))
+        }
+        router.post("/api/jobs") { request, _ in
+            let upload = try await readBody(of: request, configuration: config)
+            let status = try await service.videoJobs.submit(upload)
+            var response = json(status)
+            response.status = .accepted
+            response.headers[.location] = "/api/jobs/\(status.id)"
+            return response
+        }
+        // `?wait=S` (0…10 s) long-polls: the answer comes when the job changes, so clients need no timers.
+        router.get("/api/jobs/{id}") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let wait = min(10, max(0, request.uri.queryParameters.get("wait", as: Double.self) ?? 0))
+            let status = wait > 0
+                ? await service.videoJobs.status(id, waitingUpTo: .milliseconds(Int(wait * 1000)))
+                : await service.videoJobs.status(id)
+            guard let status else { throw WebError.notFound("no such job") }
+            return json(status)
+        }
+        router.get("/api/jobs/{id}/result") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            let video = try await service.videoJobs.result(id)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "video/mp4", .contentDisposition: "attachment; filename=\"deblurred.mp4\"",
+                          .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: video)))
+        }
+        return router
+    }
+
+    /// The application on `configuration.host:port`; `onServerRunning` receives the bound port (useful with port 0).
+    public static func makeApplication(
+        service: DeblurService,
+        logger: Logger = Logger(label: "deblur-web"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let config = service.configuration
+        return Application(
+            router: makeRouter(service: service),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(config.idleTimeout.wholeNanoseconds))),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "deblur-video"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+            logger: logger
+        )
+    }
+
+    /// Collects the request body under the size limit (413, checked on Content-Length first) and the upload timeout (408).
+    static func readBody(of request: Request, configuration config: WebConfiguration) async throws(WebError) -> Data {
+        let limit = config.maxUploadBytes
+        let tooLarge = WebError.payloadTooLarge("the upload is larger than the limit of \(limit) bytes (\(limit / (1024 * 1024)) MB)")
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw tooLarge
+        }
+        let body = request.body
+        let data: Data
+        do {
+            data = try await withDeadline(config.uploadTimeout) {
+                Data(try await body.collect(upTo: limit).readableBytesView)
+            }
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw tooLarge  // NIO's "too many bytes" while collecting
+        } catch is DeadlineExceeded {
+            throw .requestTimeout("the upload took longer than \(config.uploadTimeout)")
+        } catch {
+            throw .badRequest("the upload could not be read: \(error)")
+        }
+        guard !data.isEmpty else { throw .badRequest("the request body is empty; send the image bytes") }
+        return data
+    }
+
+    private static func asset(_ text: String, type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: type,
+                .cacheControl: "no-cache",
+                .contentTypeOptions: "nosniff",
+                .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    private static func json(_ value: some Encodable) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// `GET /api/status`: the method and limits, and the queue's current load.
+public struct ServerStatus: Codable, Sendable, Equatable {
+    public var method: String
+    public var maxUploadBytes: Int
+    public var maxPixels: Int
+    public var concurrentJobs: Int
+    public var queueLength: Int
+    public var running: Int
+    public var waiting: Int
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, for NIO's `TimeAmount`.
+    var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// Header names the server adds (HTTPTypes' `HTTPField` is reachable only as `HTTPFields.Element`).
+extension HTTPFields.Element.Name {
+    static let imageWidth = Self("X-Image-Width")!
+    static let imageHeight = Self("X-Image-Height")!
+    static let processingSeconds = Self("X-Processing-Seconds")!
+    static let contentTypeOptions = Self("X-Content-Type-Options")!
+}

@@ -1,0 +1,79 @@
+/// Runs another processor tile by tile and blends the tiles back with feathered weights.
+///
+/// Memory is bounded by the tile size (plus one output-sized accumulator), not by what the inner
+/// processor would need for a whole frame. A frame no larger than one tile goes through in one call.
+public struct TiledProcessor: FrameProcessor {
+    public var inner: any FrameProcessor
+    public let tileSize: Int
+    public let overlap: Int
+
+    public init(_ inner: any FrameProcessor, tileSize: Int, overlap: Int) throws(TilingError) {
+        guard tileSize > 0, overlap >= 0, overlap < tileSize else {
+            throw .invalidTiling(tileSize: tileSize, overlap: overlap)
+        }
+        self.inner = inner
+        self.tileSize = tileSize
+        self.overlap = overlap
+    }
+
+    public mutating func process(_ frame: Frame) throws -> Frame {
+        if frame.width <= tileSize && frame.height <= tileSize {
+            return try inner.process(frame)
+        }
+        let plan = try TilePlan(width: frame.width, height: frame.height, tileSize: tileSize, overlap: overlap)
+        let w = frame.width, h = frame.height, plane = w * h
+        var accum = [Float](repeating: 0, count: 3 * plane)
+        var weightSum = [Float](repeating: 0, count: plane)
+        for tile in plan.tiles {
+            let input = Self.crop(frame, tile)
+            let output = try inner.process(input)
+            guard output.width == tile.width, output.height == tile.height else {
+                throw TilingError.processorChangedSize(expected: "\(tile.width)×\(tile.height)",
+                                                      got: "\(output.width)×\(output.height)")
+            }
+            let wx = plan.axisWeights(origin: tile.x, size: tile.width, length: w, ramp: overlap)
+            let wy = plan.axisWeights(origin: tile.y, size: tile.height, length: h, ramp: overlap)
+            accum.withUnsafeMutableBufferPointer { acc in
+                weightSum.withUnsafeMutableBufferPointer { ws in
+                    output.pixels.withUnsafeBufferPointer { out in
+                        for ty in 0..<tile.height {
+                            let rowW = wy[ty]
+                            let fy = tile.y + ty
+                            for tx in 0..<tile.width {
+                                ws[fy * w + tile.x + tx] += rowW * wx[tx]
+                            }
+                            for c in 0..<3 {
+                                let src = (c * tile.height + ty) * tile.width
+                                let dst = c * plane + fy * w + tile.x
+                                for tx in 0..<tile.width {
+                                    acc[dst + tx] += out[src + tx] * (rowW * wx[tx])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for c in 0..<3 {
+            for i in 0..<plane { accum[c * plane + i] /= weightSum[i] }
+        }
+        return Frame(width: w, height: h, pixels: accum, pts: frame.pts, index: frame.index)
+    }
+
+    /// Copies one tile out of a frame.
+    static func crop(_ frame: Frame, _ tile: TilePlan.Tile) -> Frame {
+        var pixels = [Float](repeating: 0, count: 3 * tile.width * tile.height)
+        frame.pixels.withUnsafeBufferPointer { src in
+            pixels.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<3 {
+                    for ty in 0..<tile.height {
+                        let s = (c * frame.height + tile.y + ty) * frame.width + tile.x
+                        let d = (c * tile.height + ty) * tile.width
+                        for tx in 0..<tile.width { dst[d + tx] = src[s + tx] }
+                    }
+                }
+            }
+        }
+        return Frame(width: tile.width, height: tile.height, pixels: pixels, pts: frame.pts, index: frame.index)
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import DeblurNet
+import Foundation
+import Stream
+
+/// `--method gan`: the DeblurGAN-v2-style generator of DeblurNet on one frame.
+struct GeneratorProcessor: FrameProcessor {
+    let generator: Generator
+
+    func process(_ frame: Frame) throws -> Frame {
+        let image = try PlanarRGBImage(width: frame.width, height: frame.height, pixels: frame.pixels)
+        let restored = try generator.deblur(image)
+        return Frame(width: frame.width, height: frame.height, pixels: restored.pixels, pts: frame.pts, index: frame.index)
+    }
+}
+
+/// Flags of the GAN method and of tiled inference.
+struct ModelFlags: ParsableArguments {
+    @Option(help: "Generator weights (.safetensors with its config in the metadata). Default: the shipped model.")
+    var model: String?
+
+    @Option(help: "Run the method on tiles of this many pixels (0 = whole frame). Bounds memory on large frames.")
+    var tile: Int = 512
+
+    @Option(help: "Overlap between neighbouring tiles in pixels, blended with a feathered window.")
+    var overlap: Int = 32
+
+    func validate() throws {
+        guard tile == 0 || tile >= 64 else { throw ValidationError("--tile must be 0 or at least 64, got \(tile)") }
+        guard overlap >= 0, tile == 0 || overlap < tile / 2 else {
+            throw ValidationError("--overlap must be between 0 and half the tile size, got \(overlap)")
+        }
+    }
+
+    /// Loads the generator once, so a missing or corrupt file fails before any output is created.
+    func loadGenerator() throws -> Generator {
+        do {
+            if let model {
+                guard FileManager.default.fileExists(atPath: model) else {
+                    throw CLIFailure(.input, "model file \(model) does not exist")
+                }
+                return try Generator.load(from: URL(fileURLWithPath: model))
+            }
+            return try Generator.bundledDefault()
+        } catch let failure as CLIFailure {
+            throw failure
+        } catch {
+            throw CLIFailure(.input, "cannot load model \(model ?? "(shipped default)"): \(error)")
+        }
+    }
+}

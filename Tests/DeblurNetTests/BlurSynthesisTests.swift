@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import DeblurNet
+
+/// Blur synthesis against scripts/blur_synth.py (golden kernels and blurs) and its invariants.
+@Suite struct BlurSynthesisTests {
+    static func golden() throws -> SafetensorsFile {
+        try Safetensors.read(contentsOf: Golden.directory.appendingPathComponent("GAN/blur_kernel.safetensors"))
+    }
+
+    static func points(_ t: Tensor) -> [SIMD2<Double>] {
+        let a = t.array
+        return (0..<(a.count / 2)).map { SIMD2(Double(a[2 * $0]), Double(a[2 * $0 + 1])) }
+    }
+
+    @Test(arguments: ["a", "b"]) func kernelAndBlurMatchPython(_ name: String) throws {
+        let f = try Self.golden()
+        let k = BlurSynthesis.kernel(trajectory: Self.points(try f.tensor("\(name).trajectory")))
+        let ref = try f.tensor("\(name).kernel")
+        #expect([k.size, k.size] == ref.shape)
+        #expect(Tensor(shape: ref.shape, data: k.weights).maxAbsDifference(ref) < 1e-5)
+        let blurred = BlurSynthesis.blurValid(try f.tensor("\(name).sharp"), kernel: k)
+        let want = try f.tensor("\(name).blurry")
+        #expect(blurred.shape == want.shape)
+        #expect(blurred.maxAbsDifference(want) < 1e-4)
+    }
+
+    @Test func randomKernelsAreNormalisedCentredAndBounded() {
+        var rng = TrainingRNG(seed: 42)
+        for _ in 0..<200 {
+            let tr = BlurSynthesis.randomTrajectory(maxLength: 40, using: &rng)
+            var arc = 0.0
+            for i in 1..<tr.count { let d = tr[i] - tr[i - 1]; arc += (d * d).sum().squareRoot() }
+            #expect(arc <= 40 + 1e-6)
+            let k = BlurSynthesis.kernel(trajectory: tr)
+            #expect(k.size % 2 == 1 && k.size <= 2 * 40 + 3)
+            #expect(abs(k.weights.reduce(0, +) - 1) < 1e-4)
+            // Bilinear splatting keeps the first moment: the kernel's centroid is its centre.
+            var cx: Float = 0, cy: Float = 0
+            for y in 0..<k.size { for x in 0..<k.size { cx += Float(x) * k.weights[y * k.size + x]; cy += Float(y) * k.weights[y * k.size + x] } }
+            let r = Float(k.size / 2)
+            #expect(abs(cx - r) < 1e-3 && abs(cy - r) < 1e-3)
+        }
+    }
+
+    @Test func blurKeepsConstantImagesAndDeltaIsIdentity() {
+        let constant = Tensor(shape: [3, 20, 20], repeating: 0.37)
+        var rng = TrainingRNG(seed: 1)
+        let k = BlurSynthesis.kernel(trajectory: BlurSynthesis.randomTrajectory(maxLength: 10, using: &rng))
+        let out = BlurSynthesis.blurValid(constant, kernel: k)
+        #expect(out.shape == [3, 20 - k.size + 1, 20 - k.size + 1])
+        #expect(out.maxAbsDifference(Tensor(shape: out.shape, repeating: 0.37)) < 1e-5)
+        let img = Tensor.uniform([3, 9, 9], lo: 0, hi: 1, seed: 5)
+        let delta = BlurKernel(size: 1, weights: [1])
+        #expect(BlurSynthesis.blurValid(img, kernel: delta).maxAbsDifference(img) < 1e-5)
+    }
+
+    @Test func pairsAreEightBitAndShaped() throws {
+        var rng = TrainingRNG(seed: 3)
+        let img = try PlanarRGBImage(width: 90, height: 80, pixels: Tensor.uniform([3 * 80 * 90], lo: 0, hi: 1, seed: 9).array)
+        for _ in 0..<5 {
+            let (b, s) = BlurSynthesis.makePair(from: img, size: 24, maxLength: 12, using: &rng)
+            #expect(b.shape == [3, 24, 24] && s.shape == [3, 24, 24])
+            for v in b.array + s.array { #expect(abs(v * 255 - (v * 255).rounded()) < 1e-3 && v >= 0 && v <= 1) }
+        }
+    }
+}
+
+/// Trainer: learning-rate schedule, atomic checkpoints and exact resume.
+@Suite struct TrainerTests {
+    static func options() -> TrainingOptions {
+        var o = TrainingOptions()
+        o.steps = 4; o.batch = 2; o.crops = [32]; o.maxBlur = 4; o.unfreezeAt = 0.5; o.adversarialFrom = 0.5
+        o.weights = LossWeights(adversarial: 0.1); o.ndf = 4; o.warmupSteps = 1; o.learningRate = 1e-3
+        return o
+    }
+
+    static func photos() throws -> [PlanarRGBImage] {
+        try (0..<2).map { try PlanarRGBImage(width: 48, height: 46, pixels: Tensor.uniform([3 * 46 * 48], lo: 0, hi: 1, seed: UInt64(20 + $0)).array) }
+    }
+
+    static func generator() throws -> Generator {
+        let g = try Generator(config: .tiny, seed: 5)
+        g.toRGB.conv.weight.value = Tensor.uniform(g.toRGB.conv.weight.shape, lo: -0.1, hi: 0.1, seed: 6)
+        return g
+    }
+
+    @Test func learningRateScheduleMatchesReference() throws {
+        // scripts/train_reference.py lr_at(step, 4500, 5e-4): warm-up 100, cosine to 2 %.
+        let t = try Trainer(generator: Self.generator(), options: TrainingOptions(), photos: [
+            PlanarRGBImage(width: 260, height: 260, pixels: [Float](repeating: 0.5, count: 3 * 260 * 260))])
+        #expect(abs(t.learningRate(at: 0) - 5e-6) < 1e-9)
+        #expect(abs(t.learningRate(at: 99) - 5e-4) < 1e-9)
+        #expect(abs(t.learningRate(at: 2300) - 2.55e-4) < 1e-7)
+        #expect(abs(t.learningRate(at: 4500) - 1e-5) < 1e-9)
+    }
+
+    @Test func resumeContinuesExactly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gan-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ckpt = dir.appendingPathComponent("ckpt.safetensors")
+
+        let straight = try Trainer(generator: Self.generator(), options: Self.options(), photos: Self.photos())
+        var lossesA: [[String: Float]] = []
+        for _ in 0..<4 { lossesA.append(straight.trainStep()) }
+
+        let first = try Trainer(generator: Self.generator(), options: Self.options(), photos: Self.photos())
+        var lossesB: [[String: Float]] = [first.trainStep(), first.trainStep()]
+        try first.saveCheckpoint(to: ckpt)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["ckpt.safetensors"])  // no temp file left
+        let resumed = try Trainer.resume(from: ckpt, photos: Self.photos())
+        #expect(resumed.step == 2 && resumed.rng == first.rng)
+        lossesB += [resumed.trainStep(), resumed.trainStep()]
+
+        #expect(lossesA == lossesB)
+        #expect(lossesA[3]["d"] != nil && lossesA[0]["d"] == nil)  // the GAN phase was exercised
+        for ((k, a), (_, b)) in zip(straight.generator.namedParameters(), resumed.generator.namedParameters()) {
+            #expect(a.value.maxAbsDifference(b.value) == 0, "\(k)")
+        }
+        for ((k, a), (_, b)) in zip(straight.discriminator.namedParameters(), resumed.discriminator.namedParameters()) {
+            #expect(a.value.maxAbsDifference(b.value) == 0, "\(k)")
+        }
+    }
+
+    @Test func trainingReducesTheLossOnAFixedBatch() throws {
+        // Overfitting one synthetic sample must lower the pixel loss: gradients flow through the whole decoder.
+        var o = Self.options(); o.steps = 40; o.adversarialFrom = 1; o.unfreezeAt = 0; o.batch = 1; o.learningRate = 3e-3
+        let t = try Trainer(generator: Self.generator(), options: o, photos: Self.photos())
+        var rng = TrainingRNG(seed: 77)
+        let (b, s) = BlurSynthesis.makePair(from: try Self.photos()[0], size: 32, maxLength: 4, using: &rng)
+        let blurry = Variable(b.reshaped([1, 3, 32, 32])), sharp = Variable(s.reshaped([1, 3, 32, 32]))
+        let opt = Adam(t.generator.namedParameters(), learningRate: 3e-3)
+        func loss() -> Variable { GANLoss.generator(fake: t.generator.forward(blurry, clamp: false), sharp: sharp,
+                                                    discriminatorLogits: nil, weights: o.weights).total }
+        let before = loss().value.scalar
+        for _ in 0..<30 { opt.zeroGrad(); loss().backward(); opt.step() }
+        #expect(loss().value.scalar < 0.7 * before)
+    }
+}

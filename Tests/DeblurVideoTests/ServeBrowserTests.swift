@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// `deblur-video serve` end to end: the built binary, a real Chromium, the page's self-test (scripts/browser-test.sh).
+@Suite("deblur-video serve")
+struct ServeBrowserTests {
+    private static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built `deblur-video` next to the test bundle, or under `.build/debug`.
+    private static var binary: URL {
+        let nextToTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("deblur-video")
+        if FileManager.default.isExecutableFile(atPath: nextToTests.path) { return nextToTests }
+        return root.appendingPathComponent(".build/debug/deblur-video")
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("headless Chromium uploads a sample image and clip through the page; result image, scores and video appear")
+    func browserSelfTest() throws {
+        let result = try Self.run("/bin/bash", ["scripts/browser-test.sh", "--binary", Self.binary.path])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("selftest: ok 320x240 psnr="), "\(result.output)")
+        #expect(result.output.contains("video=mp4 12 frames"), "\(result.output)")
+        #expect(result.output.contains("browser-test: passed"))
+    }
+
+    @Test("bad serve options are usage errors (exit 1) with a message")
+    func badOptions() throws {
+        for args in [["serve", "--port", "70000"], ["serve", "--jobs", "0"], ["serve", "--max-upload-mb", "0"]] {
+            let result = try Self.run(Self.binary.path, args)
+            #expect(result.status == 1, "\(args)")
+            #expect(result.output.contains("error:"), "\(args): \(result.output)")
+        }
+    }
+}

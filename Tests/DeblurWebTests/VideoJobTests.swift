@@ -1,0 +1,144 @@
+import DeblurWeb
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Stream
+import Testing
+
+@Suite("Video jobs: POST /api/jobs, GET /api/jobs/{id}, GET /api/jobs/{id}/result")
+struct VideoJobTests {
+    private static func clip(frames: Int = 10) throws -> Data {
+        try Fixtures.encoded(Fixtures.ramp(width: 32, height: 24), extension: "mp4", frames: frames)
+    }
+
+    /// Polls the job until it is done or failed, at most `tries` × 50 ms.
+    private func waitForJob(_ client: some TestClientProtocol, _ id: String, tries: Int = 200) async throws -> VideoJobStatus {
+        var last: VideoJobStatus?
+        for _ in 0..<tries {
+            last = try await client.execute(uri: "/api/jobs/\(id)", method: .get) { response in
+                #expect(response.status == .ok)
+                return try JSONDecoder().decode(VideoJobStatus.self, from: response.body.data)
+            }
+            if let s = last, s.state == .done || s.state == .failed { return s }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try #require(last)
+    }
+
+    @Test("a clip is accepted (202), reports progress, and its result has every frame, restored, at the same size")
+    func clipRoundTrip() async throws {
+        let upload = try Self.clip(frames: 10)
+        let app = Fixtures.app(Fixtures.service(processor: { Inverter() }))
+        try await app.test(.router) { client in
+            let submitted = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
+                #expect(r.status == .accepted)
+                let status = try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data)
+                #expect(r.headers[.location] == "/api/jobs/\(status.id)")
+                #expect(status.framesTotal == 10)
+                return status
+            }
+            let final = try await waitForJob(client, submitted.id)
+            #expect(final.state == .done, "\(final.error ?? "")")
+            #expect(final.framesDone == 10 && final.progress == 1)
+            let url = try #require(final.resultURL)
+            let video = try await client.execute(uri: url, method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType] == "video/mp4")
+                return r.body.data
+            }
+            let dir = try ScratchDirectory()
+            defer { dir.remove() }
+            try video.write(to: dir.file("result.mp4"))
+            let decoder = try FrameDecoder(location: dir.file("result.mp4").path, threads: 1)
+            var frames: [Frame] = []
+            while let f = try decoder.nextFrame() { frames.append(f) }
+            #expect(frames.count == 10)
+            #expect(frames.allSatisfy { $0.width == 32 && $0.height == 24 })
+            // H.264 is lossy: compare the mean of the first frame with the inverted input's mean.
+            let input = Fixtures.ramp(width: 32, height: 24)
+            let expectedMean = input.pixels.reduce(0) { $0 + (1 - $1) } / Float(input.pixels.count)
+            let mean = frames[0].pixels.reduce(0, +) / Float(frames[0].pixels.count)
+            #expect(abs(mean - expectedMean) < 0.03)
+        }
+    }
+
+    @Test("images and text are 415, too many frames 413, unknown or malformed ids 404")
+    func refusals() async throws {
+        let config = WebConfiguration(port: 0, maxVideoFrames: 5)
+        let png = try Fixtures.png(width: 16, height: 16)
+        let long = try Self.clip(frames: 8)
+        try await Fixtures.app(Fixtures.service(config)).test(.router) { client in
+            try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: png)) { r in
+                #expect(r.status == .unsupportedMediaType)
+                #expect(errorMessage(r.body).contains("/api/deblur"))
+            }
+            try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(string: "not a video")) { r in
+                #expect(r.status == .unsupportedMediaType)
+            }
+            try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: long)) { r in
+                #expect(r.status == .contentTooLarge)
+                #expect(errorMessage(r.body).contains("limit is 5"))
+            }
+            for uri in ["/api/jobs/\(UUID().uuidString)", "/api/jobs/nonsense", "/api/jobs/%2E%2E%2Fetc/result",
+                        "/api/jobs/\(UUID().uuidString)/result"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .notFound, "\(uri)")
+                }
+            }
+        }
+    }
+
+    @Test("the result of an unfinished job is 409; the job store is bounded (503)")
+    func unfinishedAndFull() async throws {
+        let config = WebConfiguration(port: 0, maxStoredJobs: 1)
+        let upload = try Self.clip(frames: 3)
+        let app = Fixtures.app(Fixtures.service(config, processor: { SlowPassThrough(seconds: 0.3) }))
+        try await app.test(.router) { client in
+            let id = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
+                #expect(r.status == .accepted)
+                return try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).id
+            }
+            try await client.execute(uri: "/api/jobs/\(id)/result", method: .get) { r in
+                #expect(r.status == .conflict)
+            }
+            try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
+                #expect(r.status == .serviceUnavailable)
+                #expect(r.headers[.retryAfter] != nil)
+            }
+            let final = try await waitForJob(client, id)
+            #expect(final.state == .done && final.framesDone == 3)
+        }
+    }
+
+    @Test("GET /api/jobs/{id}?wait=S answers when the job changes, not with the status it had on arrival")
+    func longPoll() async throws {
+        let gate = Gate()
+        let upload = try Self.clip(frames: 2)
+        let app = Fixtures.app(Fixtures.service(processor: { GatedPassThrough(gate: gate) }))
+        try await app.test(.router) { client in
+            let id = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
+                try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).id
+            }
+            // Wait (bounded) until the job runs and is blocked in the processor at frame 0.
+            for _ in 0..<200 {
+                let state = try await client.execute(uri: "/api/jobs/\(id)", method: .get) { r in
+                    try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).state
+                }
+                if state == .running { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let opener = Task {
+                try await Task.sleep(for: .milliseconds(300))
+                gate.open()
+            }
+            let changed = try await client.execute(uri: "/api/jobs/\(id)?wait=10", method: .get) { r in
+                try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data)
+            }
+            try await opener.value
+            // On arrival the job was blocked at frame 0; the long poll returned only after it moved.
+            #expect(changed.framesDone > 0 || changed.state == .done, "\(changed)")
+            let final = try await waitForJob(client, id)
+            #expect(final.state == .done)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Validation table and before/after pictures for trained generators.
+
+    python3 scripts/evaluate_reference.py --data /work/data \
+        --model default=Sources/DeblurNet/Resources/default.safetensors \
+        --model paper=runs/paper/latest.safetensors --docs docs
+
+Rows: blurry input, unsharp mask (radius 1.5, amount 1.0), each model.
+Columns: PSNR/SSIM (SSIM: scikit-image, 7x7 window, data_range 1, mean over
+RGB) on the held-out synthetic split (val_synth), the real-video pairs and the
+photo-pan pairs of val_video; plus how many pan/video frames got worse.
+Writes a markdown table (stdout and --table) and, with --docs, side-by-side
+pictures of opencv-doc's real camera-shake photos through the first model.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+from skimage.filters import unsharp_mask
+from skimage.metrics import structural_similarity
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_model as rm  # noqa: E402
+
+OCV = "/usr/share/doc/opencv-doc/examples/data"
+
+
+def load(p):
+    return np.asarray(Image.open(p).convert("RGB"), dtype=np.float32) / 255.0
+
+
+def psnr(a, b):
+    return 10 * math.log10(1.0 / max(float(((a - b) ** 2).mean()), 1e-12))
+
+
+def ssim(a, b):
+    return float(structural_similarity(a, b, channel_axis=2, data_range=1.0))
+
+
+def run_model(g, img):
+    x = torch.from_numpy(img.transpose(2, 0, 1).copy())[None]
+    with torch.no_grad():
+        y = g(x)
+    return y[0].numpy().transpose(1, 2, 0)
+
+
+def pairs(folder, kind=None, manifest=None):
+    names = sorted(os.listdir(os.path.join(folder, "sharp")))
+    if kind and manifest:
+        kinds = {m["file"]: m["kind"] for m in manifest}
+        names = [n for n in names if kinds.get(n) == kind]
+    return [(n, os.path.join(folder, "blur", n), os.path.join(folder, "sharp", n)) for n in names]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="/work/data")
+    ap.add_argument("--model", action="append", default=[], help="name=path.safetensors")
+    ap.add_argument("--docs", default="")
+    ap.add_argument("--table", default="")
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    manifest = json.load(open(os.path.join(args.data, "manifest.json")))
+    splits = {
+        "synthetic val": pairs(os.path.join(args.data, "val_synth")),
+        "real video": pairs(os.path.join(args.data, "val_video"), "video", manifest["val_video"]),
+        "photo pans": pairs(os.path.join(args.data, "val_video"), "pan", manifest["val_video"]),
+    }
+    methods = [("blurry input", None), ("unsharp mask", "usm")]
+    models = {}
+    for spec in args.model:
+        name, path = spec.split("=", 1)
+        g = rm.load_generator(path).eval()
+        models[name] = g
+        methods.append((f"{name} ({g.config['name']} config)", name))
+
+    results = {}
+    for split, ps in splits.items():
+        for label, key in methods:
+            vals, worse = [], 0
+            for n, bp, sp in ps:
+                b, s = load(bp), load(sp)
+                if key is None:
+                    o = b
+                elif key == "usm":
+                    o = np.clip(unsharp_mask(b, radius=1.5, amount=1.0, channel_axis=2), 0, 1)
+                else:
+                    o = run_model(models[key], b)
+                p_in, p_out = psnr(b, s), psnr(o, s)
+                vals.append((p_out, ssim(o, s)))
+                worse += int(p_out < p_in - 1e-6)
+            arr = np.array(vals)
+            results[(split, label)] = (arr[:, 0].mean(), arr[:, 1].mean(), worse, len(ps))
+            print(f"{split:14s} {label:34s} PSNR {arr[:, 0].mean():6.2f}  SSIM {arr[:, 1].mean():.4f}  worse {worse}/{len(ps)}",
+                  file=sys.stderr, flush=True)
+
+    head = "| method | " + " | ".join(f"{s} PSNR / SSIM" for s in splits) + " | frames made worse (video + pans) |"
+    sep = "|---|" + "---|" * len(splits) + "---|"
+    lines = [head, sep]
+    for label, key in methods:
+        cells = []
+        for s in splits:
+            p, q, _, _ = results[(s, label)]
+            cells.append(f"{p:.2f} dB / {q:.4f}")
+        w = results[("real video", label)][2] + results[("photo pans", label)][2]
+        n = results[("real video", label)][3] + results[("photo pans", label)][3]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {'—' if key is None else f'{w}/{n}'} |")
+    counts = ", ".join(f"{s}: {len(p)} pairs" for s, p in splits.items())
+    table = "\n".join(lines) + f"\n\n({counts})\n"
+    print(table)
+    if args.table:
+        with open(args.table, "w") as f:
+            f.write(table)
+
+    if args.docs and models:
+        name = next(iter(models))
+        g = models[name]
+        os.makedirs(args.docs, exist_ok=True)
+        for fn in ["licenseplate_motion.jpg", "text_motion.jpg"]:
+            b = load(os.path.join(OCV, fn))
+            o = run_model(g, b)
+            h, w, _ = b.shape
+            canvas = Image.new("RGB", (2 * w + 10, h + 24), "white")
+            canvas.paste(Image.fromarray((b * 255).round().astype(np.uint8)), (0, 24))
+            canvas.paste(Image.fromarray((o * 255).round().astype(np.uint8)), (w + 10, 24))
+            d = ImageDraw.Draw(canvas)
+            d.text((4, 4), f"input ({fn}, opencv-doc)", fill="black")
+            d.text((w + 14, 4), f"deblur-video {name} model", fill="black")
+            out = os.path.join(args.docs, fn.replace(".jpg", "_before_after.png"))
+            canvas.save(out)
+            print(f"wrote {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

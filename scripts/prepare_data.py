@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Build the training/validation data under a data folder (not committed).
+
+    python3 scripts/prepare_data.py --out /work/data
+
+Layout written:
+  photos/train/<group>__<name>.png, photos/val/...   sharp photos (RGB 8-bit,
+        downscaled so the long side ≤ 1600 px), split 90:10 *by source group*
+        with a fixed seed (stereo pairs and near-duplicates share a group)
+  val_synth/blur/*.png, val_synth/sharp/*.png        fixed synthetic pairs
+        (blur_synth.py, seed 1234) from the val photos, 256x256
+  val_video/blur/*.png, val_video/sharp/*.png        GoPro-style pairs: the
+        mean (in linear light) of N consecutive frames is the blurry frame,
+        the middle one the sharp frame — from the real videos in opencv-doc
+        (vtest.avi, tree.avi, Megamind.avi; windows of repeated frames,
+        PSNR > 45 dB, are skipped) and from pans across the val photos
+        rendered at N× the frame rate
+  manifest.json                                      every file, its source
+        package, licence and split
+
+Photo sources are listed in SOURCES below (Debian packages + scikit-image's
+bundled data); scripts/prepare_data.sh installs the packages.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blur_synth  # noqa: E402
+
+SKIMAGE = os.path.join(os.path.dirname(__import__("skimage").__file__), "data")
+OCV = "/usr/share/doc/opencv-doc/examples/data"
+MATE = "/usr/share/backgrounds/mate/nature"
+LOMIRI = "/usr/share/backgrounds"
+PLASMA = "/usr/share/wallpapers"
+JXL = "/usr/share/libjxl-testdata"
+
+# (package, licence, group, [paths]) — groups keep near-duplicates together.
+SOURCES = []
+
+
+def add(pkg, lic, items):
+    for group, paths in items:
+        SOURCES.append((pkg, lic, group, paths if isinstance(paths, list) else [paths]))
+
+
+add("mate-backgrounds", "GPL-2+", [(n, f"{MATE}/{n}.jpg") for n in
+    ["Aqua", "Blinds", "Dune", "FreshFlower", "Garden", "GreenMeadow", "LadyBird",
+     "RainDrops", "Storm", "TwoWings", "Wood", "YellowFlower"]])
+add("lomiri-wallpapers-16.04", "CC-BY-4.0 / CC-BY-SA-4.0 / CC0-1.0 (per file, see its copyright)",
+    [(n.split("_by_")[0], f"{LOMIRI}/{n}.jpg") for n in
+     ["Bridge_by_Sander_Klootwijk", "Dragonfly_by_Bolly", "Picture_0B_by_freespace", "Picture_1A_by_freespace",
+      "Wine_by_Jakkub_Mede", "aitzgorri_by_Aitzol_Berasategi", "free_by_Peter_Nerlich",
+      "friends_by_Aitzol_Berasategi", "greentock_by_Peter_Nerlich", "life_by_Aitzol_Berasategi",
+      "picosdeeuropa_by_Aitzol_Berasategi", "seeding_by_Clements_Engelhardt", "sunset_by_Aitzol_Berasategi"]])
+add("lomiri-wallpapers-20.04", "CC-BY-SA-3.0", [("Kleiber", f"{LOMIRI}/Kleiber_by_Lukas_Baubkus.jpg")])
+
+
+def plasma(name):
+    files = glob.glob(f"{PLASMA}/{name}/contents/images/*")
+    return max(files, key=lambda f: Image.open(f).size[0] * Image.open(f).size[1]) if files else None
+
+
+add("plasma-workspace-wallpapers", "LGPL-3 (metadata.json) / GPL-2+ (debian/copyright)",
+    [(n, plasma(n)) for n in ["BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow",
+                              "FallenLeaf", "Grey", "Kite", "OneStandsOut", "Path", "summer_1am"]])
+add("opencv-doc", "OpenCV samples data (see /usr/share/doc/opencv-doc/copyright)",
+    [("aero", [f"{OCV}/aero1.jpg", f"{OCV}/aero3.jpg"]), ("aloe", [f"{OCV}/aloeL.jpg"]),
+     ("apple", f"{OCV}/apple.jpg"), ("baboon", f"{OCV}/baboon.jpg"), ("board", f"{OCV}/board.jpg"),
+     ("building", f"{OCV}/building.jpg"), ("butterfly", f"{OCV}/butterfly.jpg"),
+     ("ela", f"{OCV}/ela_original.jpg"), ("fruits", f"{OCV}/fruits.jpg"), ("home", f"{OCV}/home.jpg"),
+     ("books", f"{OCV}/left.jpg"), ("leuven", [f"{OCV}/leuvenA.jpg", f"{OCV}/leuvenB.jpg"]),
+     ("messi", f"{OCV}/messi5.jpg"), ("orange", f"{OCV}/orange.jpg"), ("squirrel", f"{OCV}/squirrel_cls.jpg"),
+     ("stuff", f"{OCV}/stuff.jpg"), ("basketball", f"{OCV}/basketball1.png"),
+     ("box_in_scene", f"{OCV}/box_in_scene.png"), ("chicky", f"{OCV}/chicky_512.png"),
+     ("graf", f"{OCV}/graf1.png"), ("rubberwhale", f"{OCV}/rubberwhale1.png"),
+     ("smarties", f"{OCV}/smarties.png"), ("sudoku", f"{OCV}/sudoku.png"),
+     ("chessboard", [f"{OCV}/left01.jpg", f"{OCV}/left06.jpg"]), ("text", f"{OCV}/imageTextN.png")])
+add("libjxl-testdata", "BSD-3-clause (jxl/*), CC0 (external/wesaturate/*)",
+    [("flower", f"{JXL}/jxl/flower/flower.png"), ("hdr_room", f"{JXL}/jxl/hdr_room.png"),
+     ("keong_macan", f"{JXL}/external/wesaturate/500px/cvo9xd_keong_macan_srgb8.png"),
+     ("tulips", f"{JXL}/external/wesaturate/500px/tmshre_riaphotographs_srgb8.png"),
+     ("blossom", f"{JXL}/external/wesaturate/500px/u76c0g_bliznaca_srgb8.png")])
+add("scikit-image (pip, skimage/data)", "CC0 / public domain (see skimage.data docstrings)",
+    [(n, f"{SKIMAGE}/{n}.png") for n in ["astronaut", "brick", "camera", "chelsea", "coffee", "coins",
+                                         "grass", "gravel", "ihc", "moon"]]
+    + [("motorcycle", [f"{SKIMAGE}/motorcycle_left.png"]), ("rocket", f"{SKIMAGE}/rocket.jpg")])
+
+VIDEOS = [f"{OCV}/vtest.avi", f"{OCV}/tree.avi", f"{OCV}/Megamind.avi"]
+MAX_SIDE = 1600
+
+
+def load_rgb(path):
+    im = Image.open(path)
+    if im.mode in ("I;16", "I"):
+        im = Image.fromarray((np.asarray(im) / 256).astype(np.uint8))
+    im = im.convert("RGB")
+    if max(im.size) > MAX_SIDE:
+        s = MAX_SIDE / max(im.size)
+        im = im.resize((round(im.size[0] * s), round(im.size[1] * s)), Image.LANCZOS)
+    return im
+
+
+def split_groups(groups, seed=2024, val_fraction=0.1):
+    rng = np.random.default_rng(seed)
+    order = sorted(groups)
+    rng.shuffle(order)
+    n_val = max(1, round(len(order) * val_fraction))
+    return set(order[:n_val])
+
+
+def save_png(arr_chw, path):
+    a = np.clip(np.round(arr_chw.transpose(1, 2, 0) * 255.0), 0, 255).astype(np.uint8)
+    Image.fromarray(a).save(path)
+
+
+def read_video(path, max_frames=None):
+    """All frames of a video as (T, H, W, 3) uint8 via the ffmpeg CLI."""
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=width,height", "-of", "csv=p=0", path], capture_output=True, text=True, check=True)
+    w, h = map(int, probe.stdout.strip().split(",")[:2])
+    cmd = ["ffmpeg", "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    raw = subprocess.run(cmd, capture_output=True, check=True).stdout
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3)
+    return frames[:max_frames] if max_frames else frames
+
+
+def gopro_average(frames_u8):
+    lin = np.power(frames_u8.astype(np.float32) / 255.0, blur_synth.GAMMA)
+    return np.power(lin.mean(axis=0), 1.0 / blur_synth.GAMMA)
+
+
+def video_pairs(out, manifest, n_avg=7, per_video=8):
+    k = 0
+    for v in VIDEOS:
+        if not os.path.exists(v):
+            continue
+        frames = read_video(v)
+        t = len(frames)
+        starts = np.linspace(0, t - n_avg - 1, per_video).astype(int)
+        name = os.path.splitext(os.path.basename(v))[0]
+        for s in starts:
+            win = frames[s:s + n_avg]
+            blurry = gopro_average(win)
+            sharp = win[n_avg // 2].astype(np.float32) / 255.0
+            mse = float(((np.round(blurry * 255) / 255 - sharp) ** 2).mean())
+            if mse < 10 ** (-45 / 10):  # static window (repeated frames): nothing to deblur
+                continue
+            fn = f"{name}_{s:04d}.png"
+            Image.fromarray(np.round(blurry * 255).astype(np.uint8)).save(f"{out}/val_video/blur/{fn}")
+            Image.fromarray((sharp * 255).round().astype(np.uint8)).save(f"{out}/val_video/sharp/{fn}")
+            manifest["val_video"].append({"file": fn, "source": v, "kind": "video", "frames": n_avg})
+            k += 1
+    return k
+
+
+def pan_pairs(out, manifest, val_images, rng, n_sub=15, size=(640, 360), per_image=3):
+    """Pans across a photo rendered at n_sub× the frame rate: each output frame
+    integrates n_sub sub-frame positions (integer pixel steps, so the sharp
+    middle frame is an exact crop)."""
+    k = 0
+    w, h = size
+    for name, img in val_images:
+        arr = np.asarray(img)
+        H, W = arr.shape[:2]
+        for j in range(per_image):
+            step = int(rng.integers(1, 4))  # px per sub-frame → 15..45 px per frame
+            angle = rng.choice([0, 0, 90, 45, 135, 180, 30])  # fast pans are mostly horizontal
+            dx = int(round(step * np.cos(np.radians(angle))))
+            dy = int(round(step * np.sin(np.radians(angle))))
+            span_x, span_y = abs(dx) * (n_sub - 1), abs(dy) * (n_sub - 1)
+            if W < w + span_x + 2 or H < h + span_y + 2:
+                continue
+            x0 = int(rng.integers(0, W - w - span_x)) + (span_x if dx < 0 else 0)
+            y0 = int(rng.integers(0, H - h - span_y)) + (span_y if dy < 0 else 0)
+            subs = np.stack([arr[y0 + i * dy:y0 + i * dy + h, x0 + i * dx:x0 + i * dx + w] for i in range(n_sub)])
+            blurry = gopro_average(subs)
+            sharp = subs[n_sub // 2]
+            fn = f"pan_{name}_{j}.png"
+            Image.fromarray(np.round(blurry * 255).astype(np.uint8)).save(f"{out}/val_video/blur/{fn}")
+            Image.fromarray(sharp).save(f"{out}/val_video/sharp/{fn}")
+            manifest["val_video"].append({"file": fn, "source": name, "kind": "pan",
+                                          "px_per_frame": step * (n_sub - 1), "angle": int(angle)})
+            k += 1
+    return k
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default="/work/data")
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--val-crops", type=int, default=6, help="synthetic val pairs per val photo")
+    args = ap.parse_args()
+    out = args.out
+    for d in ["photos/train", "photos/val", "val_synth/blur", "val_synth/sharp", "val_video/blur", "val_video/sharp"]:
+        os.makedirs(f"{out}/{d}", exist_ok=True)
+
+    groups = [g for (_, _, g, _) in SOURCES]
+    assert len(groups) == len(set(groups)), "duplicate group names"
+    val_groups = split_groups(groups, args.seed)
+    manifest = {"seed": args.seed, "photos": [], "val_synth": [], "val_video": []}
+    val_images = []
+    missing = []
+    for pkg, lic, group, paths in SOURCES:
+        split = "val" if group in val_groups else "train"
+        for p in paths:
+            if p is None or not os.path.exists(p):
+                missing.append(p)
+                continue
+            im = load_rgb(p)
+            fn = f"{group}__{os.path.splitext(os.path.basename(p))[0]}.png"
+            im.save(f"{out}/photos/{split}/{fn}")
+            manifest["photos"].append({"file": f"photos/{split}/{fn}", "source": p, "package": pkg,
+                                       "licence": lic, "group": group, "split": split, "size": im.size})
+            if split == "val":
+                val_images.append((os.path.splitext(fn)[0], im))
+    print(f"photos: {sum(1 for m in manifest['photos'] if m['split'] == 'train')} train, "
+          f"{len(val_images)} val ({sorted(val_groups)}); missing: {missing}")
+
+    rng = np.random.default_rng(1234)
+    for name, im in val_images:
+        arr = np.asarray(im)
+        for j in range(args.val_crops):
+            blurry, sharp = blur_synth.make_pair(rng, arr, 256)
+            fn = f"{name}_{j}.png"
+            save_png(blurry, f"{out}/val_synth/blur/{fn}")
+            save_png(sharp, f"{out}/val_synth/sharp/{fn}")
+            manifest["val_synth"].append({"file": fn, "source": name})
+    print(f"val_synth: {len(manifest['val_synth'])} pairs")
+    nv = video_pairs(out, manifest)
+    npan = pan_pairs(out, manifest, val_images, np.random.default_rng(99))
+    print(f"val_video: {nv} real-video pairs, {npan} photo-pan pairs")
+    with open(f"{out}/manifest.json", "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
