@@ -16,7 +16,7 @@ ff=(ffmpeg -hide_banner -loglevel error -y)
 "${ff[@]}" -f lavfi -i "mandelbrot=s=1600x360:start_scale=2.5" -frames:v 1 "$tmp/texture.png"
 pan="crop=640:360:x='t*300':y=0"
 audio=(-f lavfi -i "sine=frequency=440:sample_rate=48000:duration=3")
-x264=(-c:v libx264 -preset medium -crf 20 -pix_fmt yuv420p -c:a aac -b:a 64k -shortest)
+x264=(-c:v libx264 -preset medium -crf 20 -pix_fmt yuv420p -c:a aac -b:a 64k -shortest -movflags +faststart)  # faststart: readable from a pipe
 sharp="$pan,select='eq(mod(n\,5)\,2)',setpts=N/25/TB"
 blurred="$pan,tmix=frames=5,select='eq(mod(n\,5)\,4)',setpts=N/25/TB"
 src=(-loop 1 -framerate 125 -t 3 -i "$tmp/texture.png")

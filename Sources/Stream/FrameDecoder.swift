@@ -28,6 +28,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     private var audioIndex: Int32
     private var pendingAudio: [MediaPacket] = []
     private let pool = PixelBufferPool()
+    private let cancellation: CancellationToken?
+    /// Owns the custom I/O context for stdin; must outlive `formatContext`.
+    private var stdinInput: StdinInput?
     private var draining = false
     private var finished = false
     private var lastSeconds: Double?
@@ -35,8 +38,11 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     private let logger = Logger(label: "deblur-video.decoder")
 
     /// Opens `location` (a path, any URL FFmpeg understands, or `-` for stdin).
-    /// - Parameter threads: decoder threads, 0 = FFmpeg's automatic choice.
-    public init(location: String, threads: Int = 0) throws {
+    /// - Parameters:
+    ///   - threads: decoder threads, 0 = FFmpeg's automatic choice.
+    ///   - cancellation: when cancelled, a read blocked on a pipe or network returns at once and the
+    ///     decoder ends the stream there (so Ctrl-C works even while a camera pipe is silent).
+    public init(location: String, threads: Int = 0, cancellation: CancellationToken? = nil) throws {
         self.location = location
         let isPath = location != "-" && !location.contains(":")
         if isPath && !FileManager.default.fileExists(atPath: location) {
@@ -44,14 +50,29 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         }
         isSeekableFile = isPath
 
-        var fmt: UnsafeMutablePointer<AVFormatContext>? = nil
+        var fmt: UnsafeMutablePointer<AVFormatContext>? = avformat_alloc_context()
+        self.cancellation = cancellation
+        if let cancellation, let fmt {
+            fmt.pointee.interrupt_callback.callback = { opaque in
+                guard let opaque else { return 0 }
+                return Unmanaged<CancellationToken>.fromOpaque(opaque).takeUnretainedValue().isCancelled ? 1 : 0
+            }
+            // Unretained: `self.cancellation` keeps the token alive as long as the context.
+            fmt.pointee.interrupt_callback.opaque = Unmanaged.passUnretained(cancellation).toOpaque()
+        }
+        if location == "-", let fmt {
+            let input = try StdinInput(cancellation: cancellation)
+            stdinInput = input
+            fmt.pointee.pb = input.context
+            fmt.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        }
         var openOptions: OpaquePointer? = nil
         defer { av_dict_free(&openOptions) }
         if location == "-" {
             // A live pipe (camera) should start within a second, not after FFmpeg's default 5 s of probing.
             av_dict_set(&openOptions, "analyzeduration", "1000000", 0)
         }
-        var ret = avformat_open_input(&fmt, ffmpegURL(for: location, output: false), nil, &openOptions)
+        var ret = avformat_open_input(&fmt, location == "-" ? "" : location, nil, &openOptions)
         guard ret >= 0, let fmt else {
             throw DecodeError.cannotOpen(location, reason: avErrorDescription(ret))
         }
@@ -145,6 +166,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         av_packet_free(&packet)
         avcodec_free_context(&codecContext)
         avformat_close_input(&formatContext)
+        stdinInput = nil  // after the format context, which used its I/O context
     }
 
     public func recycle(_ pixels: [Float]) { pool.recycle(pixels) }
@@ -178,6 +200,12 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             }
             let read = av_read_frame(fmt, packet)
             if read < 0 {
+                if cancellation?.isCancelled == true {
+                    // Interrupted on purpose: end the stream here and flush what the decoder holds.
+                    draining = true
+                    avcodec_send_packet(ctx, nil)
+                    continue
+                }
                 if read != cffmpeg_averror_eof() && !(fmt.pointee.pb != nil && avio_feof(fmt.pointee.pb) != 0) {
                     finished = true
                     throw corrupt(avErrorDescription(read))

@@ -9,9 +9,9 @@ struct Deblur: ParsableCommand {
         commandName: "deblur",
         abstract: "Deblur a video, an image, or a directory of images.",
         discussion: """
-        INPUT is a file, a URL FFmpeg can open, a directory of images, or - for stdin.
-        OUTPUT is a file (container from its extension, or --format), a directory (for a directory
-        input; same file names), or - for stdout (default format nut). Audio is copied untouched.
+        INPUT is a file, a URL FFmpeg can open, a directory of images, or - for stdin. \
+        OUTPUT is a file (container from its extension, or --format), a directory (for a directory \
+        input; same file names), or - for stdout (default format nut). Audio is copied untouched. \
         The output is written to a hidden temporary file next to OUTPUT and renamed when complete.
 
         EXAMPLES:
@@ -137,12 +137,19 @@ struct Deblur: ParsableCommand {
         }
 
         let decoder: FrameDecoder
-        do { decoder = try FrameDecoder(location: input) } catch { throw CLIFailure(error) }
+        do {
+            decoder = try FrameDecoder(location: input, cancellation: cancellation)
+        } catch {
+            if cancellation.isCancelled { throw CLIFailure(.interrupted, "interrupted before the input could be read") }
+            throw CLIFailure(error)
+        }
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
         methodOptions.modelPath = model.model
         methodOptions.tile = model.tile
         methodOptions.overlap = model.overlap
+        let workers = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        methodOptions.workers = workers
         let factory = try makeProcessorFactory(for: method, options: methodOptions)
 
         let encoder: FrameEncoder
@@ -157,7 +164,7 @@ struct Deblur: ParsableCommand {
         }
 
         let line = (!quiet && ProgressLine.isUseful) ? ProgressLine() : nil
-        let pipeline = Pipeline(workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, queueCapacity: 2)
+        let pipeline = Pipeline(workers: workers, queueCapacity: 2)
         var progress: (@Sendable (PipelineProgress) -> Void)? = nil
         if let line { progress = { line.update($0) } }
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeblurNet
+import Foundation
 import Stream
 
 /// The restoration methods `--method` accepts. Add a case here and a branch in `makeProcessorFactory`.
@@ -25,6 +26,8 @@ struct MethodOptions: Sendable {
     /// Tile size in pixels (0 = whole frame) and overlap, for every method.
     var tile = 0
     var overlap = 0
+    /// Processors that run at the same time; the GAN's own threads share the cores among them.
+    var workers = 1
     init() {}
 }
 
@@ -44,9 +47,9 @@ private func makeFrameProcessorFactory(for method: Method, options: MethodOption
         flags.model = options.modelPath
         // Load once here so a missing or corrupt model fails before any output file exists.
         _ = try flags.loadGenerator()
-        // Frames run in parallel across pipeline workers; each worker's convolutions stay on one
-        // thread so the two levels never oversubscribe the cores.
-        Threading.setThreads(1)
+        // Frames run in parallel across workers; each worker's convolutions get their share of
+        // the cores so the two levels never oversubscribe.
+        Threading.setThreads(max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, options.workers)))
         // Each worker gets its own copy: the generator keeps scratch state between frames.
         return { [flags] in GeneratorProcessor(generator: try flags.loadGenerator()) }
     case .none:

@@ -37,7 +37,10 @@ struct Serve: ParsableCommand {
     var port: Int = 8080
 
     @Option(help: "Restoration method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var method: Method = .none
+    var method: Method = .gan
+
+    @OptionGroup(title: "GAN model and tiling")
+    var model: ModelFlags
 
     @Option(name: .customLong("max-upload-mb"), help: "Largest accepted upload, in MiB.")
     var maxUploadMB: Int = 25
@@ -72,7 +75,12 @@ struct Serve: ParsableCommand {
             host: host, port: port, maxUploadBytes: maxUploadMB * 1024 * 1024, maxPixels: maxPixels,
             concurrentJobs: jobs, queueLength: queue, processingTimeout: .seconds(timeout), methodName: method.rawValue,
             maxVideoFrames: maxFrames)
-        let factory = try makeProcessorFactory(for: method, options: MethodOptions())
+        var options = MethodOptions()
+        options.modelPath = model.model
+        options.tile = model.tile
+        options.overlap = model.overlap
+        options.workers = jobs
+        let factory = try makeProcessorFactory(for: method, options: options)
         var logger = Logger(label: "deblur-video.serve")
         logger.logLevel = .info
         let service = DeblurService(configuration: configuration, codec: FFmpegImageCodec(), processorFactory: factory,

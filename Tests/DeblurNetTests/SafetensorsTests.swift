@@ -61,6 +61,9 @@ import Testing
             try Safetensors.decode(file(#"{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, dataBytes: 8))
         }
         #expect(throws: SafetensorsError.self) { try Safetensors.decode(file("{not json", dataBytes: 0)) }
+        #expect(throws: SafetensorsError.self) {   // element count overflows Int
+            try Safetensors.decode(file(#"{"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,8]}}"#, dataBytes: 8))
+        }
         let f = try Safetensors.decode(good)
         #expect(throws: SafetensorsError.missingKey("v")) { try f.tensor("v") }
         #expect(throws: SafetensorsError.shapeMismatch(key: "w", expected: [16], found: [4, 4])) { try f.tensor("w", shape: [16]) }

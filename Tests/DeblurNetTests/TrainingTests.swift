@@ -84,3 +84,17 @@ import Testing
         #expect(pool.pooledBufferCount == 0)
     }
 }
+
+@Suite struct AutogradTests {
+    @Test("fan-out accumulates gradients from every use; backward frees the graph links")
+    func fanOutAndRelease() {
+        let x = Variable(Tensor(shape: [3], data: [1, -2, 3]), requiresGrad: true)
+        // L = Σ (x·x + 3x) → dL/dx = 2x + 3
+        let y = mul(x, x) + x * 3
+        let loss = sum(y)
+        loss.backward()
+        #expect(x.grad!.array == [5, -1, 9])
+        #expect(y.parents.isEmpty && y.released)   // graph released after backward
+        #expect(loss.value.scalar == 1 + 4 + 9 + 3 * (1 - 2 + 3))
+    }
+}

@@ -95,11 +95,17 @@ private struct Failing: FrameProcessor {
             box.set(Result { try pipeline.run(source: source, sink: sink) { PassThrough() } })
             done.signal()
         }
-        // Give the decode stage ample time to run ahead if it could.
-        Thread.sleep(forTimeInterval: 0.5)
-        let producedWhileStalled = source.producedCount
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(source.producedCount == producedWhileStalled)  // it is blocked, not just slow
+        // Wait until the decode stage stops producing (it would race through all 10 000 if it could),
+        // polling so a loaded machine only makes this slower, not flaky.
+        var producedWhileStalled = 0
+        var stableFor = 0.0
+        for _ in 0..<200 where stableFor < 0.5 {
+            Thread.sleep(forTimeInterval: 0.05)
+            let now = source.producedCount
+            stableFor = (now == producedWhileStalled && now > 0) ? stableFor + 0.05 : 0
+            producedWhileStalled = now
+        }
+        #expect(stableFor >= 0.5)  // it is blocked, not just slow
         #expect(producedWhileStalled <= pipeline.maxFramesInFlight)
         #expect(producedWhileStalled >= 2)
         sink.gate?.signal()

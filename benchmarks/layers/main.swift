@@ -70,6 +70,12 @@ let rows = [
     Row(name: "conv3x3 64->64 @1280x720", x: .normal([1, 64, 720, 1280], seed: 11), w: .normal([64, 64, 3, 3], seed: 12)) {
         conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1)))
     },
+    Row(name: "conv3x3 32->3 @1280x720 (RGB head)", x: .normal([1, 32, 720, 1280], seed: 13), w: .normal([3, 32, 3, 3], seed: 14)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1)))
+    },
+    Row(name: "depthwise3x3 35 @1280x720", x: .normal([1, 35, 720, 1280], seed: 15), w: .normal([35, 1, 3, 3], seed: 16)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1), groups: 35))
+    },
     Row(name: "conv1x1 1024->128 @64x64", x: .normal([1, 1024, 64, 64], seed: 3), w: .normal([128, 1024, 1, 1], seed: 4)) {
         conv2d($0, weight: $1)
     },
@@ -119,7 +125,7 @@ for r in rows {
         }))
     }
     for (name, body) in cases where only.map({ name.contains($0) }) ?? true {
-        let m = measure(reps: name.hasSuffix("bwd") || name.contains("1280") ? max(3, reps / 2) : reps, body)
+        let m = measure(reps: name.hasSuffix("bwd") ? max(3, reps / 2) : reps, body)
         let t = torch[name]
         func r(_ a: Double, _ b: Double?) -> String { b.map { String(format: "%10.2f", a / $0) } ?? "       n/a" }
         print(pad(name, 34) + " \(fmt(m.ms)) \(fmt(t?["ms"])) \(r(m.ms, t?["ms"])) | \(fmt(m.cpu))  \(fmt(t?["cpu_ms"])) \(r(m.cpu, t?["cpu_ms"]).dropFirst(4)) | \(fmt(m.peakMB)) \(fmt(t?["peak_mb"])) | \(String(format: "%6.1f", m.allocs))")

@@ -47,7 +47,9 @@ def main():
     torch.manual_seed(0)
     rows = {
         "conv3x3 64->64 @256x256": (torch.randn(1, 64, 256, 256), lambda x, w: F.conv2d(x, w, padding=1), torch.randn(64, 64, 3, 3)),
-"conv3x3 64->64 @1280x720": (torch.randn(1, 64, 720, 1280), lambda x, w: F.conv2d(x, w, padding=1), torch.randn(64, 64, 3, 3)),
+        "conv3x3 64->64 @1280x720": (torch.randn(1, 64, 720, 1280), lambda x, w: F.conv2d(x, w, padding=1), torch.randn(64, 64, 3, 3)),
+        "conv3x3 32->3 @1280x720 (RGB head)": (torch.randn(1, 32, 720, 1280), lambda x, w: F.conv2d(x, w, padding=1), torch.randn(3, 32, 3, 3)),
+        "depthwise3x3 35 @1280x720": (torch.randn(1, 35, 720, 1280), lambda x, w: F.conv2d(x, w, padding=1, groups=35), torch.randn(35, 1, 3, 3)),
         "conv1x1 1024->128 @64x64": (torch.randn(1, 1024, 64, 64), lambda x, w: F.conv2d(x, w), torch.randn(128, 1024, 1, 1)),
         "depthwise3x3 144 @128x128": (torch.randn(1, 144, 128, 128), lambda x, w: F.conv2d(x, w, padding=1, groups=144), torch.randn(144, 1, 3, 3)),
         "convT x2 128->64 @64x64": (torch.randn(1, 128, 64, 64),
@@ -56,7 +58,7 @@ def main():
     out = {}
     for name, (x, f, w) in rows.items():
         with torch.no_grad():
-            out[name] = measure(lambda: f(x, w), max(3, a.reps // 2) if "1280" in name else a.reps)
+            out[name] = measure(lambda: f(x, w), a.reps)
         if a.backward and "1280" not in name:
             xg, wg = x.clone().requires_grad_(True), w.clone().requires_grad_(True)
             y = f(xg, wg)

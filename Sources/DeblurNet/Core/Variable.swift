@@ -27,8 +27,10 @@ public final class Variable: @unchecked Sendable {
     /// Whether gradients flow to/through this node. Set it to false on parameters to freeze them
     /// (e.g. a pretrained encoder): no weight gradients are computed for them.
     public var requiresGrad: Bool
-    /// Inputs recorded by the op that produced this node (empty for leaves and in `noGrad`).
-    let parents: [Variable]
+    /// Inputs recorded by the op that produced this node (empty for leaves, in `noGrad`, and after backward).
+    var parents: [Variable]
+    /// Set once a backward pass has consumed (and freed) this node's part of the graph.
+    var released = false
     /// Pushes `self.grad` into the parents' gradients.
     var backwardFn: ((Tensor) -> Void)?
 
@@ -80,6 +82,7 @@ public final class Variable: @unchecked Sendable {
         var stack: [(Variable, Bool)] = [(self, false)]
         while let (node, expanded) = stack.popLast() {
             if expanded { order.append(node); continue }
+            precondition(!node.released, "backward through a graph that a previous backward() already freed (as PyTorch without retain_graph)")
             if visited.contains(ObjectIdentifier(node)) { continue }
             visited.insert(ObjectIdentifier(node))
             stack.append((node, true))
@@ -91,8 +94,11 @@ public final class Variable: @unchecked Sendable {
         for node in order.reversed() {
             guard let fn = node.backwardFn, let g = node.grad else { continue }
             fn(g)
-            // Free intermediate state: the closure (and what it captured) and the non-leaf gradient.
+            // Free intermediate state: the closure (and what it captured), the links to the inputs and the
+            // non-leaf gradient, so a loss kept for logging does not keep the whole graph alive.
             node.backwardFn = nil
+            node.parents = []
+            node.released = true
             node.grad = nil
         }
     }

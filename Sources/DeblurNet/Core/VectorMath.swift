@@ -51,4 +51,17 @@ enum VectorMath {
         while i < n { s += g[i] * (x[i] - m); i += 1 }
         return s
     }
+
+    /// y[i] += a·x[i].
+    @inline(__always)
+    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let av = SIMD16<Float>(repeating: a)
+        var i = 0
+        while i + 16 <= n {
+            let r = load16(UnsafePointer(y + i)) + av * load16(x + i)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: r, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { y[i] += a * x[i]; i += 1 }
+    }
 }
