@@ -57,7 +57,8 @@ enum SeparableFilter {
         var out = tmp
         plane.withUnsafeBufferPointer { src in
             tmp.withUnsafeMutableBufferPointer { t in
-                let s = SharedPointer(base: src.baseAddress!), d = SharedMutablePointer(base: t.baseAddress!)
+                guard let sb = src.baseAddress, let tb = t.baseAddress else { return }
+                let s = SharedPointer(base: sb), d = SharedMutablePointer(base: tb)
                 let chunks = Parallel.chunks(h, parts: 16)
                 Parallel.forEach(chunks.count) { c in
                     var padded = [Float](repeating: 0, count: w + 2 * r)
@@ -77,7 +78,8 @@ enum SeparableFilter {
         }
         tmp.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { o in
-                let s = SharedPointer(base: src.baseAddress!), d = SharedMutablePointer(base: o.baseAddress!)
+                guard let sb = src.baseAddress, let ob = o.baseAddress else { return }
+                let s = SharedPointer(base: sb), d = SharedMutablePointer(base: ob)
                 let chunks = Parallel.chunks(h, parts: 16)
                 Parallel.forEach(chunks.count) { c in
                     for y in chunks[c] {

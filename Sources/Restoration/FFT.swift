@@ -234,8 +234,9 @@ public struct FFTPlan: Sendable {
             im.withUnsafeMutableBufferPointer { i in
                 sr.withUnsafeMutableBufferPointer { a in
                     si.withUnsafeMutableBufferPointer { b in
-                        transform(re: r.baseAddress!, im: i.baseAddress!, scratchRe: a.baseAddress!,
-                                  scratchIm: b.baseAddress!, inverse: inverse)
+                        guard let rb = r.baseAddress, let ib = i.baseAddress, let ab = a.baseAddress,
+                              let bb = b.baseAddress else { return }  // count ≥ 1, so never taken
+                        transform(re: rb, im: ib, scratchRe: ab, scratchIm: bb, inverse: inverse)
                     }
                 }
             }

@@ -45,7 +45,8 @@ public struct RichardsonLucy: Sendable, Equatable {
             for _ in 0..<iterations {
                 estimate.withUnsafeBufferPointer { e in
                     blurred.withUnsafeMutableBufferPointer { b in
-                        Convolution.same(e.baseAddress!, b.baseAddress!, width: w, height: h, taps: forward)
+                        guard let eb = e.baseAddress, let bb = b.baseAddress else { return }
+                        Convolution.same(eb, bb, width: w, height: h, taps: forward)
                     }
                 }
                 for i in 0..<n {
@@ -58,7 +59,8 @@ public struct RichardsonLucy: Sendable, Equatable {
                 }
                 blurred.withUnsafeBufferPointer { b in
                     correction.withUnsafeMutableBufferPointer { d in
-                        Convolution.same(b.baseAddress!, d.baseAddress!, width: w, height: h, taps: adjoint)
+                        guard let bb = b.baseAddress, let db = d.baseAddress else { return }
+                        Convolution.same(bb, db, width: w, height: h, taps: adjoint)
                     }
                 }
                 for i in 0..<n { estimate[i] *= correction[i] }

@@ -83,10 +83,10 @@ public enum SSIM {
     @inline(__always)
     private static func rowRangeSum(a: UnsafePointer<Float>, b: UnsafePointer<Float>, width w: Int,
                                     weights: [Double], covNorm: Double, outputRows: Range<Int>, radius r: Int) -> Double {
-        typealias F4 = SIMD4<Float>
+        typealias F8 = SIMD8<Float>  // 8 lanes: two SSE registers per op, enough independent work to hide latency
         let taps = 2 * r + 1
         let wv = w - 2 * r
-        let wvPad = (wv + 3) & ~3
+        let wvPad = (wv + 7) & ~7
         let c1 = Float((k1 * dataRange) * (k1 * dataRange))
         let c2 = Float((k2 * dataRange) * (k2 * dataRange))
         let norm = Float(covNorm)
@@ -102,9 +102,9 @@ public enum SSIM {
         ring.initialize(repeating: 0, count: 5 * taps * wvPad)
         for k in 0..<taps { wt[k] = Float(weights[k]) }
 
-        @inline(__always) func ld(_ p: UnsafePointer<Float>) -> F4 { UnsafeRawPointer(p).loadUnaligned(as: F4.self) }
-        @inline(__always) func st(_ p: UnsafeMutablePointer<Float>, _ v: F4) {
-            UnsafeMutableRawPointer(p).storeBytes(of: v, as: F4.self)
+        @inline(__always) func ld(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+        @inline(__always) func st(_ p: UnsafeMutablePointer<Float>, _ v: F8) {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: F8.self)
         }
         @inline(__always) func ringRow(_ quantity: Int, _ inputRow: Int) -> UnsafeMutablePointer<Float> {
             ring + (quantity * taps + inputRow % taps) * wvPad
@@ -117,7 +117,7 @@ public enum SSIM {
             var x = 0
             while x < wvPad {
                 let ca = ld(rowA + x + r), cb = ld(rowB + x + r)
-                var sa = F4(repeating: 0), sb = sa, saa = sa, sbb = sa, sab = sa
+                var sa = F8(repeating: 0), sb = sa, saa = sa, sbb = sa, sab = sa
                 var k = 1
                 while k <= r {
                     let wk = wt[r + k]
@@ -135,7 +135,7 @@ public enum SSIM {
                 st(ova + x, saa - sa * sa)
                 st(ovb + x, sbb - sb * sb)
                 st(ovab + x, sab - sa * sb)
-                x += 4
+                x += 8
             }
         }
 
@@ -152,12 +152,12 @@ public enum SSIM {
                 for o in -r...r { rows[q * taps + r + o] = ringRow(q, y + o) }
             }
             let ma0 = ringRow(0, y), mb0 = ringRow(1, y), va0 = ringRow(2, y), vb0 = ringRow(3, y), vab0 = ringRow(4, y)
-            var rowSum = SIMD4<Double>(repeating: 0)
+            var rowSum = SIMD8<Double>(repeating: 0)
             var x = 0
             while x < wvPad {
                 let ca = ld(ma0 + x), cb = ld(mb0 + x)
                 var va = w0 * ld(va0 + x), vb = w0 * ld(vb0 + x), vab = w0 * ld(vab0 + x)
-                var ea = F4(repeating: 0), eb = ea, eaa = ea, ebb = ea, eab = ea
+                var ea = F8(repeating: 0), eb = ea, eaa = ea, ebb = ea, eab = ea
                 var k = 1
                 while k <= r {
                     let wk = wt[r + k]
@@ -181,12 +181,12 @@ public enum SSIM {
                 let num = (2 * ux * uy + c1) * (2 * sxy + c2)
                 let den = (ux * ux + uy * uy + c1) * (sx + sy + c2)
                 let map = num / den
-                if x + 4 <= wv {
-                    rowSum += SIMD4<Double>(map)
+                if x + 8 <= wv {
+                    rowSum += SIMD8<Double>(map)
                 } else {
                     for lane in 0..<(wv - x) { rowSum[0] += Double(map[lane]) }
                 }
-                x += 4
+                x += 8
             }
             total += rowSum.sum()
         }

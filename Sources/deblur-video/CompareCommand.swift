@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeblurNet
 import Dispatch
 import Foundation
 import Restoration
@@ -15,7 +16,8 @@ struct Compare: ParsableCommand {
         frame at a time, all cores inside the method); the result is scored
         against SHARP with the `eval` conventions (8-bit RGB, PSNR peak 255,
         Gaussian SSIM per Wang et al.; see `deblur-video eval --help`).
-        frames/s times the method only, not decoding or scoring.
+        frames/s times the method only, not decoding or scoring. Methods run as
+        `deblur` runs them, including --tile/--overlap (default 512/32).
 
         EXAMPLES:
           deblur-video compare samples/blurred.mp4 samples/sharp.mp4 \\
@@ -32,7 +34,7 @@ struct Compare: ParsableCommand {
     var sharp: String
 
     @Option(help: "Comma-separated methods to run: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var methods: String = "none,unsharp,wiener,richardson-lucy"
+    var methods: String = "none,unsharp,wiener,richardson-lucy,gan"
 
     @Option(help: "Write a per-frame PSNR plot (SVG, one line per method) to this file.")
     var plot: String?
@@ -48,6 +50,9 @@ struct Compare: ParsableCommand {
 
     @Flag(help: "On a frame-count mismatch, score the common prefix and warn, instead of failing.")
     var align = false
+
+    @OptionGroup(title: "GAN model and tiling (as for deblur)")
+    var model: ModelFlags
 
     @OptionGroup(title: "Classical methods (unsharp, wiener, richardson-lucy)")
     var classical: ClassicalFlags
@@ -81,9 +86,15 @@ struct Compare: ParsableCommand {
         let options = QualityOptions(window: ssimWindow, lumaOnly: lumaOnly)
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
+        methodOptions.modelPath = model.model
+        methodOptions.tile = model.tile
+        methodOptions.overlap = model.overlap
         var rows: [Row] = []
         for method in try parsedMethods() {
             let factory = try makeProcessorFactory(for: method, options: methodOptions)
+            // The gan factory sets one thread per pipeline worker; compare runs one frame at a time,
+            // so give the generator every core back.
+            if method == .gan { Threading.setThreads(ProcessInfo.processInfo.activeProcessorCount) }
             rows.append(try runMethod(method, processor: factory(), options: options))
         }
 
