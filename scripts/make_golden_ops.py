@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "DeblurNetTests", "Golden")
+torch.set_num_threads(1)  # fixed reduction order (metadata order in the header still varies: Rust HashMap)
 gen = torch.Generator().manual_seed(20261125)
 
 
@@ -166,7 +167,9 @@ def main():
     case("bce_logits", "bce_with_logits", bce, {"x": logits, "t": targets})
 
     adam_golden()
+    network_golden()
     safetensors_golden()
+    verify_swift_written()
     print("golden files written to", os.path.normpath(OUT))
 
 
@@ -192,6 +195,58 @@ def adam_golden():
         save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, name + ".safetensors"), metadata=md)
 
 
+def tf_same(x, k, s):
+    """TensorFlow 'same' padding (extra pixel bottom/right), as EfficientNet's stride-2 convs."""
+    h, w = x.shape[-2:]
+    def axis(n):
+        out = (n + s - 1) // s
+        total = max(0, (out - 1) * s + k - n)
+        return total // 2, total - total // 2
+    (t, b), (l, r) = axis(h), axis(w)
+    return F.pad(x, (l, r, t, b))
+
+
+def network_golden():
+    """A small generator+discriminator-like graph (fan-out, residual, concat, resize, BN train, IN, losses),
+    checked end to end: loss, BN running stats, gradients of every parameter and of the input."""
+    shapes = {"c1.weight": (8, 3, 3, 3), "bn1.weight": (8,), "bn1.bias": (8,), "dw.weight": (8, 1, 3, 3), "dw.bias": (8,),
+              "bn2.weight": (8,), "bn2.bias": (8,), "pw.weight": (4, 8, 1, 1), "pw.bias": (4,),
+              "up.weight": (4, 4, 3, 3), "up.bias": (4,), "head.weight": (3, 7, 3, 3), "head.bias": (3,),
+              "d1.weight": (4, 3, 4, 4), "d1.bias": (4,), "d2.weight": (1, 4, 3, 3), "d2.bias": (1,)}
+    params = {k: rnd(*v, scale=0.4) for k, v in shapes.items()}
+    for k in ["bn1.weight", "bn2.weight"]:
+        params[k] = params[k].abs() + 0.5
+    buffers = {"bn1.running_mean": torch.zeros(8), "bn1.running_var": torch.ones(8),
+               "bn2.running_mean": torch.zeros(8), "bn2.running_var": torch.ones(8)}
+    x = rnd(2, 3, 17, 14).sigmoid()
+    t = rnd(2, 3, 17, 14).sigmoid()
+    P = {k: v.double().clone().requires_grad_(True) for k, v in params.items()}
+    B = {k: v.double().clone() for k, v in buffers.items()}
+    X = x.double().clone().requires_grad_(True)
+    T = t.double()
+    h = F.conv2d(tf_same(X, 3, 2), P["c1.weight"], stride=2)
+    h = F.relu6(F.batch_norm(h, B["bn1.running_mean"], B["bn1.running_var"], P["bn1.weight"], P["bn1.bias"], training=True))
+    h = F.conv2d(h, P["dw.weight"], P["dw.bias"], padding=1, groups=8)
+    h = F.relu6(F.batch_norm(h, B["bn2.running_mean"], B["bn2.running_var"], P["bn2.weight"], P["bn2.bias"], training=True))
+    h = F.conv2d(h, P["pw.weight"], P["pw.bias"])
+    h = F.relu(F.conv_transpose2d(h, P["up.weight"], P["up.bias"], stride=2, padding=1, output_padding=1))
+    h = F.interpolate(h, size=(17, 14), mode="bilinear", align_corners=False)
+    h = torch.cat([h, X], 1)
+    out = torch.clamp(X + torch.tanh(F.conv2d(h, P["head.weight"], P["head.bias"], padding=1)), 0, 1)
+    d = F.leaky_relu(F.instance_norm(F.conv2d(out, P["d1.weight"], P["d1.bias"], stride=2, padding=1)), 0.2)
+    logits = F.conv2d(d, P["d2.weight"], P["d2.bias"], padding=1)
+    loss = (F.l1_loss(out, T) + 0.5 * F.mse_loss(F.interpolate(out, size=(9, 7), mode="bilinear", align_corners=False),
+                                                  F.interpolate(T, size=(9, 7), mode="bilinear", align_corners=False))
+            + 0.1 * F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits)))
+    loss.backward()
+    tensors = {"x": x, "t": t, "loss": loss.detach().float().reshape(()), "dx": X.grad.float()}
+    tensors.update({k: v.clone() for k, v in params.items()})
+    tensors.update({"init." + k: v.clone() for k, v in buffers.items()})
+    tensors.update({"grad." + k: v.grad.float() for k, v in P.items()})
+    tensors.update({"after." + k: v.float() for k, v in B.items()})
+    save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(OUT, "network.safetensors"), metadata={"op": "network"})
+
+
 def safetensors_golden():
     """A file written by safetensors.torch.save_file in several dtypes, plus the float32 reference values."""
     a = rnd(3, 4, scale=3)
@@ -199,6 +254,29 @@ def safetensors_golden():
          "count_i64": torch.tensor(7, dtype=torch.int64), "ref_f16_roundtrip": a.half().float(),
          "ref_bf16_roundtrip": a.bfloat16().float(), "nested.name.weight": torch.arange(6, dtype=torch.float32).reshape(2, 3)}
     save_file(t, os.path.join(OUT, "torch_written.safetensors"), metadata={"arch": '{"width": 32}', "note": "written by torch"})
+
+
+def verify_swift_written():
+    """Files written by our Swift encoder (pinned by InteropTests) must load in PyTorch."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+    path = os.path.join(OUT, "swift_written.interop")
+    if not os.path.exists(path):
+        print("swift_written.interop missing: run DEBLURNET_WRITE_GOLDEN=1 swift test --filter InteropTests, then rerun")
+        return
+    sd = load_file(path)
+    with safe_open(path, framework="pt") as f:
+        assert f.metadata() == {"config": '{"width": 4}', "format": "pt"}, f.metadata()
+    ref = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) / 7
+    assert torch.equal(sd.pop("values.f32"), ref)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.BatchNorm2d(4))
+    net.load_state_dict(sd, strict=True)
+    assert torch.equal(net[1].running_var, torch.tensor([1.5, 2, 0.75, 1]))
+    vals = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) / 7 - 1.5
+    for name, dt in [("swift_written_f16", torch.float16), ("swift_written_bf16", torch.bfloat16)]:
+        t = load_file(os.path.join(OUT, name + ".interop"))["values"]
+        assert t.dtype == dt and torch.equal(t, vals.to(dt)), name
+    print("Swift-written safetensors files load in PyTorch (F32/F16/BF16, metadata, Conv2d+BatchNorm2d state dict)")
 
 
 if __name__ == "__main__":

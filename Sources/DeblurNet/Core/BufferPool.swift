@@ -16,16 +16,24 @@ public final class BufferPool: @unchecked Sendable {
     }
     private var _capacity: Int
     private var liveBytes = 0
+    private var fresh = 0
+    private var tick = 0
+    private var lastUse: [Int: Int] = [:]
+    /// Number of buffers that had to come from malloc (pool misses) so far.
+    public var freshAllocationCount: Int { lock.withLock { fresh } }
     private var _peakLiveBytes = 0
 
     public init(capacityBytes: Int) { _capacity = capacityBytes }
 
     /// Takes a buffer of exactly `count` floats (contents undefined).
+    /// Buffers are pooled by exact size; when the pool is full, the least recently requested sizes are evicted.
     public func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         let n = max(count, 1)
         let reused: UnsafeMutablePointer<Float>? = lock.withLock {
             liveBytes += n * 4
             _peakLiveBytes = max(_peakLiveBytes, liveBytes)
+            tick += 1
+            lastUse[n] = tick
             if var list = free[n], let p = list.popLast() {
                 free[n] = list
                 pooledBytes -= n * 4
@@ -34,14 +42,27 @@ public final class BufferPool: @unchecked Sendable {
             return nil
         }
         if let p = reused { return p }
+        lock.withLock { fresh += 1 }
         return UnsafeMutablePointer<Float>.allocate(capacity: n)
     }
 
     /// Returns a buffer obtained from `take(count)`.
     public func give(_ p: UnsafeMutablePointer<Float>, count: Int) {
         let n = max(count, 1)
+        var evicted: [UnsafeMutablePointer<Float>] = []
         let keep: Bool = lock.withLock {
             liveBytes -= n * 4
+            guard n * 4 <= _capacity else { return false }
+            // Make room by evicting the size classes used least recently (e.g. after a resolution change).
+            while pooledBytes + n * 4 > _capacity {
+                guard let victim = free.keys.filter({ $0 != n && !(free[$0]?.isEmpty ?? true) })
+                    .min(by: { (lastUse[$0] ?? 0) < (lastUse[$1] ?? 0) }) else { break }
+                if var list = free[victim], let q = list.popLast() {
+                    free[victim] = list.isEmpty ? nil : list
+                    pooledBytes -= victim * 4
+                    evicted.append(q)
+                }
+            }
             if pooledBytes + n * 4 <= _capacity {
                 free[n, default: []].append(p)
                 pooledBytes += n * 4
@@ -49,6 +70,7 @@ public final class BufferPool: @unchecked Sendable {
             }
             return false
         }
+        for q in evicted { q.deallocate() }
         if !keep { p.deallocate() }
     }
 

@@ -24,10 +24,13 @@ public final class Variable: @unchecked Sendable {
     public var value: Tensor
     /// The accumulated gradient (nil until a backward pass reaches this node; `zeroGrad` sets it back to nil).
     public var grad: Tensor?
-    /// Whether gradients flow to/through this node.
-    public let requiresGrad: Bool
-    /// Inputs recorded by the op that produced this node (empty for leaves and in `noGrad`).
-    let parents: [Variable]
+    /// Whether gradients flow to/through this node. Set it to false on parameters to freeze them
+    /// (e.g. a pretrained encoder): no weight gradients are computed for them.
+    public var requiresGrad: Bool
+    /// Inputs recorded by the op that produced this node (empty for leaves, in `noGrad`, and after backward).
+    var parents: [Variable]
+    /// Set once a backward pass has consumed (and freed) this node's part of the graph.
+    var released = false
     /// Pushes `self.grad` into the parents' gradients.
     var backwardFn: ((Tensor) -> Void)?
 
@@ -62,7 +65,7 @@ public final class Variable: @unchecked Sendable {
         } else {
             let dst = grad!.mutablePtr()
             let src = g.ptr
-            for i in 0..<g.count { dst[i] += src[i] }
+            Threading.parallelChunks(g.count, minChunk: 1 << 16) { _, r in for i in r { dst[i] += src[i] } }
         }
     }
 
@@ -79,6 +82,7 @@ public final class Variable: @unchecked Sendable {
         var stack: [(Variable, Bool)] = [(self, false)]
         while let (node, expanded) = stack.popLast() {
             if expanded { order.append(node); continue }
+            precondition(!node.released, "backward through a graph that a previous backward() already freed (as PyTorch without retain_graph)")
             if visited.contains(ObjectIdentifier(node)) { continue }
             visited.insert(ObjectIdentifier(node))
             stack.append((node, true))
@@ -90,8 +94,11 @@ public final class Variable: @unchecked Sendable {
         for node in order.reversed() {
             guard let fn = node.backwardFn, let g = node.grad else { continue }
             fn(g)
-            // Free intermediate state: the closure (and what it captured) and the non-leaf gradient.
+            // Free intermediate state: the closure (and what it captured), the links to the inputs and the
+            // non-leaf gradient, so a loss kept for logging does not keep the whole graph alive.
             node.backwardFn = nil
+            node.parents = []
+            node.released = true
             node.grad = nil
         }
     }

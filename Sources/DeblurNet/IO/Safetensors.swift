@@ -97,7 +97,13 @@ public enum Safetensors {
                 throw SafetensorsError.invalidHeader("bad data_offsets of '\(key)'")
             }
             guard e <= dataCount else { throw SafetensorsError.dataOutOfBounds(key: key) }
-            let count = Tensor.elementCount(shape)
+            // Overflow-checked element count: a corrupt header must throw, not trap.
+            var count = 1
+            for d in shape {
+                let (p, o) = count.multipliedReportingOverflow(by: d)
+                guard !o, p <= dataCount else { throw SafetensorsError.sizeMismatch(key: key, shape: shape, dtype: dt, bytes: e - b) }
+                count = p
+            }
             guard count * dtype.size == e - b else {
                 throw SafetensorsError.sizeMismatch(key: key, shape: shape, dtype: dt, bytes: e - b)
             }

@@ -44,7 +44,7 @@ public enum FusedActivation: Sendable, Equatable {
         switch self {
         case .none: break
         case .relu: for i in 0..<grad.count { d[i] = y[i] > 0 ? g[i] : 0 }
-        case .relu6: for i in 0..<grad.count { d[i] = (y[i] > 0 && y[i] < 6) ? g[i] : 0 }
+        case .relu6: for i in 0..<grad.count { d[i] = g[i] * (y[i] > 0 ? 1 : 0) * (y[i] < 6 ? 1 : 0) }
         case .leakyReLU(let s): for i in 0..<grad.count { d[i] = y[i] > 0 ? g[i] : g[i] * s }
         }
         return r
@@ -97,10 +97,15 @@ public enum ConvKernels {
         let yp = y.mutablePtr(), xp = x.ptr, wp = w.ptr, bp = b?.ptr
         let ohw = g.outH * g.outW, hw = g.height * g.width, kv = g.kernelVolume
         if isDepthwise(x.shape, cfg) {
-            depthwiseForward(xp, wp, yp, n: n, cin: x.shape[1], mult: coutG, g)
+            depthwiseForward(xp, wp, yp, n: n, cin: x.shape[1], mult: coutG, g, bias: bp, activation: activation)
+        } else if coutG <= 4 && !isPointwise(g, cfg.padding) {
+            // Few output channels (an RGB head): im2col would copy K× the input to feed a GEMM with M ≤ 4;
+            // a direct kernel streams each input row once per output channel instead (measured 1.5× faster for 32→3 at 720p).
+            directForward(xp, wp, yp, n: n, cin: x.shape[1], cout: cout, groups: groups, g, bias: bp, activation: activation)
         } else {
             let pointwise = isPointwise(g, cfg.padding)
-            let rows = g.tileRows(budget: pointwise ? Int.max / 4 : Threading.im2colBudget, minTiles: max(1, Threading.threads / max(1, n * groups)))
+            let rows = g.tileRows(budget: pointwise ? Int.max / 4 : Threading.im2colBudget,
+                                  minTiles: max(1, Threading.threads / max(1, n * groups)), scatters: false)
             let tiles = (g.outH + rows - 1) / rows
             let items = n * groups * tiles
             Threading.parallelChunks(items) { _, range in
@@ -111,29 +116,26 @@ public enum ConvKernels {
                         let oy0 = t * rows, oy1 = min(g.outH, oy0 + rows), cols = (oy1 - oy0) * g.outW
                         let src = xp + (ni * x.shape[1] + gi * g.channels) * hw
                         let dst = yp + (ni * cout + gi * coutG) * ohw + oy0 * g.outW
+                        // With a bias, pre-fill the tile with it and accumulate (beta = 1): OpenBLAS then skips
+                        // its own zeroing pass over C and no separate bias pass is needed.
+                        var beta: Float = 0
+                        if let bp {
+                            for co in 0..<coutG { (dst + co * ohw).update(repeating: bp[gi * coutG + co], count: cols) }
+                            beta = 1
+                        }
                         if pointwise {
                             sgemm(m: coutG, n: cols, k: kv, a: wp + gi * coutG * kv, lda: kv,
-                                  b: src + oy0 * g.outW, ldb: hw, beta: 0, c: dst, ldc: ohw)
+                                  b: src + oy0 * g.outW, ldb: hw, beta: beta, c: dst, ldc: ohw)
                         } else {
                             im2col(src, g, rows: oy0, oy1, into: col)
                             sgemm(m: coutG, n: cols, k: kv, a: wp + gi * coutG * kv, lda: kv,
-                                  b: col, ldb: cols, beta: 0, c: dst, ldc: ohw)
+                                  b: col, ldb: cols, beta: beta, c: dst, ldc: ohw)
                         }
-                        for co in 0..<coutG {
-                            let row = dst + co * ohw
-                            if let bp { let bv = bp[gi * coutG + co]; for i in 0..<cols { row[i] += bv } }
-                            activation.apply(row, cols)
-                        }
+                        if activation != .none { for co in 0..<coutG { activation.apply(dst + co * ohw, cols) } }
                     }
                 }
             }
             return y
-        }
-        // Depthwise path: bias and activation afterwards, per plane.
-        Threading.parallelFor(n * cout) { plane in
-            let row = yp + plane * ohw
-            if let bp { let bv = bp[plane % cout]; for i in 0..<ohw { row[i] += bv } }
-            activation.apply(row, ohw)
         }
         return y
     }
@@ -234,31 +236,89 @@ public enum ConvKernels {
     }
 
     static func depthwiseForward(_ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>,
-                                 n: Int, cin: Int, mult: Int, _ g: ConvGeometry) {
+                                 n: Int, cin: Int, mult: Int, _ g: ConvGeometry,
+                                 bias: UnsafePointer<Float>?, activation: FusedActivation) {
         let cout = cin * mult, hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw
+        let ranges = (0..<g.kw).map { validX(g, $0) }   // hoisted: integer divisions per row were measurable
+        let half = (g.width + 1) / 2
         Threading.parallelFor(n * cout) { plane in
             let ni = plane / cout, co = plane % cout, ci = co / mult
             let src = xp + (ni * cin + ci) * hw, dst = yp + plane * ohw, wk = wp + co * kk
-            dst.update(repeating: 0, count: ohw)
-            for oy in 0..<g.outH {
+            let bv = bias?[co] ?? 0
+            // Stride 2: de-interleave each input row into even/odd columns so every tap is a contiguous axpy.
+            withScratch(g.sw == 2 ? 2 * half : 1) { split in
+                let even = split, odd = split + half
+                for oy in 0..<g.outH {
+                    let out = dst + oy * g.outW
+                    out.update(repeating: bv, count: g.outW)
+                    for ky in 0..<g.kh {
+                        let iy = oy * g.sh - g.padTop + ky * g.dh
+                        if iy < 0 || iy >= g.height { continue }
+                        let row = src + iy * g.width
+                        if g.sw == 2 {
+                            for j in 0..<(g.width / 2) { even[j] = row[2 * j]; odd[j] = row[2 * j + 1] }
+                            if g.width % 2 == 1 { even[half - 1] = row[g.width - 1] }
+                        }
+                        for kx in 0..<g.kw {
+                            let wv = wk[ky * g.kw + kx]
+                            let (lo, hi, xoff) = ranges[kx]
+                            if hi <= lo { continue }
+                            if g.sw == 1 {
+                                VectorMath.axpy(wv, row + xoff + lo, out + lo, hi - lo)
+                            } else if g.sw == 2 {
+                                // Input column 2·ox + xoff = 2·(ox + e) + parity.
+                                let e = xoff >= 0 ? xoff / 2 : -((-xoff + 1) / 2)
+                                let base = (xoff - 2 * e) == 0 ? even : odd
+                                VectorMath.axpy(wv, base + e + lo, out + lo, hi - lo)
+                            } else {
+                                let s = row + xoff
+                                for ox in lo..<hi { out[ox] += wv * s[ox * g.sw] }
+                            }
+                        }
+                    }
+                    activation.apply(out, g.outW)   // fused while the row is in L1
+                }
+            }
+        }
+    }
+
+    /// Direct convolution for few output channels: the output rows of all of a group's output channels accumulate
+    /// w·(shifted input row) over input channels and taps, so each input row is loaded once for all of them (L1).
+    /// Work items are (image, group, block of rows).
+    static func directForward(_ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>,
+                              n: Int, cin: Int, cout: Int, groups: Int, _ g: ConvGeometry,
+                              bias: UnsafePointer<Float>?, activation: FusedActivation) {
+        let hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw, coutG = cout / groups
+        let ranges = (0..<g.kw).map { validX(g, $0) }
+        let blockRows = max(1, min(g.outH, 8)), blocks = (g.outH + blockRows - 1) / blockRows
+        Threading.parallelFor(n * groups * blocks) { item in
+            let b = item % blocks, ng = item / blocks, ni = ng / groups, gi = ng % groups
+            let dst = yp + (ni * cout + gi * coutG) * ohw, wg = wp + gi * coutG * g.channels * kk
+            let oy0 = b * blockRows, oy1 = min(g.outH, oy0 + blockRows)
+            for co in 0..<coutG {
+                (dst + co * ohw + oy0 * g.outW).update(repeating: bias?[gi * coutG + co] ?? 0, count: (oy1 - oy0) * g.outW)
+            }
+            for oy in oy0..<oy1 {
                 let out = dst + oy * g.outW
-                for ky in 0..<g.kh {
-                    let iy = oy * g.sh - g.padTop + ky * g.dh
-                    if iy < 0 || iy >= g.height { continue }
-                    let row = src + iy * g.width
-                    for kx in 0..<g.kw {
-                        let wv = wk[ky * g.kw + kx]
-                        let (lo, hi, xoff) = validX(g, kx)
-                        let s = row + xoff
-                        if g.sw == 1 {
-                            for ox in lo..<hi { out[ox] += wv * s[ox] }
-                        } else if g.sw == 2 {
-                            for ox in lo..<hi { out[ox] += wv * s[2 * ox] }
-                        } else {
-                            for ox in lo..<hi { out[ox] += wv * s[ox * g.sw] }
+                for c in 0..<g.channels {
+                    let src = xp + (ni * cin + gi * g.channels + c) * hw
+                    for ky in 0..<g.kh {
+                        let iy = oy * g.sh - g.padTop + ky * g.dh
+                        if iy < 0 || iy >= g.height { continue }
+                        let row = src + iy * g.width
+                        for kx in 0..<g.kw {
+                            let (lo, hi, xoff) = ranges[kx]
+                            if hi <= lo { continue }
+                            let s = row + xoff, tap = (c * g.kh + ky) * g.kw + kx
+                            for co in 0..<coutG {
+                                let wv = wg[co * g.channels * kk + tap], o = out + co * ohw
+                                if g.sw == 1 { VectorMath.axpy(wv, s + lo, o + lo, hi - lo) }
+                                else { for ox in lo..<hi { o[ox] += wv * s[ox * g.sw] } }
+                            }
                         }
                     }
                 }
+                for co in 0..<coutG { activation.apply(out + co * ohw, g.outW) }
             }
         }
     }
@@ -267,6 +327,7 @@ public enum ConvKernels {
                                   dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
                                   n: Int, cin: Int, mult: Int, _ g: ConvGeometry) {
         let cout = cin * mult, hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw
+        let ranges = (0..<g.kw).map { validX(g, $0) }
         // One work item per input channel: it owns dx planes of that channel and the weights of its outputs.
         Threading.parallelFor(cin) { ci in
             for m in 0..<mult {
@@ -280,11 +341,11 @@ public enum ConvKernels {
                             let iy = oy * g.sh - g.padTop + ky * g.dh
                             if iy < 0 || iy >= g.height { continue }
                             for kx in 0..<g.kw {
-                                let (lo, hi, xoff) = validX(g, kx)
+                                let (lo, hi, xoff) = ranges[kx]
                                 if let dw {
                                     let s = src + iy * g.width + xoff
                                     var acc: Float = 0
-                                    if g.sw == 1 { for ox in lo..<hi { acc += grow[ox] * s[ox] } }
+                                    if g.sw == 1 { if hi > lo { acc = VectorMath.dot(grow + lo, s + lo, hi - lo) } }
                                     else { for ox in lo..<hi { acc += grow[ox] * s[ox * g.sw] } }
                                     dw[co * kk + ky * g.kw + kx] += acc
                                 }

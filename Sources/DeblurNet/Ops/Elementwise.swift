@@ -16,7 +16,9 @@ public func add(_ a: Variable, _ b: Variable) -> Variable {
     let (n, bcast) = binary(a, b, "add")
     var y = Tensor(uninitializedShape: a.shape)
     let yp = y.mutablePtr(), ap = a.value.ptr, bp = b.value.ptr
-    if bcast { let s = bp[0]; for i in 0..<n { yp[i] = ap[i] + s } } else { for i in 0..<n { yp[i] = ap[i] + bp[i] } }
+    Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in
+        if bcast { let s = bp[0]; for i in r { yp[i] = ap[i] + s } } else { for i in r { yp[i] = ap[i] + bp[i] } }
+    }
     return record(y, [a, b]) { g in
         if a.requiresGrad { a.accumulate(g) }
         if b.requiresGrad { b.accumulate(bcast ? Tensor(shape: b.shape, repeating: Float(g.sum)) : g) }
@@ -180,4 +182,17 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil) -> Va
             bias.accumulate(db)
         }
     }
+}
+
+extension Variable {
+    /// `add(a, b)`.
+    public static func + (a: Variable, b: Variable) -> Variable { add(a, b) }
+    /// `sub(a, b)`.
+    public static func - (a: Variable, b: Variable) -> Variable { sub(a, b) }
+    /// `mul(a, b)`.
+    public static func * (a: Variable, b: Variable) -> Variable { mul(a, b) }
+    /// `scale(a, s)`.
+    public static func * (a: Variable, s: Float) -> Variable { scale(a, s) }
+    /// `scale(a, s)`.
+    public static func * (s: Float, a: Variable) -> Variable { scale(a, s) }
 }

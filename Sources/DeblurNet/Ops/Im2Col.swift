@@ -10,10 +10,10 @@ struct ConvGeometry {
 
     /// Rows per tile for a column buffer of at most `budget` floats, and large enough that even tiles and
     /// odd tiles never touch the same input rows in col2im ((rows+1)·stride > dilation·(kh−1)).
-    func tileRows(budget: Int, minTiles: Int) -> Int {
+    func tileRows(budget: Int, minTiles: Int, scatters: Bool = true) -> Int {
         var rows = max(1, budget / max(1, kernelVolume * outW))
         rows = min(rows, max(1, (outH + minTiles - 1) / minTiles))
-        let minRows = max(1, (dh * (kh - 1)) / sh)
+        let minRows = scatters ? max(1, (dh * (kh - 1)) / sh) : 1
         return min(outH, max(rows, minRows))
     }
 }
@@ -83,6 +83,7 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if m == 0 || n == 0 { return }
+    _ = Threading.configured
     if k == 0 {
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
         return

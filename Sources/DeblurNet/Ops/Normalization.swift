@@ -11,12 +11,13 @@ enum NormKernels {
             vars.withUnsafeMutableBufferPointer { vp in
                 let mp = mp.baseAddress!, vp = vp.baseAddress!
                 Threading.parallelFor(groups) { gi in
+                    // Per-plane SIMD partial sums in Float, combined in Double; two passes (mean, then deviations).
                     let ps = planes(gi)
                     var s = 0.0
-                    for p in ps { let q = xp + p * hw; for i in 0..<hw { s += Double(q[i]) } }
+                    for p in ps { s += Double(VectorMath.sum(xp + p * hw, hw)) }
                     let m = s / Double(ps.count * hw)
                     var v = 0.0
-                    for p in ps { let q = xp + p * hw; for i in 0..<hw { let d = Double(q[i]) - m; v += d * d } }
+                    for p in ps { v += Double(VectorMath.sumSquaredDeviation(xp + p * hw, hw, mean: Float(m))) }
                     mp[gi] = Float(m); vp[gi] = Float(v / Double(ps.count * hw))
                 }
             }
@@ -55,10 +56,9 @@ enum NormKernels {
                 let sd = sd.baseAddress!, sx = sx.baseAddress!
                 Threading.parallelFor(nplanes) { p in
                     let gi = groupOf[p], m = mean[gi], inv = invstd[gi]
-                    var a = 0.0, b = 0.0
                     let q = xp + p * hw, g = gyp + p * hw
-                    for i in 0..<hw { a += Double(g[i]); b += Double(g[i] * (q[i] - m) * inv) }
-                    sd[p] = a; sx[p] = b
+                    sd[p] = Double(VectorMath.sum(g, hw))
+                    sx[p] = Double(VectorMath.dotCentered(g, q, hw, mean: m)) * Double(inv)
                 }
             }
         }

@@ -9,12 +9,13 @@ public final class Adam: @unchecked Sendable {
     /// Parameters with their state-dict names (the names key the optimizer state).
     public let namedParameters: [(String, Variable)]
     public var learningRate: Float
-    public let beta1: Float, beta2: Float, eps: Float, weightDecay: Float
+    /// Betas are Double like PyTorch's Python floats: 1 − β₂ formed from Float(0.999) would be off by 5e-5.
+    public let beta1: Double, beta2: Double, eps: Float, weightDecay: Float
     /// true = AdamW (decoupled weight decay), false = Adam (L2 added to the gradient).
     public let decoupledWeightDecay: Bool
     var expAvg: [Tensor?], expAvgSq: [Tensor?], steps: [Int]
 
-    public init(_ namedParameters: [(String, Variable)], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+    public init(_ namedParameters: [(String, Variable)], learningRate: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
                 eps: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         self.namedParameters = namedParameters
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps
@@ -25,8 +26,8 @@ public final class Adam: @unchecked Sendable {
     }
 
     /// AdamW with PyTorch's default weight decay 0.01.
-    public static func adamW(_ namedParameters: [(String, Variable)], learningRate: Float = 1e-3, beta1: Float = 0.9,
-                             beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
+    public static func adamW(_ namedParameters: [(String, Variable)], learningRate: Float = 1e-3, beta1: Double = 0.9,
+                             beta2: Double = 0.999, eps: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
         Adam(namedParameters, learningRate: learningRate, beta1: beta1, beta2: beta2, eps: eps,
              weightDecay: weightDecay, decoupledWeightDecay: true)
     }
@@ -42,17 +43,18 @@ public final class Adam: @unchecked Sendable {
             let t = steps[k], n = p.value.count
             if expAvg[k] == nil { expAvg[k] = .zeros(p.shape); expAvgSq[k] = .zeros(p.shape) }
             let lr = learningRate, b1 = beta1, b2 = beta2, wd = weightDecay
-            let bc1 = 1 - Double(b1).power(t), bc2 = 1 - Double(b2).power(t)
+            let bc1 = 1 - b1.power(t), bc2 = 1 - b2.power(t)
             let stepSize = Float(Double(lr) / bc1), bc2Sqrt = Float(bc2.squareRoot())
             let pp = p.value.mutablePtr(), gp = grad.ptr
             let mp = expAvg[k]!.mutablePtr(), vp = expAvgSq[k]!.mutablePtr()
-            let decay = decoupledWeightDecay && wd != 0 ? 1 - lr * wd : 1
+            let omb1 = Float(1 - b1), omb2 = Float(1 - b2), b2f = Float(b2)
+            let decay = decoupledWeightDecay && wd != 0 ? Float(1 - Double(lr) * Double(wd)) : 1
             for i in 0..<n {
                 var g = gp[i]
                 if !decoupledWeightDecay && wd != 0 { g += wd * pp[i] }
                 if decoupledWeightDecay { pp[i] *= decay }
-                let m = mp[i] + (1 - b1) * (g - mp[i])
-                let v = vp[i] * b2 + (1 - b2) * g * g
+                let m = mp[i] + omb1 * (g - mp[i])
+                let v = vp[i] * b2f + omb2 * g * g
                 mp[i] = m; vp[i] = v
                 pp[i] -= stepSize * (m / (v.squareRoot() / bc2Sqrt + eps))
             }
