@@ -9,7 +9,7 @@ struct DeblurVideo: ParsableCommand {
         Run `deblur-video deblur --help` for all options, examples and exit codes.
         """,
         version: "0.1.0",
-        subcommands: [Deblur.self, Eval.self, Compare.self, Serve.self],
+        subcommands: [Deblur.self, Eval.self, Compare.self, Serve.self, Train.self],
         defaultSubcommand: Deblur.self
     )
 }

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// `deblur-video train` end to end on tiny data: from scratch, exact `--resume`, `--init`, and bad input.
+@Suite struct TrainCLITests {
+    let cli = EvalCompareTests()
+
+    func makePhotos(_ dir: URL) throws -> URL {
+        let photos = dir.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        for (i, source) in ["testsrc2", "smptehdbars", "mandelbrot"].enumerated() {
+            try MediaTools.ffmpeg(["-f", "lavfi", "-i", "\(source)=s=200x200", "-frames:v", "1",
+                                   photos.appendingPathComponent("p\(i).png").path])
+        }
+        return photos
+    }
+
+    /// Small, fast settings: the `tiny` architecture, 48-pixel crops, short blurs.
+    let small = ["--config", "tiny", "--batch", "2", "--crops", "48", "--max-blur", "10", "--seed", "3"]
+
+    @Test func resumeContinuesExactlyAndInitFineTunes() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let photos = try makePhotos(dir)
+        let straight = dir.appendingPathComponent("straight.safetensors")
+        let split = dir.appendingPathComponent("split.safetensors")
+        var r = try cli.run(["train", "--photos", photos.path, "--steps", "4", "-o", straight.path] + small)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try cli.run(["train", "--photos", photos.path, "--steps", "2", "-o", split.path] + small)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("split.ckpt.safetensors").path))
+        r = try cli.run(["train", "--photos", photos.path, "--resume", "--steps", "4", "-o", split.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("resuming at step 2 of 4"))
+        // 2 steps + checkpoint + 2 resumed steps must give the very same weights as 4 straight steps.
+        #expect(try Data(contentsOf: straight) == Data(contentsOf: split))
+
+        let tuned = dir.appendingPathComponent("tuned.safetensors")
+        r = try cli.run(["train", "--photos", photos.path, "--init", straight.path, "--steps", "1", "-o", tuned.path,
+                         "--batch", "2", "--crops", "48", "--max-blur", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Data(contentsOf: tuned) != Data(contentsOf: straight), "a fine-tuning step changes the weights")
+        // The trained file is a usable model for `deblur --model`.
+        let out = dir.appendingPathComponent("o.png")
+        r = try cli.run([photos.appendingPathComponent("p0.png").path, "-o", out.path, "--model", tuned.path])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    @Test func badTrainingInputIsAClearError() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("m.safetensors").path
+        let noData = try cli.run(["train", "-o", out])
+        #expect(noData.status == 1)
+        #expect(noData.stderr.contains("--photos"))
+        let photos = try makePhotos(dir)
+        let noCheckpoint = try cli.run(["train", "--photos", photos.path, "--resume", "-o", out])
+        #expect(noCheckpoint.status == 2)
+        #expect(noCheckpoint.stderr.contains("no checkpoint"))
+        let missingPairs = try cli.run(["train", "--pairs", dir.appendingPathComponent("nope").path, "-o", out])
+        #expect(missingPairs.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
