@@ -65,6 +65,9 @@ struct Deblur: ParsableCommand {
     @OptionGroup(title: "Classical methods (unsharp, wiener, richardson-lucy)")
     var classical: ClassicalFlags
 
+    @OptionGroup(title: "Live input and quality")
+    var live: LiveFlags
+
     @Flag(help: "No progress line and only errors on stderr.")
     var quiet = false
 
@@ -150,7 +153,8 @@ struct Deblur: ParsableCommand {
         methodOptions.overlap = model.overlap
         let workers = threads ?? ProcessInfo.processInfo.activeProcessorCount
         methodOptions.workers = workers
-        let factory = try makeProcessorFactory(for: method, options: methodOptions)
+        var session = try LiveSession(live, video: decoder.videoInfo)
+        let factory = session.wrap(try makeProcessorFactory(for: method, options: methodOptions))
 
         let encoder: FrameEncoder
         do {
@@ -168,9 +172,10 @@ struct Deblur: ParsableCommand {
         var progress: (@Sendable (PipelineProgress) -> Void)? = nil
         if let line { progress = { line.update($0) } }
         do {
-            let stats = try pipeline.run(source: decoder, sink: encoder, cancellation: cancellation,
-                                         progress: progress, makeProcessor: factory)
+            let stats = try pipeline.run(source: session.source(decoder), sink: session.sink(encoder),
+                                         cancellation: cancellation, progress: progress, makeProcessor: factory)
             line?.finish()
+            session.report()  // asked for by --realtime or --reference, so printed even with --quiet
             try target.commit()
             Logger(label: "deblur-video").debug("""
                 \(stats.frames) frames in \(String(format: "%.2f", stats.wallSeconds)) s \
