@@ -166,7 +166,8 @@ extension Tensor {
 
 /// A small deterministic PRNG (SplitMix64) for reproducible initialisation.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// The whole generator state: a generator seeded with it continues the same sequence.
+    public private(set) var state: UInt64
     /// Seeds the generator.
     public init(seed: UInt64) { state = seed }
     /// Next 64 random bits.
