@@ -150,13 +150,9 @@ struct Train: ParsableCommand {
             guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
                 throw CLIFailure(.input, "no checkpoint at \(checkpointURL.path) to resume from")
             }
-            var override: TrainingOptions? = nil
-            if steps != nil {
-                let saved = try Trainer.resume(from: checkpointURL, photos: photoImages, pairs: pairList).options
-                override = options(base: saved)
-            }
             do {
-                trainer = try Trainer.resume(from: checkpointURL, photos: photoImages, pairs: pairList, options: override)
+                trainer = try Trainer.resume(from: checkpointURL, photos: photoImages, pairs: pairList,
+                                             adjusting: { options(base: $0) })
             } catch { throw CLIFailure(.input, "cannot resume from \(checkpointURL.path): \(error)") }
             log.info("resuming at step \(trainer.step) of \(trainer.options.steps)")
         } else {

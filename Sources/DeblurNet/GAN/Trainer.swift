@@ -255,6 +255,12 @@ public final class Trainer: @unchecked Sendable {
     /// `options` overrides the saved ones (e.g. more steps); data must be the same for an exact continuation.
     public static func resume(from url: URL, photos: [PlanarRGBImage], pairs: [ImagePair] = [],
                               options override: TrainingOptions? = nil) throws -> Trainer {
+        try resume(from: url, photos: photos, pairs: pairs, adjusting: { override ?? $0 })
+    }
+
+    /// Restores a trainer from a checkpoint with `adjust` applied to the saved options (e.g. more steps).
+    public static func resume(from url: URL, photos: [PlanarRGBImage], pairs: [ImagePair] = [],
+                              adjusting adjust: (TrainingOptions) -> TrainingOptions) throws -> Trainer {
         let f = try Safetensors.read(contentsOf: url)
         guard let cfgJSON = f.metadata[GeneratorConfig.metadataKey], let stepS = f.metadata[stepKey], let s = Int(stepS),
               let rngS = f.metadata[rngKey], let r = UInt64(rngS), let optS = f.metadata[optionsKey] else {
@@ -271,7 +277,7 @@ public final class Trainer: @unchecked Sendable {
             return d
         }
         try g.loadStateDict(sub("g."), strict: true)
-        var opts = override ?? saved
+        var opts = adjust(saved)
         opts.ndf = saved.ndf
         let tr = try Trainer(generator: g, options: opts, photos: photos, pairs: pairs)
         try tr.discriminator.loadStateDict(sub("d."), strict: true)
