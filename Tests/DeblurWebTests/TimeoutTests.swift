@@ -78,12 +78,14 @@ private final class RawConnection {
 struct TimeoutTests {
     @Test("a client that stalls mid-body gets 408 after the upload timeout")
     func stalledUpload() async throws {
-        let config = WebConfiguration(port: 0, uploadTimeout: .milliseconds(500), idleTimeout: .seconds(10))
+        // The idle timeout must stay far above the upload timeout: when the whole suite runs, blocking tests can
+        // starve the cooperative pool for tens of seconds, and a 10 s idle close then beat the 408 (seen in CI).
+        let config = WebConfiguration(port: 0, uploadTimeout: .milliseconds(500), idleTimeout: .seconds(300))
         try await Fixtures.app(Fixtures.service(config)).test(.live) { client in
             let port = try #require(client.port)
             // Without the upload timeout the server would wait for the body forever and this receive would time out
-            // empty after 60 s; the 408 can only come from the timeout (no wall-clock bound: the suite shares 2 cores).
-            let connection = try RawConnection(port: port, receiveTimeout: 60)
+            // empty after 240 s; the 408 can only come from the timeout (no wall-clock bound: the suite shares 2 cores).
+            let connection = try RawConnection(port: port, receiveTimeout: 240)
             connection.send("POST /api/deblur HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n")
             connection.send(String(repeating: "x", count: 100))  // …and never the rest
             let reply = connection.receive()
