@@ -11,8 +11,9 @@ struct VideoJobTests {
         try Fixtures.encoded(Fixtures.ramp(width: 32, height: 24), extension: "mp4", frames: frames)
     }
 
-    /// Polls the job until it is done or failed, at most `tries` × 50 ms.
-    private func waitForJob(_ client: some TestClientProtocol, _ id: String, tries: Int = 200) async throws -> VideoJobStatus {
+    /// Polls the job until it is done or failed, at most `tries` × 50 ms (generous: the full suite can starve
+    /// the cooperative pool for tens of seconds on 2 cores).
+    private func waitForJob(_ client: some TestClientProtocol, _ id: String, tries: Int = 2400) async throws -> VideoJobStatus {
         var last: VideoJobStatus?
         for _ in 0..<tries {
             last = try await client.execute(uri: "/api/jobs/\(id)", method: .get) { response in
@@ -120,21 +121,22 @@ struct VideoJobTests {
                 try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).id
             }
             // Wait (bounded) until the job runs and is blocked in the processor at frame 0.
-            for _ in 0..<200 {
+            for _ in 0..<4800 {
                 let state = try await client.execute(uri: "/api/jobs/\(id)", method: .get) { r in
                     try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).state
                 }
                 if state == .running { break }
                 try await Task.sleep(for: .milliseconds(25))
             }
-            let opener = Task {
-                try await Task.sleep(for: .milliseconds(300))
+            // A plain thread, not a task: a starved cooperative pool must not delay the gate past the poll.
+            let opener = Thread {
+                Thread.sleep(forTimeInterval: 0.3)
                 gate.open()
             }
+            opener.start()
             let changed = try await client.execute(uri: "/api/jobs/\(id)?wait=10", method: .get) { r in
                 try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data)
             }
-            try await opener.value
             // On arrival the job was blocked at frame 0; the long poll returned only after it moved.
             #expect(changed.framesDone > 0 || changed.state == .done, "\(changed)")
             let final = try await waitForJob(client, id)
