@@ -50,7 +50,7 @@ private func makeFrameProcessorFactory(for method: Method, options: MethodOption
         // Frames run in parallel across workers; each worker's convolutions get their share of
         // the cores so the two levels never oversubscribe.
         Threading.setThreads(max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, options.workers)))
-        // Each worker gets its own copy: the generator keeps scratch state between frames.
+        // Each worker loads its own copy, so no model state is shared between threads.
         return { [flags] in GeneratorProcessor(generator: try flags.loadGenerator()) }
     case .none:
         return { PassThrough() }
