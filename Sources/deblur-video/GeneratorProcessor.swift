@@ -19,7 +19,7 @@ struct ModelFlags: ParsableArguments {
     @Option(help: "Generator weights (.safetensors with its config in the metadata). Default: the shipped model.")
     var model: String?
 
-    @Option(help: "Run the method on tiles of this many pixels (0 = whole frame). Bounds memory on large frames.")
+    @Option(help: "Run the GAN on tiles of this many pixels (0 = whole frame). Bounds memory on large frames.")
     var tile: Int = 512
 
     @Option(help: "Overlap between neighbouring tiles in pixels, blended with a feathered window.")

@@ -23,7 +23,7 @@ struct MethodOptions: Sendable {
     var classical = ClassicalSettings()
     /// Generator weights for `gan`; nil means the shipped model.
     var modelPath: String?
-    /// Tile size in pixels (0 = whole frame) and overlap, for every method.
+    /// Tile size in pixels (0 = whole frame) and overlap, for the GAN.
     var tile = 0
     var overlap = 0
     /// Processors that run at the same time; the GAN's own threads share the cores among them.
@@ -34,7 +34,9 @@ struct MethodOptions: Sendable {
 /// A factory, not an instance: each pipeline worker builds its own processor, since processors keep scratch buffers.
 func makeProcessorFactory(for method: Method, options: MethodOptions) throws -> @Sendable () throws -> any FrameProcessor {
     let inner = try makeFrameProcessorFactory(for: method, options: options)
-    guard options.tile > 0 else { return inner }
+    // Only the network needs tiling (its memory grows with the frame); pass-through and the classical
+    // methods work on whole frames, where tiles would only add copies or change their global filters.
+    guard method == .gan, options.tile > 0 else { return inner }
     let tile = options.tile, overlap = options.overlap
     return { try TiledProcessor(inner(), tileSize: tile, overlap: overlap) }
 }
