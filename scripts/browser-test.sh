@@ -61,11 +61,12 @@ done
 
 # --no-sandbox: Chromium's sandbox needs user namespaces or root-less runs, which CI containers may not give;
 # the browser only ever loads our own page from 127.0.0.1. --virtual-time-budget lets the page run until idle
-# (time stands still while requests are pending, so slow methods are fine) and then the DOM is dumped.
+# (time stands still while requests are pending, so slow methods are fine) and then the DOM is dumped. The budget
+# is generous because virtual time can still run ahead of a server slowed by a fully loaded machine (seen in CI).
 chrome_flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-proxy-server --no-first-run
-              --user-data-dir="$work/profile" --virtual-time-budget=120000)
+              --user-data-dir="$work/profile" --virtual-time-budget=600000)
 
-timeout 120 "$browser" "${chrome_flags[@]}" --dump-dom "${url}?selftest=1&video=1" >"$work/dom.html" 2>"$work/chromium.log" || true
+timeout 300 "$browser" "${chrome_flags[@]}" --dump-dom "${url}?selftest=1&video=1" >"$work/dom.html" 2>"$work/chromium.log" || true
 status="$(grep -o 'selftest: [^<]*' "$work/dom.html" | head -1 || true)"
 if [[ "$status" != "selftest: ok "* || "$status" != *" video="* ]]; then
   echo "browser-test: FAILED: ${status:-no self-test status in the page}" >&2
