@@ -1,23 +1,28 @@
 /// Runs another processor tile by tile and blends the tiles back with feathered weights.
 ///
 /// Memory is bounded by the tile size (plus one output-sized accumulator), not by what the inner
-/// processor would need for a whole frame. A frame no larger than one tile goes through in one call.
+/// processor would need for a whole frame. A frame no larger than one tile, or of at most
+/// `wholeFramePixels` pixels, goes through in one call: tiles only pay off once memory is at stake,
+/// since their overlaps are computed twice.
 public struct TiledProcessor: FrameProcessor {
     public var inner: any FrameProcessor
     public let tileSize: Int
     public let overlap: Int
+    /// Frames with at most this many pixels are not tiled.
+    public let wholeFramePixels: Int
 
-    public init(_ inner: any FrameProcessor, tileSize: Int, overlap: Int) throws(TilingError) {
-        guard tileSize > 0, overlap >= 0, overlap < tileSize else {
+    public init(_ inner: any FrameProcessor, tileSize: Int, overlap: Int, wholeFramePixels: Int = 0) throws(TilingError) {
+        guard tileSize > 0, overlap >= 0, overlap < tileSize, wholeFramePixels >= 0 else {
             throw .invalidTiling(tileSize: tileSize, overlap: overlap)
         }
         self.inner = inner
         self.tileSize = tileSize
         self.overlap = overlap
+        self.wholeFramePixels = wholeFramePixels
     }
 
     public mutating func process(_ frame: Frame) throws -> Frame {
-        if frame.width <= tileSize && frame.height <= tileSize {
+        if (frame.width <= tileSize && frame.height <= tileSize) || frame.width * frame.height <= wholeFramePixels {
             return try inner.process(frame)
         }
         let plan = try TilePlan(width: frame.width, height: frame.height, tileSize: tileSize, overlap: overlap)

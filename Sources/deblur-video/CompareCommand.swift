@@ -89,6 +89,7 @@ struct Compare: ParsableCommand {
         methodOptions.modelPath = model.model
         methodOptions.tile = model.tile
         methodOptions.overlap = model.overlap
+        methodOptions.tileAbove = model.tileAbove
         var rows: [Row] = []
         for method in try parsedMethods() {
             let factory = try makeProcessorFactory(for: method, options: methodOptions)

@@ -151,6 +151,7 @@ struct Deblur: ParsableCommand {
         methodOptions.modelPath = model.model
         methodOptions.tile = model.tile
         methodOptions.overlap = model.overlap
+        methodOptions.tileAbove = model.tileAbove
         let workers = threads ?? ProcessInfo.processInfo.activeProcessorCount
         methodOptions.workers = workers
         var session = try LiveSession(live, video: decoder.videoInfo)

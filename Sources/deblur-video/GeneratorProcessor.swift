@@ -22,11 +22,16 @@ struct ModelFlags: ParsableArguments {
     @Option(help: "Run the GAN on tiles of this many pixels (0 = whole frame). Bounds memory on large frames.")
     var tile: Int = 512
 
+    @Option(help: ArgumentHelp("Frames with more pixels than this are tiled; smaller ones run whole, which is faster (0 = tile every frame larger than a tile).",
+                               valueName: "pixels"))
+    var tileAbove: Int = 1280 * 720
+
     @Option(help: "Overlap between neighbouring tiles in pixels, blended with a feathered window.")
     var overlap: Int = 32
 
     func validate() throws {
         guard tile == 0 || tile >= 64 else { throw ValidationError("--tile must be 0 or at least 64, got \(tile)") }
+        guard tileAbove >= 0 else { throw ValidationError("--tile-above must be 0 or more pixels, got \(tileAbove)") }
         guard overlap >= 0, tile == 0 || overlap < tile / 2 else {
             throw ValidationError("--overlap must be between 0 and half the tile size, got \(overlap)")
         }

@@ -23,9 +23,10 @@ struct MethodOptions: Sendable {
     var classical = ClassicalSettings()
     /// Generator weights for `gan`; nil means the shipped model.
     var modelPath: String?
-    /// Tile size in pixels (0 = whole frame) and overlap, for the GAN.
+    /// Tile size in pixels (0 = whole frame) and overlap, for the GAN; frames of at most `tileAbove` pixels run whole.
     var tile = 0
     var overlap = 0
+    var tileAbove = 0
     /// Processors that run at the same time; the GAN's own threads share the cores among them.
     var workers = 1
     init() {}
@@ -37,8 +38,8 @@ func makeProcessorFactory(for method: Method, options: MethodOptions) throws -> 
     // Only the network needs tiling (its memory grows with the frame); pass-through and the classical
     // methods work on whole frames, where tiles would only add copies or change their global filters.
     guard method == .gan, options.tile > 0 else { return inner }
-    let tile = options.tile, overlap = options.overlap
-    return { try TiledProcessor(inner(), tileSize: tile, overlap: overlap) }
+    let tile = options.tile, overlap = options.overlap, above = options.tileAbove
+    return { try TiledProcessor(inner(), tileSize: tile, overlap: overlap, wholeFramePixels: above) }
 }
 
 /// The method's own processor, before tiling.

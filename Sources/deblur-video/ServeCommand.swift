@@ -79,6 +79,7 @@ struct Serve: ParsableCommand {
         options.modelPath = model.model
         options.tile = model.tile
         options.overlap = model.overlap
+        options.tileAbove = model.tileAbove
         options.workers = jobs
         let factory = try makeProcessorFactory(for: method, options: options)
         var logger = Logger(label: "deblur-video.serve")

@@ -123,6 +123,34 @@ import Testing
         }
     }
 
+    @Test func encoderLearningRateScaleGovernsTheEncoderUpdate() throws {
+        // Unfrozen from step 0: scale 0 must leave every encoder weight as it was, scale 1 must move them,
+        // and the decoder learns either way.
+        func moved(scale: Float) throws -> (encoder: Float, decoder: Float) {
+            var o = Self.options(); o.unfreezeAt = 0; o.adversarialFrom = 1; o.encoderLearningRateScale = scale
+            let t = try Trainer(generator: Self.generator(), options: o, photos: Self.photos())
+            let before = t.generator.namedParameters().map { ($0.0, $0.1.value) }
+            t.trainStep(); t.trainStep()
+            var enc: Float = 0, dec: Float = 0
+            for ((k, a), (_, b)) in zip(before, t.generator.namedParameters()) {
+                let d = a.maxAbsDifference(b.value)
+                if k.hasPrefix("encoder.") { enc = max(enc, d) } else { dec = max(dec, d) }
+            }
+            return (enc, dec)
+        }
+        let off = try moved(scale: 0), on = try moved(scale: 1)
+        #expect(off.encoder == 0 && off.decoder > 0)
+        #expect(on.encoder > 0)
+    }
+
+    @Test func optionsSavedByAnOlderVersionTakeTodaysDefaults() throws {
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.options())) as? [String: Any] ?? [:]
+        json.removeValue(forKey: "encoderLearningRateScale")
+        let decoded = try TrainingOptions.decodeOverDefaults(JSONSerialization.data(withJSONObject: json))
+        #expect(decoded == Self.options())
+        #expect(throws: TrainerError.self) { try TrainingOptions.decodeOverDefaults(Data("[1]".utf8)) }
+    }
+
     @Test func trainingReducesTheLossOnAFixedBatch() throws {
         // Overfitting one synthetic sample must lower the pixel loss: gradients flow through the whole decoder.
         var o = Self.options(); o.steps = 40; o.adversarialFrom = 1; o.unfreezeAt = 0; o.batch = 1; o.learningRate = 3e-3

@@ -144,6 +144,19 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(isOneErrorLine(broken.stderr) && broken.stderr.contains("frame"))
         #expect(files(in: dir) == before)  // no output, no temporary file
 
+        // Containers that announce no duration (MPEG-TS, NUT from a pipe): a cut inside a packet leaves a
+        // damaged last picture, which the decoder reports.
+        let ts = dir.appendingPathComponent("full.ts")
+        try MediaTools.ffmpeg(["-i", full.path, "-c:v", "copy", "-an", ts.path])
+        let tsData = try Data(contentsOf: ts)
+        let cutTS = dir.appendingPathComponent("cut.ts")
+        try tsData.prefix(tsData.count * 6 / 10).write(to: cutTS)
+        let before2 = files(in: dir)
+        let truncatedTS = try deblurVideo([cutTS.path, "-o", dir.appendingPathComponent("t.mkv").path, "--method", "none"])
+        #expect(truncatedTS.status == 4, "\(truncatedTS.stderr)")
+        #expect(isOneErrorLine(truncatedTS.stderr) && truncatedTS.stderr.contains("frame"))
+        #expect(files(in: dir) == before2)
+
         // --keep-partial keeps the decodable part, playable, and still reports the failure.
         let kept = dir.appendingPathComponent("kept.mkv")
         let partial = try deblurVideo([cut.path, "-o", kept.path, "--keep-partial"])

@@ -46,6 +46,31 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
     }
 
+    @Test func validationIsReportedBeforeAndAfterTraining() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let photos = try makePhotos(dir)
+        let val = dir.appendingPathComponent("val")
+        for sub in ["blur", "sharp"] {
+            try FileManager.default.createDirectory(at: val.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=96x64", "-frames:v", "1",
+                               val.appendingPathComponent("sharp/a.png").path])
+        try MediaTools.ffmpeg(["-i", val.appendingPathComponent("sharp/a.png").path, "-vf", "boxblur=3:1",
+                               val.appendingPathComponent("blur/a.png").path])
+        let out = dir.appendingPathComponent("m.safetensors")
+        let r = try cli.run(["train", "--photos", photos.path, "--val-pairs", val.path, "--steps", "2",
+                             "--unfreeze-at", "0", "--encoder-lr-scale", "1", "-o", out.path] + small)
+        #expect(r.status == 0, "\(r.stderr)")
+        // The untrained tiny model is the identity: its output scores exactly as its input at step 0.
+        let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("validation at step") }
+        #expect(lines.count == 2, "\(r.stderr)")
+        #expect(lines.first?.contains("step 0: PSNR") == true && lines.first?.contains("(input") == true)
+        #expect(lines.first?.contains("+0.00)") == true, "\(lines)")
+        #expect(lines.last?.hasPrefix("validation at step 2:") == true)
+        #expect(lines.last?.contains("of 1 pairs worse") == true)
+    }
+
     @Test func badTrainingInputIsAClearError() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -59,6 +84,10 @@ import Testing
         #expect(noCheckpoint.stderr.contains("no checkpoint"))
         let missingPairs = try cli.run(["train", "--pairs", dir.appendingPathComponent("nope").path, "-o", out])
         #expect(missingPairs.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let badFraction = try cli.run(["train", "--photos", photos.path, "--unfreeze-at", "1.5", "-o", out])
+        #expect(badFraction.status == 1)
+        #expect(badFraction.stderr.contains("--unfreeze-at"))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }

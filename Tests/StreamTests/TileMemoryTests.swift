@@ -33,3 +33,19 @@ private struct RecordingProcessor: FrameProcessor {
     let maxError = zip(out.pixels, frame.pixels).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
     #expect(maxError < 1e-5)
 }
+
+/// Frames within `wholeFramePixels` go through whole (no overlap computed twice); larger ones are still tiled.
+@Test func framesWithinTheWholeFrameLimitAreNotTiled() throws {
+    func run(width: Int, height: Int) throws -> SizeRecorder {
+        let recorder = SizeRecorder()
+        var tiled = try TiledProcessor(RecordingProcessor(recorder: recorder), tileSize: 256, overlap: 16,
+                                       wholeFramePixels: 640 * 360)
+        _ = try tiled.process(Frame(width: width, height: height,
+                                    pixels: [Float](repeating: 0.5, count: 3 * width * height)))
+        return recorder
+    }
+    let small = try run(width: 640, height: 360)
+    #expect(small.calls == 1 && small.largestWidth == 640 && small.largestHeight == 360)
+    let large = try run(width: 642, height: 360)
+    #expect(large.calls > 2 && large.largestWidth <= 256 && large.largestHeight <= 256)
+}

@@ -13,8 +13,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var learningRateFloor: Float = 0.02
     /// Longest synthetic camera-shake trajectory (pixels).
     public var maxBlur = 40.0
-    /// Fraction of the steps with the encoder frozen (then fine-tuned at 0.1× the learning rate).
+    /// Fraction of the steps with the encoder frozen (then fine-tuned at `encoderLearningRateScale`× the rate).
     public var unfreezeAt = 0.7
+    /// Encoder learning rate relative to the decoder's once unfrozen (small: its ImageNet features are kept).
+    public var encoderLearningRateScale: Float = 0.1
     /// Fraction of the steps before the adversarial loss (and D) start.
     public var adversarialFrom = 0.85
     public var weights = LossWeights()
@@ -25,6 +27,18 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var pairFraction = 0.5
 
     public init() {}
+}
+
+extension TrainingOptions {
+    /// Decodes saved options, taking today's defaults for keys an older checkpoint lacks.
+    static func decodeOverDefaults(_ json: Data) throws -> TrainingOptions {
+        let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingOptions())) as? [String: Any] ?? [:]
+        guard let saved = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+            throw TrainerError.invalidCheckpoint("options are not a JSON object")
+        }
+        let merged = defaults.merging(saved) { _, new in new }
+        return try JSONDecoder().decode(TrainingOptions.self, from: JSONSerialization.data(withJSONObject: merged))
+    }
 }
 
 /// One step's numbers for progress reports.
@@ -93,7 +107,8 @@ public final class Trainer: @unchecked Sendable {
         discriminator = PatchDiscriminator(ndf: options.ndf, seed: options.seed &+ 17)
         rng = TrainingRNG(seed: options.seed)
         let all = generator.namedParameters()
-        optEncoder = Adam(all.filter { $0.0.hasPrefix("encoder.") }, learningRate: options.learningRate / 10)
+        optEncoder = Adam(all.filter { $0.0.hasPrefix("encoder.") },
+                          learningRate: options.learningRate * options.encoderLearningRateScale)
         optDecoder = Adam(all.filter { !$0.0.hasPrefix("encoder.") }, learningRate: options.learningRate)
         optD = Adam(discriminator.namedParameters(), learningRate: options.learningRate, beta1: 0.5)
     }
@@ -154,7 +169,8 @@ public final class Trainer: @unchecked Sendable {
     public func trainStep() -> [String: Float] {
         let frozen = encoderFrozen, useAdv = adversarialActive
         let lr = learningRate(at: step)
-        optDecoder.learningRate = lr; optEncoder.learningRate = lr / 10; optD.learningRate = lr
+        optDecoder.learningRate = lr; optEncoder.learningRate = lr * options.encoderLearningRateScale
+        optD.learningRate = lr
         let size = options.crops[rng.int(0, options.crops.count)]
         let (b, s) = makeBatch(size: size)
         let blurry = Variable(b), sharp = Variable(s)
@@ -180,18 +196,6 @@ public final class Trainer: @unchecked Sendable {
         return parts.merging(extra) { a, _ in a }
     }
 
-    /// Mean PSNR (dB) of the blurry inputs and of the generator's outputs against the sharp frames.
-    public func evaluate(_ pairs: [ImagePair]) throws -> (input: Double, output: Double) {
-        var pin = 0.0, pout = 0.0
-        for p in pairs {
-            let y = try generator.deblur(p.blurry.tensor)
-            pin += Self.psnr(p.blurry.pixels, p.sharp.pixels)
-            pout += Self.psnr(y.array, p.sharp.pixels)
-        }
-        let n = Double(max(1, pairs.count))
-        return (pin / n, pout / n)
-    }
-
     /// PSNR for signals in [0, 1].
     public static func psnr(_ a: [Float], _ b: [Float]) -> Double {
         var se = 0.0
@@ -199,11 +203,12 @@ public final class Trainer: @unchecked Sendable {
         return 10 * Foundation.log10(1 / max(se / Double(max(1, a.count)), 1e-12))
     }
 
-    /// Trains until `options.steps` (or `shouldStop()`), reporting progress every `reportEvery` steps,
-    /// validating every `validationInterval` seconds and checkpointing atomically every `checkpointInterval`
-    /// seconds and at the end (also when stopped early).
-    public func run(checkpoint: URL?, checkpointInterval: TimeInterval = 240, validation: [ImagePair] = [],
-                    validationInterval: TimeInterval = 600, reportEvery: Int = 20,
+    /// Trains until `options.steps` (or `shouldStop()`), reporting progress every `reportEvery` steps, calling
+    /// `validate` every `validationInterval` seconds and at the end, and checkpointing atomically every
+    /// `checkpointInterval` seconds and at the end (also when stopped early).
+    public func run(checkpoint: URL?, checkpointInterval: TimeInterval = 240,
+                    validationInterval: TimeInterval = 600, validate: ((Trainer) throws -> Void)? = nil,
+                    reportEvery: Int = 20,
                     shouldStop: () -> Bool = { false }, progress: (TrainingProgress) -> Void = { _ in }) throws {
         let t0 = Date(), step0 = step
         var lastCkpt = Date(), lastVal = Date()
@@ -216,9 +221,8 @@ public final class Trainer: @unchecked Sendable {
             if step % reportEvery == 0 {
                 progress(TrainingProgress(step: step, steps: options.steps, learningRate: lr, losses: ema, stepsPerSecond: rate))
             }
-            if !validation.isEmpty && Date().timeIntervalSince(lastVal) > validationInterval {
-                let (pin, pout) = try evaluate(validation)
-                logger.info("validation", metadata: ["step": "\(step)", "psnr_input": "\(pin)", "psnr_output": "\(pout)"])
+            if let validate, Date().timeIntervalSince(lastVal) > validationInterval {
+                try validate(self)
                 lastVal = Date()
             }
             if let checkpoint, Date().timeIntervalSince(lastCkpt) > checkpointInterval {
@@ -227,6 +231,7 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         if let checkpoint { try saveCheckpoint(to: checkpoint) }
+        if let validate, step > step0 { try validate(self) }
     }
 
     // MARK: Checkpoints
@@ -267,7 +272,7 @@ public final class Trainer: @unchecked Sendable {
             throw TrainerError.invalidCheckpoint("\(url.path) lacks trainer metadata")
         }
         let saved: TrainingOptions
-        do { saved = try JSONDecoder().decode(TrainingOptions.self, from: Data(optS.utf8)) } catch {
+        do { saved = try TrainingOptions.decodeOverDefaults(Data(optS.utf8)) } catch {
             throw TrainerError.invalidCheckpoint("options: \(error)")
         }
         let g = try Generator(config: GeneratorConfig(json: cfgJSON))
