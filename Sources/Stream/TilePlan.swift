@@ -1,9 +1,11 @@
 /// How a frame is cut into overlapping tiles and how their results are blended back.
 ///
-/// Tiles are `tileSize` pixels square (smaller when the frame is), neighbours overlap by at least
-/// `overlap` pixels, and every tile lies inside the frame. Blending uses a feathered window: weights
-/// ramp up over the overlap with a raised cosine on edges shared with another tile and stay at 1 on
-/// the frame border, so the seams carry no step.
+/// Tiles are at most `tileSize` pixels on a side, as few as cover the frame with neighbours overlapping by
+/// at least `overlap` pixels, and no larger than that count needs (rounded up to a multiple of `alignment`,
+/// e.g. a network's stride, so it pads nothing): a 1280×720 frame in 512-pixel tiles is 3×2 tiles of
+/// 448×384, 12 % more pixels than the frame, where full 512² tiles would be 70 % more. Every tile lies
+/// inside the frame. Blending uses a feathered window: weights ramp up over the overlap with a raised
+/// cosine on edges shared with another tile and stay at 1 on the frame border, so the seams carry no step.
 public struct TilePlan: Sendable, Equatable {
     /// One tile: its origin and size in frame pixels.
     public struct Tile: Sendable, Equatable {
@@ -17,27 +19,42 @@ public struct TilePlan: Sendable, Equatable {
     public let height: Int
     public let tileSize: Int
     public let overlap: Int
+    /// The size of every tile (≤ `tileSize`, ≤ the frame).
+    public let tileWidth: Int
+    public let tileHeight: Int
     /// Tile origins along x and y; `tiles` is their product in row-major order.
     public let xs: [Int]
     public let ys: [Int]
 
     /// Plans tiles for a `width` × `height` frame.
     /// - Precondition: `tileSize > overlap >= 0`, dimensions positive (checked by `TilingError`).
-    public init(width: Int, height: Int, tileSize: Int, overlap: Int) throws(TilingError) {
+    public init(width: Int, height: Int, tileSize: Int, overlap: Int, alignment: Int = 1) throws(TilingError) {
         guard width > 0, height > 0 else { throw .emptyFrame(width: width, height: height) }
-        guard tileSize > 0, overlap >= 0, overlap < tileSize else {
+        guard tileSize > 0, overlap >= 0, overlap < tileSize, alignment > 0 else {
             throw .invalidTiling(tileSize: tileSize, overlap: overlap)
         }
         self.width = width
         self.height = height
         self.tileSize = tileSize
         self.overlap = overlap
-        xs = Self.origins(length: width, tile: tileSize, overlap: overlap)
-        ys = Self.origins(length: height, tile: tileSize, overlap: overlap)
+        (tileWidth, xs) = Self.layout(length: width, tile: tileSize, overlap: overlap, alignment: alignment)
+        (tileHeight, ys) = Self.layout(length: height, tile: tileSize, overlap: overlap, alignment: alignment)
     }
 
-    /// Tile origins covering `length`: evenly spread so every neighbouring pair overlaps by at least
-    /// `overlap`, the first at 0 and the last ending exactly at `length`.
+    /// The tile size and origins along one axis: the fewest tiles of at most `tile` pixels that cover
+    /// `length` with neighbours overlapping by at least `overlap`, each shrunk to what that count needs.
+    static func layout(length: Int, tile: Int, overlap: Int, alignment: Int) -> (size: Int, origins: [Int]) {
+        guard length > tile else { return (length, [0]) }
+        let step = tile - overlap
+        let count = (length - tile + step - 1) / step + 1
+        // count·size − (count−1)·overlap ≥ length keeps every spread step ≤ size − overlap.
+        let needed = (length + (count - 1) * overlap + count - 1) / count
+        let size = min(tile, (needed + alignment - 1) / alignment * alignment)
+        return (size, origins(length: length, tile: size, overlap: overlap))
+    }
+
+    /// Tile origins covering `length` with tiles of `tile` pixels: evenly spread, the first at 0 and the
+    /// last ending exactly at `length`.
     static func origins(length: Int, tile: Int, overlap: Int) -> [Int] {
         guard length > tile else { return [0] }
         let step = tile - overlap
@@ -49,8 +66,7 @@ public struct TilePlan: Sendable, Equatable {
 
     /// All tiles, row-major.
     public var tiles: [Tile] {
-        let tw = min(tileSize, width), th = min(tileSize, height)
-        return ys.flatMap { y in xs.map { x in Tile(x: x, y: y, width: tw, height: th) } }
+        ys.flatMap { y in xs.map { x in Tile(x: x, y: y, width: tileWidth, height: tileHeight) } }
     }
 
     /// Blend weights along one axis of a tile of `size` starting at `origin` within `length`:

@@ -10,22 +10,27 @@ public struct TiledProcessor: FrameProcessor {
     public let overlap: Int
     /// Frames with at most this many pixels are not tiled.
     public let wholeFramePixels: Int
+    /// Tile sizes are rounded up to a multiple of this (the inner processor's stride, so it pads nothing).
+    public let alignment: Int
 
-    public init(_ inner: any FrameProcessor, tileSize: Int, overlap: Int, wholeFramePixels: Int = 0) throws(TilingError) {
-        guard tileSize > 0, overlap >= 0, overlap < tileSize, wholeFramePixels >= 0 else {
+    public init(_ inner: any FrameProcessor, tileSize: Int, overlap: Int, wholeFramePixels: Int = 0,
+                alignment: Int = 1) throws(TilingError) {
+        guard tileSize > 0, overlap >= 0, overlap < tileSize, wholeFramePixels >= 0, alignment > 0 else {
             throw .invalidTiling(tileSize: tileSize, overlap: overlap)
         }
         self.inner = inner
         self.tileSize = tileSize
         self.overlap = overlap
         self.wholeFramePixels = wholeFramePixels
+        self.alignment = alignment
     }
 
     public mutating func process(_ frame: Frame) throws -> Frame {
         if (frame.width <= tileSize && frame.height <= tileSize) || frame.width * frame.height <= wholeFramePixels {
             return try inner.process(frame)
         }
-        let plan = try TilePlan(width: frame.width, height: frame.height, tileSize: tileSize, overlap: overlap)
+        let plan = try TilePlan(width: frame.width, height: frame.height, tileSize: tileSize, overlap: overlap,
+                                alignment: alignment)
         let w = frame.width, h = frame.height, plane = w * h
         var accum = [Float](repeating: 0, count: 3 * plane)
         var weightSum = [Float](repeating: 0, count: plane)

@@ -22,9 +22,10 @@ struct ModelFlags: ParsableArguments {
     @Option(help: "Run the GAN on tiles of this many pixels (0 = whole frame). Bounds memory on large frames.")
     var tile: Int = 512
 
+    // 640×480: whole 720p frames would need 2 GB with two workers, tiles keep it under 1 GB.
     @Option(help: ArgumentHelp("Frames with more pixels than this are tiled; smaller ones run whole, which is faster (0 = tile every frame larger than a tile).",
                                valueName: "pixels"))
-    var tileAbove: Int = 1280 * 720
+    var tileAbove: Int = 640 * 480
 
     @Option(help: "Overlap between neighbouring tiles in pixels, blended with a feathered window.")
     var overlap: Int = 32

@@ -34,27 +34,23 @@ struct MethodOptions: Sendable {
 
 /// A factory, not an instance: each pipeline worker builds its own processor, since processors keep scratch buffers.
 func makeProcessorFactory(for method: Method, options: MethodOptions) throws -> @Sendable () throws -> any FrameProcessor {
-    let inner = try makeFrameProcessorFactory(for: method, options: options)
-    // Only the network needs tiling (its memory grows with the frame); pass-through and the classical
-    // methods work on whole frames, where tiles would only add copies or change their global filters.
-    guard method == .gan, options.tile > 0 else { return inner }
-    let tile = options.tile, overlap = options.overlap, above = options.tileAbove
-    return { try TiledProcessor(inner(), tileSize: tile, overlap: overlap, wholeFramePixels: above) }
-}
-
-/// The method's own processor, before tiling.
-private func makeFrameProcessorFactory(for method: Method, options: MethodOptions) throws -> @Sendable () throws -> any FrameProcessor {
     switch method {
     case .gan:
         var flags = ModelFlags()
         flags.model = options.modelPath
         // Load once here so a missing or corrupt model fails before any output file exists.
-        _ = try flags.loadGenerator()
+        let stride = try flags.loadGenerator().stride
         // Frames run in parallel across workers; each worker's convolutions get their share of
         // the cores so the two levels never oversubscribe.
         Threading.setThreads(max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, options.workers)))
         // Each worker loads its own copy, so no model state is shared between threads.
-        return { [flags] in GeneratorProcessor(generator: try flags.loadGenerator()) }
+        let model: @Sendable () throws -> any FrameProcessor = { [flags] in GeneratorProcessor(generator: try flags.loadGenerator()) }
+        // Only the network needs tiling (its memory grows with the frame); pass-through and the classical
+        // methods work on whole frames, where tiles would only add copies or change their global filters.
+        // Tiles are multiples of the stride, so the network reflect-pads nothing.
+        guard options.tile > 0 else { return model }
+        let tile = options.tile, overlap = options.overlap, above = options.tileAbove
+        return { try TiledProcessor(model(), tileSize: tile, overlap: overlap, wholeFramePixels: above, alignment: stride) }
     case .none:
         return { PassThrough() }
     case .unsharp:

@@ -50,19 +50,32 @@ func smoothFrame(width: Int, height: Int) -> Frame {
     return Frame(width: width, height: height, pixels: p, pts: 42, index: 7)
 }
 
-@Test(arguments: [(720, 256, 32), (1280, 256, 32), (300, 128, 16), (100, 256, 32), (257, 256, 8)])
-func originsCoverWithOverlap(length: Int, tile: Int, overlap: Int) throws {
-    let xs = TilePlan.origins(length: length, tile: tile, overlap: overlap)
+@Test(arguments: [(720, 256, 32, 1), (1280, 256, 32, 1), (300, 128, 16, 1), (100, 256, 32, 1), (257, 256, 8, 1),
+                  (1280, 512, 32, 16), (720, 512, 32, 16), (2160, 512, 32, 16), (1081, 500, 31, 16), (999, 100, 99, 7)])
+func tilesCoverWithOverlap(length: Int, tile: Int, overlap: Int, alignment: Int) throws {
+    let (size, xs) = TilePlan.layout(length: length, tile: tile, overlap: overlap, alignment: alignment)
     #expect(xs.first == 0)
     if length > tile {
-        #expect(xs.last! + tile == length)
+        #expect(size <= tile && (size % alignment == 0 || size == tile))
+        #expect(xs.last! + size == length)
         for (a, b) in zip(xs, xs.dropFirst()) {
             #expect(b > a)
-            #expect(a + tile - b >= overlap, "neighbours \(a), \(b) overlap by less than \(overlap)")
+            #expect(a + size - b >= overlap, "neighbours \(a), \(b) overlap by less than \(overlap)")
         }
+        // No more tiles than full-size ones would need.
+        #expect(xs == TilePlan.origins(length: length, tile: size, overlap: overlap))
+        #expect(xs.count == TilePlan.origins(length: length, tile: tile, overlap: overlap).count)
     } else {
-        #expect(xs == [0])
+        #expect(size == length && xs == [0])
     }
+}
+
+@Test func a720pFrameIsTiledWithLittleWaste() throws {
+    // Full 512² tiles would compute 1.7× the frame's pixels; balanced ones at most 1.15×.
+    let plan = try TilePlan(width: 1280, height: 720, tileSize: 512, overlap: 32, alignment: 16)
+    #expect(plan.tileWidth == 448 && plan.tileHeight == 384 && plan.tiles.count == 6)
+    let computed = plan.tiles.reduce(0) { $0 + $1.width * $1.height }
+    #expect(Double(computed) <= 1.15 * 1280 * 720)
 }
 
 @Test func weightsArePartitionOfUnityOnExactOverlap() throws {
@@ -106,7 +119,7 @@ func originsCoverWithOverlap(length: Int, tile: Int, overlap: Int) throws {
 /// Mean absolute horizontal gradient on the columns where tiles start/end vs. elsewhere.
 func seamRatio(_ f: Frame, plan: TilePlan) -> Float {
     var borderCols = Set<Int>()
-    for x in plan.xs { if x > 0 { borderCols.insert(x) }; if x + plan.tileSize < f.width { borderCols.insert(x + plan.tileSize) } }
+    for x in plan.xs { if x > 0 { borderCols.insert(x) }; if x + plan.tileWidth < f.width { borderCols.insert(x + plan.tileWidth) } }
     var seam: Float = 0, seamN = 0, other: Float = 0, otherN = 0
     for c in 0..<3 {
         for y in 0..<f.height {
