@@ -77,7 +77,9 @@ let package = Package(
         ),
         // Per-layer timing against PyTorch (see benchmarks/layers/main.swift).
         .executableTarget(name: "bench-layers", dependencies: ["DeblurNet"], path: "benchmarks/layers", exclude: ["torch_layers.py", "README.md"]),
-        .testTarget(name: "StreamTests", dependencies: ["Stream"]),
+        // ffmpeg/ffprobe CLI helpers and the built binary, shared by the tests that make or inspect media.
+        .target(name: "MediaTestSupport", path: "Tests/MediaTestSupport"),
+        .testTarget(name: "StreamTests", dependencies: ["Stream", "MediaTestSupport"]),
         .testTarget(name: "RestorationTests", dependencies: ["Restoration"], resources: [.copy("Golden")]),
         .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
         .testTarget(
@@ -88,7 +90,7 @@ let package = Package(
             ]
         ),
         // Runs the built `deblur-video` binary; the dependency makes `swift test` build it first.
-        .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video"]),
+        .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video", "MediaTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

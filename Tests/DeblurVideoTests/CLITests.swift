@@ -1,14 +1,6 @@
 import Foundation
+import MediaTestSupport
 import Testing
-
-/// The built `deblur-video` next to the test bundle (`.build/<triple>/debug/`), or via `.build/debug` from this file.
-private let binary: URL = {
-    let nextToTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("deblur-video")
-    if FileManager.default.isExecutableFile(atPath: nextToTests.path) { return nextToTests }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/deblur-video")
-}()
 
 private struct Run {
     var status: Int32
@@ -21,7 +13,7 @@ private struct Run {
 /// (the default GAN is covered by GANCLITests; in a debug build it is too slow for long clips).
 private func deblurVideo(_ arguments: [String], stdin: Data? = nil) throws -> Run {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = BuiltCLI.binary
     let asksHelp = arguments.contains("--help")
     process.arguments = arguments + (arguments.contains("--method") || asksHelp ? [] : ["--method", "none"])
     let out = Pipe(), err = Pipe(), input = Pipe()
@@ -208,7 +200,7 @@ private func isOneErrorLine(_ text: String) -> Bool {
         try MediaTools.makeClip(input, seconds: 4)
         let bytes = try Data(contentsOf: input)
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = BuiltCLI.binary
         process.arguments = ["-", "-o", output.path, "--method", "none"]
         let stdin = Pipe(), err = Pipe()
         process.standardInput = stdin

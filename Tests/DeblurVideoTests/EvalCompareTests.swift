@@ -1,4 +1,5 @@
 import Foundation
+import MediaTestSupport
 import Testing
 
 /// `eval` and `compare` end to end: the built binary on small clips made by the ffmpeg CLI.
@@ -9,34 +10,9 @@ import Testing
         var stderr: String
     }
 
-    static let binary: URL = {
-        let nextToTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("deblur-video")
-        if FileManager.default.isExecutableFile(atPath: nextToTests.path) { return nextToTests }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/deblur-video")
-    }()
-
     func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        let dir = try MediaTools.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        // Files, not pipes: no risk of a full pipe blocking the child.
-        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
-        guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
-              FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
-            throw MediaTools.ToolError(description: "cannot create capture files in \(dir.path)")
-        }
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        let r = try BuiltCLI.run(arguments)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// Lossless RGB (ffv1, gbrp) clip of `frames` frames from an lavfi source, optionally filtered.

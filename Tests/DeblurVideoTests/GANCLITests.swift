@@ -1,4 +1,5 @@
 import Foundation
+import MediaTestSupport
 import Testing
 
 /// `--method gan` (the default) end to end with the shipped model: it loads, restores, and refuses bad weights.

@@ -1,30 +1,6 @@
 import Foundation
+import MediaTestSupport
 import Testing
-
-/// The built `deblur-video` next to the test bundle, or `.build/debug/deblur-video`.
-private let liveBinary: URL = {
-    let nextToTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("deblur-video")
-    if FileManager.default.isExecutableFile(atPath: nextToTests.path) { return nextToTests }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/deblur-video")
-}()
-
-/// Runs the CLI; returns exit status, stdout and stderr (through files, so neither pipe can fill up).
-private func runCLI(_ arguments: [String], in dir: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-    let outURL = dir.appendingPathComponent("stdout.txt"), errURL = dir.appendingPathComponent("stderr.txt")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let process = Process()
-    process.executableURL = liveBinary
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
-}
 
 /// The line of a summary table starting with `prefix`.
 private func line(_ text: String, startingWith prefix: String) -> String? {
@@ -39,11 +15,11 @@ private func line(_ text: String, startingWith prefix: String) -> String? {
         let clip = dir.appendingPathComponent("clip.mp4"), ref = dir.appendingPathComponent("ref.mkv")
         try MediaTools.makeClip(clip, seconds: 0.4, size: "160x120")
         try MediaTools.ffmpeg(["-i", clip.path, "-vf", "gblur=sigma=2", "-an", "-c:v", "ffv1", ref.path])
-        let run = try runCLI([clip.path, "-o", dir.appendingPathComponent("out.mkv").path, "--method", "none",
-                              "--reference", ref.path, "--quiet"], in: dir)
+        let run = try BuiltCLI.run([clip.path, "-o", dir.appendingPathComponent("out.mkv").path, "--method", "none",
+                              "--reference", ref.path, "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.isEmpty)
-        let eval = try runCLI(["eval", ref.path, clip.path], in: dir)
+        let eval = try BuiltCLI.run(["eval", ref.path, clip.path])
         #expect(eval.status == 0)
         #expect(line(run.stderr, startingWith: "frames:") == "frames: 10")
         let psnr = try #require(line(run.stderr, startingWith: "PSNR "))
@@ -58,13 +34,13 @@ private func line(_ text: String, startingWith prefix: String) -> String? {
         defer { try? FileManager.default.removeItem(at: dir) }
         let clip = dir.appendingPathComponent("clip.mp4"), out = dir.appendingPathComponent("out.mkv")
         try MediaTools.makeClip(clip, seconds: 1)
-        let run = try runCLI([clip.path, "-o", out.path, "--method", "none", "--realtime", "skip", "--quiet"], in: dir)
+        let run = try BuiltCLI.run([clip.path, "-o", out.path, "--method", "none", "--realtime", "skip", "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("realtime: 25 frames, deblurred 100.0%"), "\(run.stderr)")
         #expect(run.stderr.contains("latency decode→encode p50"))
         // Same timestamps as a plain run into the same container (mkv rounds to ms, so not the mp4's own).
         let plain = dir.appendingPathComponent("plain.mkv")
-        #expect(try runCLI([clip.path, "-o", plain.path, "--method", "none", "--quiet"], in: dir).status == 0)
+        #expect(try BuiltCLI.run([clip.path, "-o", plain.path, "--method", "none", "--quiet"]).status == 0)
         let pts = try MediaTools.framePTS(out)
         #expect(pts.count == 25)
         #expect(pts == (try MediaTools.framePTS(plain)))
@@ -75,7 +51,7 @@ private func line(_ text: String, startingWith prefix: String) -> String? {
         defer { try? FileManager.default.removeItem(at: dir) }
         let clip = dir.appendingPathComponent("clip.mp4"), out = dir.appendingPathComponent("out.mkv")
         try MediaTools.makeClip(clip, seconds: 0.2)
-        let run = try runCLI([clip.path, "-o", out.path, "--method", "none", "--reference", dir.appendingPathComponent("nope.mp4").path], in: dir)
+        let run = try BuiltCLI.run([clip.path, "-o", out.path, "--method", "none", "--reference", dir.appendingPathComponent("nope.mp4").path])
         #expect(run.status == 2)
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MediaTestSupport
 import Testing
 
 /// `deblur-video train` end to end on tiny data: from scratch, exact `--resume`, `--init`, and bad input.

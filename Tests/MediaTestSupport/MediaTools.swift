@@ -1,13 +1,14 @@
 import Foundation
 
 /// Runs the ffmpeg/ffprobe command-line tools to make test media and to inspect our output independently.
-enum MediaTools {
-    struct ToolError: Error, CustomStringConvertible {
-        var description: String
+public enum MediaTools {
+    public struct ToolError: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String]) throws -> Data {
+    public static func run(_ tool: String, _ arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
@@ -24,19 +25,19 @@ enum MediaTools {
         return data
     }
 
-    static func ffmpeg(_ arguments: [String]) throws {
+    public static func ffmpeg(_ arguments: [String]) throws {
         try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y"] + arguments)
     }
 
     /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
+    public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("stream-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     /// 320x240 testsrc2 at 25 fps for `seconds`, libx264, with a sine AAC track, in the container of `url`'s extension.
-    static func makeClip(_ url: URL, seconds: Double = 2, size: String = "320x240") throws {
+    public static func makeClip(_ url: URL, seconds: Double = 2, size: String = "320x240") throws {
         try ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=\(size):r=25:d=\(seconds)",
                     "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
@@ -44,14 +45,14 @@ enum MediaTools {
     }
 
     /// Video frame presentation times (seconds) as ffprobe reports them, which also proves the file decodes.
-    static func framePTS(_ url: URL) throws -> [Double] {
+    public static func framePTS(_ url: URL) throws -> [Double] {
         let text = String(decoding: try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
                                                          "frame=pts_time", "-of", "csv=p=0", url.path]), as: UTF8.self)
         return text.split(whereSeparator: \.isNewline).compactMap { Double($0.split(separator: ",")[0]) }
     }
 
     /// `codec_type` → packet count per stream, via ffprobe.
-    static func packetCounts(_ url: URL) throws -> [String: Int] {
+    public static func packetCounts(_ url: URL) throws -> [String: Int] {
         let text = String(decoding: try run("ffprobe", ["-v", "error", "-count_packets", "-show_entries",
                                                          "stream=codec_type,nb_read_packets", "-of", "csv=p=0", url.path]), as: UTF8.self)
         var result: [String: Int] = [:]
@@ -63,16 +64,49 @@ enum MediaTools {
     }
 
     /// One stream property (e.g. `width`, `duration`) of the first video stream.
-    static func videoProperty(_ url: URL, _ key: String) throws -> String {
+    public static func videoProperty(_ url: URL, _ key: String) throws -> String {
         String(decoding: try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
                                               "stream=\(key)", "-of", "csv=p=0", url.path]), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Frame `index` decoded by the ffmpeg CLI as packed 8-bit RGB.
-    static func rgb24Frame(_ url: URL, index: Int = 0) throws -> [UInt8] {
+    public static func rgb24Frame(_ url: URL, index: Int = 0) throws -> [UInt8] {
         [UInt8](try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", url.path,
                                    "-vf", "select=eq(n\\,\(index))", "-frames:v", "1",
                                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]))
+    }
+}
+
+/// The `deblur-video` executable under test, and a way to run it.
+public enum BuiltCLI {
+    /// The built `deblur-video` next to the test bundle (`.build/<triple>/debug/`), or `.build/debug/deblur-video`.
+    public static let binary: URL = {
+        let nextToTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("deblur-video")
+        if FileManager.default.isExecutableFile(atPath: nextToTests.path) { return nextToTests }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/deblur-video")
+    }()
+
+    /// Runs the CLI with no stdin and waits; stdout and stderr go through files, so neither pipe can fill up.
+    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
+              FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
+            throw MediaTools.ToolError(description: "cannot create capture files in \(dir.path)")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 }
