@@ -86,10 +86,7 @@ struct Compare: ParsableCommand {
         let options = QualityOptions(window: ssimWindow, lumaOnly: lumaOnly)
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
-        methodOptions.modelPath = model.model
-        methodOptions.tile = model.tile
-        methodOptions.overlap = model.overlap
-        methodOptions.tileAbove = model.tileAbove
+        methodOptions.model = model.settings
         var rows: [Row] = []
         for method in try parsedMethods() {
             let factory = try makeProcessorFactory(for: method, options: methodOptions)

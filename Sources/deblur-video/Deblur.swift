@@ -148,10 +148,7 @@ struct Deblur: ParsableCommand {
         }
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
-        methodOptions.modelPath = model.model
-        methodOptions.tile = model.tile
-        methodOptions.overlap = model.overlap
-        methodOptions.tileAbove = model.tileAbove
+        methodOptions.model = model.settings
         let workers = threads ?? ProcessInfo.processInfo.activeProcessorCount
         methodOptions.workers = workers
         var session = try LiveSession(live, video: decoder.videoInfo)

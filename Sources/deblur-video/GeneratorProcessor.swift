@@ -38,10 +38,24 @@ struct ModelFlags: ParsableArguments {
         }
     }
 
-    /// Loads the generator once, so a missing or corrupt file fails before any output is created.
+    /// What the flags select, for `MethodOptions`.
+    var settings: ModelSettings {
+        ModelSettings(path: model, tile: tile, overlap: overlap, tileAbove: tileAbove)
+    }
+}
+
+/// The generator weights (nil: the shipped model) and how frames are tiled for it.
+struct ModelSettings: Sendable {
+    var path: String?
+    /// Tile size in pixels (0 = whole frame) and overlap; frames of at most `tileAbove` pixels run whole.
+    var tile = 0
+    var overlap = 0
+    var tileAbove = 0
+
+    /// Loads the generator; a missing or corrupt file is an input error (exit 2).
     func loadGenerator() throws -> Generator {
         do {
-            if let model {
+            if let model = path {
                 guard FileManager.default.fileExists(atPath: model) else {
                     throw CLIFailure(.input, "model file \(model) does not exist")
                 }
@@ -51,7 +65,7 @@ struct ModelFlags: ParsableArguments {
         } catch let failure as CLIFailure {
             throw failure
         } catch {
-            throw CLIFailure(.input, "cannot load model \(model ?? "(shipped default)"): \(error)")
+            throw CLIFailure(.input, "cannot load model \(path ?? "(shipped default)"): \(error)")
         }
     }
 }

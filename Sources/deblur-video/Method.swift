@@ -21,12 +21,8 @@ enum Method: String, ExpressibleByArgument, CaseIterable, Sendable {
 struct MethodOptions: Sendable {
     /// PSF and parameters of unsharp, wiener and richardson-lucy.
     var classical = ClassicalSettings()
-    /// Generator weights for `gan`; nil means the shipped model.
-    var modelPath: String?
-    /// Tile size in pixels (0 = whole frame) and overlap, for the GAN; frames of at most `tileAbove` pixels run whole.
-    var tile = 0
-    var overlap = 0
-    var tileAbove = 0
+    /// Weights and tiling of `gan`.
+    var model = ModelSettings()
     /// Processors that run at the same time; the GAN's own threads share the cores among them.
     var workers = 1
     init() {}
@@ -36,21 +32,20 @@ struct MethodOptions: Sendable {
 func makeProcessorFactory(for method: Method, options: MethodOptions) throws -> @Sendable () throws -> any FrameProcessor {
     switch method {
     case .gan:
-        var flags = ModelFlags()
-        flags.model = options.modelPath
+        let settings = options.model
         // Load once here so a missing or corrupt model fails before any output file exists.
-        let stride = try flags.loadGenerator().stride
+        let stride = try settings.loadGenerator().stride
         // Frames run in parallel across workers; each worker's convolutions get their share of
         // the cores so the two levels never oversubscribe.
         Threading.setThreads(max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, options.workers)))
         // Each worker loads its own copy, so no model state is shared between threads.
-        let model: @Sendable () throws -> any FrameProcessor = { [flags] in GeneratorProcessor(generator: try flags.loadGenerator()) }
+        let model: @Sendable () throws -> any FrameProcessor = { GeneratorProcessor(generator: try settings.loadGenerator()) }
         // Only the network needs tiling (its memory grows with the frame); pass-through and the classical
         // methods work on whole frames, where tiles would only add copies or change their global filters.
         // Tiles are multiples of the stride, so the network reflect-pads nothing.
-        guard options.tile > 0 else { return model }
-        let tile = options.tile, overlap = options.overlap, above = options.tileAbove
-        return { try TiledProcessor(model(), tileSize: tile, overlap: overlap, wholeFramePixels: above, alignment: stride) }
+        guard settings.tile > 0 else { return model }
+        return { try TiledProcessor(model(), tileSize: settings.tile, overlap: settings.overlap,
+                                    wholeFramePixels: settings.tileAbove, alignment: stride) }
     case .none:
         return { PassThrough() }
     case .unsharp:

@@ -76,10 +76,7 @@ struct Serve: ParsableCommand {
             concurrentJobs: jobs, queueLength: queue, processingTimeout: .seconds(timeout), methodName: method.rawValue,
             maxVideoFrames: maxFrames)
         var options = MethodOptions()
-        options.modelPath = model.model
-        options.tile = model.tile
-        options.overlap = model.overlap
-        options.tileAbove = model.tileAbove
+        options.model = model.settings
         options.workers = jobs
         let factory = try makeProcessorFactory(for: method, options: options)
         var logger = Logger(label: "deblur-video.serve")
