@@ -100,7 +100,7 @@ struct Deblur: ParsableCommand {
         if input != "-", FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
             try runDirectory(cancellation: cancellation)
         } else {
-            try runOne(input: input, output: output, cancellation: cancellation)
+            try runOne(input: input, output: output, live: live, cancellation: cancellation)
         }
         if cancellation.isCancelled {
             throw CLIFailure(.interrupted, "interrupted; output finalized")
@@ -119,18 +119,35 @@ struct Deblur: ParsableCommand {
             throw CLIFailure(.input, "cannot list \(input): \(error.localizedDescription)")
         }
         guard !names.isEmpty else { throw CLIFailure(.input, "no images in \(input)") }
+        var referenceDir: ObjCBool = false
+        if let reference = live.reference,
+           !(FileManager.default.fileExists(atPath: reference, isDirectory: &referenceDir) && referenceDir.boolValue) {
+            throw CLIFailure(.usage, "with a directory of images, --reference must be a directory holding the sharp images under the same names")
+        }
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
             throw CLIFailure(.output, "cannot create directory \(output): \(error.localizedDescription)")
         }
+        // One bad image must not cost the others: each failure is reported and the batch goes on.
+        var failures: [CLIFailure] = []
         for name in names where !cancellation.isCancelled {
-            try runOne(input: (input as NSString).appendingPathComponent(name),
-                       output: (output as NSString).appendingPathComponent(name), cancellation: cancellation)
+            var live = self.live
+            live.reference = live.reference.map { ($0 as NSString).appendingPathComponent(name) }
+            do {
+                try runOne(input: (input as NSString).appendingPathComponent(name),
+                           output: (output as NSString).appendingPathComponent(name), live: live, cancellation: cancellation)
+            } catch let failure as CLIFailure where failure.status != .interrupted && failure.status != .output {
+                warn("error: \(name): \(failure.message)")
+                failures.append(failure)
+            }
+        }
+        if let first = failures.first {
+            throw CLIFailure(first.status, "\(failures.count) of \(names.count) images failed (the others were written)")
         }
     }
 
-    private func runOne(input: String, output: String, cancellation: CancellationToken) throws {
+    private func runOne(input: String, output: String, live: LiveFlags, cancellation: CancellationToken) throws {
         let target = OutputFile(output)
         try target.checkWritable()
         var settings = EncoderSettings(codec: codec, crf: crf, preset: preset, format: format)

@@ -193,6 +193,29 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(try MediaTools.videoProperty(out.appendingPathComponent("b.jpg"), "codec_name,width") == "mjpeg,32")
     }
 
+    @Test func aBadImageInADirectoryCostsOnlyItself() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("shots"), refs = dir.appendingPathComponent("refs")
+        let out = dir.appendingPathComponent("sharp")
+        for d in [images, refs] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        for name in ["a.png", "c.png"] {
+            try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", images.appendingPathComponent(name).path])
+            try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", refs.appendingPathComponent(name).path])
+        }
+        try Data("not a picture".utf8).write(to: images.appendingPathComponent("b.png"))
+        let run = try deblurVideo([images.path, "-o", out.path, "--reference", refs.path])
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(files(in: out) == ["a.png", "c.png"])
+        #expect(run.stderr.contains("b.png") && run.stderr.contains("1 of 3 images failed"))
+        // Each image is scored against the reference of the same name: identical here, so PSNR is infinite.
+        #expect(run.stderr.components(separatedBy: "quality vs").count == 3, "\(run.stderr)")
+        #expect(run.stderr.contains(refs.appendingPathComponent("c.png").path))
+
+        let fileReference = try deblurVideo([images.path, "-o", out.path, "--reference", refs.appendingPathComponent("a.png").path])
+        #expect(fileReference.status == 1 && fileReference.stderr.contains("--reference must be a directory"))
+    }
+
     @Test func interruptFinalizesAPlayableOutput() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
