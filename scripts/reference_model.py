@@ -218,21 +218,6 @@ class SepConv(nn.Module):
         return self.pw(x)
 
 
-class ResidualSepBlock(nn.Module):
-    """relu(x + sep2(relu(sep1(x)))), two depthwise-separable 3x3 convs; sep2's pointwise conv starts at zero,
-    so a new block is the identity on the (non-negative) features it refines."""
-
-    def __init__(self, c, separable=True):
-        super().__init__()
-        self.conv1 = SepConv(c, c, 3, separable)
-        self.conv2 = SepConv(c, c, 3, separable)
-        nn.init.zeros_(self.conv2.pw.conv.weight)
-        nn.init.zeros_(self.conv2.pw.conv.bias)
-
-    def forward(self, x):
-        return F.relu(x + self.conv2(F.relu(self.conv1(x))))
-
-
 class Generator(nn.Module):
     """DeblurGAN-v2-style generator. Input/output: (N, 3, H, W) in [0, 1]."""
 
@@ -262,12 +247,6 @@ class Generator(nn.Module):
             self.fuse_half = SepConv(d2 + f2, hc, 3, sep)
             self.fuse_full = SepConv(hc + 3, fc, 3, sep)
             self.to_rgb = PadConv(fc, 3, 3, pad=(1, 1, 1, 1))
-            # Optional residual refinement blocks at strides 8, 4, 2 and 1 (config "refine": [n8, n4, n2, n1]).
-            r8, r4, r2, r1 = (list(c.get("refine", [])) + [0, 0, 0, 0])[:4]
-            self.refine8 = nn.ModuleList([ResidualSepBlock(d1, sep) for _ in range(r8)])
-            self.refine4 = nn.ModuleList([ResidualSepBlock(d2, sep) for _ in range(r4)])
-            self.refine2 = nn.ModuleList([ResidualSepBlock(hc, sep) for _ in range(r2)])
-            self.refine1 = nn.ModuleList([ResidualSepBlock(fc, sep) for _ in range(r1)])
         else:
             self.to_rgb = PadConv(d2, 3, 3, pad=(1, 1, 1, 1))
         # Start as the identity (output = input): the residual is learnt.
@@ -298,21 +277,13 @@ class Generator(nn.Module):
         h = F.relu(self.up1(h))
         if self.skips:
             h = F.relu(self.fuse1(torch.cat([h, feats[-2]], 1)))
-            for blk in self.refine8:
-                h = blk(h)
         h = F.relu(self.up2(h))
         if self.skips:
             h = F.relu(self.fuse2(torch.cat([h, feats[-3]], 1)))
-            for blk in self.refine4:
-                h = blk(h)
             h = F.interpolate(h, size=feats[-4].shape[-2:], mode="bilinear", align_corners=False)
             h = F.relu(self.fuse_half(torch.cat([h, feats[-4]], 1)))
-            for blk in self.refine2:
-                h = blk(h)
             h = F.interpolate(h, size=xp.shape[-2:], mode="bilinear", align_corners=False)
             h = F.relu(self.fuse_full(torch.cat([h, xn], 1)))
-            for blk in self.refine1:
-                h = blk(h)
             return self.to_rgb(h)
         r = self.to_rgb(h)
         return F.interpolate(r, size=xp.shape[-2:], mode="bilinear", align_corners=False)

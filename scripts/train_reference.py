@@ -117,8 +117,6 @@ def main():
     ap.add_argument("--data", default="/work/data")
     ap.add_argument("--encoder", default="data/efficientnet-lite0.safetensors")
     ap.add_argument("--init", default="", help="start from a generator safetensors (fine-tune)")
-    ap.add_argument("--refine", default="", help="with --init: add residual refinement blocks at strides 8,4 "
-                    "(e.g. 2,2); new blocks start as the identity")
     ap.add_argument("--out", default="runs/default")
     ap.add_argument("--export", default="", help="write the final F16 generator here too")
     ap.add_argument("--steps", type=int, default=4000)
@@ -151,14 +149,8 @@ def main():
     g = rm.Generator(cfg)
     if args.init:
         g = rm.load_generator(args.init)
-        if args.refine:
-            cfg = dict(g.config, refine=[int(v) for v in args.refine.split(",")])
-            old = g.state_dict()
-            g = rm.Generator(cfg)
-            missing, unexpected = g.load_state_dict(old, strict=False)
-            assert not unexpected and all(k.startswith("refine") for k in missing), (missing, unexpected)
         cfg = g.config
-        log(f"init from {args.init} (config {g.config_json()})", fh)
+        log(f"init from {args.init}", fh)
     else:
         n = rm.load_pretrained_encoder(g, args.encoder)
         log(f"loaded {n} pretrained encoder tensors from {args.encoder}", fh)
@@ -166,8 +158,9 @@ def main():
     enc_params = list(g.encoder.parameters())
     enc_ids = {id(p) for p in enc_params}
     dec_params = [p for p in g.parameters() if id(p) not in enc_ids]
-    opt_g = torch.optim.Adam([{"params": dec_params, "lr_scale": 1.0},
-                              {"params": enc_params, "lr_scale": args.encoder_lr_scale}], lr=args.lr, betas=(0.9, 0.999))
+    opt_g = torch.optim.Adam([{"params": dec_params, "lr_scale": 1.0, "encoder": False},
+                              {"params": enc_params, "lr_scale": args.encoder_lr_scale, "encoder": True}],
+                             lr=args.lr, betas=(0.9, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), lr=args.lr, betas=(0.5, 0.999))
     weights = rm.LossWeights(adv=args.lambda_adv, ms=args.lambda_ms, pix=args.lambda_pix, mse=args.mse)
 
@@ -218,7 +211,7 @@ def main():
         use_adv = step >= args.adv_from * args.steps and args.lambda_adv > 0
         lr = lr_at(step, args.steps, args.lr)
         for grp in opt_g.param_groups:
-            grp["lr"] = lr * grp["lr_scale"] * (0.0 if (frozen and grp["params"] is enc_params) else 1.0)
+            grp["lr"] = lr * grp["lr_scale"] * (0.0 if (frozen and grp.get("encoder", grp["lr_scale"] < 1)) else 1.0)
         for grp in opt_d.param_groups:
             grp["lr"] = lr
         size = crops[int(rng.integers(0, len(crops)))]
