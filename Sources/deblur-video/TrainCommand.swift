@@ -11,30 +11,39 @@ struct Train: ParsableCommand {
         abstract: "Train the deblurring GAN on photos, image pairs and videos.",
         discussion: """
         Data, any mix (images and videos are decoded with FFmpeg):
-          --photos DIR   sharp photos, blurred on the fly by random camera-shake trajectories
-                         (straight and curved, up to --max-blur px) plus noise and 8-bit rounding
-          --pairs DIR    blurry/sharp pairs: DIR/blur/X + DIR/sharp/X, or the GoPro layout DIR/*/blur/X + DIR/*/sharp/X
-          --video FILE   GoPro-style pairs: the mean of --video-window consecutive frames (linear light) is the
-                         blurry frame, the middle frame the sharp one
-        Validation: --val-pairs DIR (same layout as --pairs); PSNR/SSIM of input and output are printed every
-        --validate-every minutes and at the end.
+          --photos DIR  sharp photos, blurred on the fly by random camera-shake
+                        trajectories (straight and curved, up to --max-blur px)
+                        plus noise and 8-bit rounding
+          --pairs DIR   blurry/sharp pairs: DIR/blur/X + DIR/sharp/X, or the
+                        GoPro layout DIR/*/blur/X + DIR/*/sharp/X
+          --video FILE  GoPro-style pairs: the mean of --video-window
+                        consecutive frames (linear light) is the blurry frame,
+                        the middle frame the sharp one
+        Validation: --val-pairs DIR (same layout as --pairs); PSNR/SSIM of input
+        and output are printed before training, every --validate-every minutes
+        and at the end.
 
-        The checkpoint (weights, optimizer states, step, RNG) is written atomically every few minutes, at the end
-        and on Ctrl-C; --resume continues exactly from it. --init starts from a trained model (fine-tuning), e.g.
-        the shipped one. The final generator is written to --output (F16 safetensors, config in its metadata),
+        The checkpoint (weights, optimizer states, step, RNG) is written
+        atomically every --checkpoint-every minutes, at the end and on Ctrl-C;
+        --resume continues exactly from it (flags such as --steps may change).
+        --init starts from a trained model, e.g. the shipped one. The final
+        generator goes to --output (F16 safetensors, config in its metadata),
         ready for `deblur-video --model`.
 
-        Paper defaults (DeblurGAN-v2): --paper-defaults sets Adam 1e-4, batch 8, 224² crops, λadv 0.001, λms 1,
-        λpix 0.5 from the first step. Our defaults are tuned for 2 CPU cores: encoder frozen for the first 70 % of
-        the steps, crops 128–160, warm-up + cosine learning rate from 5e-4, adversarial loss after 85 %.
-        Fine-tuning a trained model (--init) works best with the encoder unfrozen from the start and learning at
-        the decoder's rate: --unfreeze-at 0 --encoder-lr-scale 1.
+        Paper defaults (DeblurGAN-v2): --paper-defaults sets Adam 1e-4, batch 8,
+        224² crops, λadv 0.001, λms 1, λpix 0.5 from the first step. Our
+        defaults suit 2 CPU cores: encoder frozen for the first 70 % of the
+        steps, crops 128-160, warm-up + cosine learning rate from 5e-4,
+        adversarial loss after 85 %. To fine-tune a trained model, train the
+        encoder from the start: --init default --unfreeze-at 0 (the shipped
+        model was made so, see README).
 
         EXAMPLES:
-          deblur-video train --photos /work/data/photos/train --val-pairs /work/data/val_synth -o my.safetensors
-          deblur-video train --photos photos/ --init default --unfreeze-at 0 --encoder-lr-scale 1 --lr 3e-4 \\
-              --steps 6000 -o tuned.safetensors
-          deblur-video train --photos photos/ --resume --checkpoint run.ckpt.safetensors -o my.safetensors
+          deblur-video train --photos /work/data/photos/train \\
+              --val-pairs /work/data/val_synth -o my.safetensors
+          deblur-video train --photos photos/ --init default --unfreeze-at 0 \\
+              --lr 3e-4 --steps 6000 -o tuned.safetensors
+          deblur-video train --photos photos/ --resume -o my.safetensors
         """
     )
 
