@@ -16,6 +16,15 @@ struct ConvGeometry {
         let minRows = scatters ? max(1, (dh * (kh - 1)) / sh) : 1
         return min(outH, max(rows, minRows))
     }
+
+    /// For kernel column `kx`: the input x of output column 0 (`xoff`, may be negative) and the output columns
+    /// `lo..<hi` whose input x = ox·sw + xoff lies inside the row; the others read padding.
+    func validColumns(kx: Int) -> (xoff: Int, lo: Int, hi: Int) {
+        let xoff = kx * dw - padLeft
+        let lo = xoff >= 0 ? 0 : min(outW, (-xoff + sw - 1) / sw)
+        let hi = max(lo, min(outW, (width - 1 - xoff) >= 0 ? (width - 1 - xoff) / sw + 1 : 0))
+        return (xoff, lo, hi)
+    }
 }
 
 /// Copies the receptive fields of output rows `oy0..<oy1` into `col` ([kernelVolume, (oy1-oy0)·outW], row-major).
@@ -26,10 +35,7 @@ func im2col(_ src: UnsafePointer<Float>, _ g: ConvGeometry, rows oy0: Int, _ oy1
         for ky in 0..<g.kh {
             for kx in 0..<g.kw {
                 let row = col + ((c * g.kh + ky) * g.kw + kx) * n
-                let xoff = kx * g.dw - g.padLeft
-                // Valid ox: 0 <= ox*sw + xoff < width.
-                let oxLo = xoff >= 0 ? 0 : min(ow, (-xoff + g.sw - 1) / g.sw)
-                let oxHi = max(oxLo, min(ow, (g.width - 1 - xoff) >= 0 ? (g.width - 1 - xoff) / g.sw + 1 : 0))
+                let (xoff, oxLo, oxHi) = g.validColumns(kx: kx)
                 for oy in oy0..<oy1 {
                     let dst = row + (oy - oy0) * ow
                     let iy = oy * g.sh - g.padTop + ky * g.dh
@@ -57,9 +63,7 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, rows oy0: Int, _ oy1
         for ky in 0..<g.kh {
             for kx in 0..<g.kw {
                 let row = col + ((c * g.kh + ky) * g.kw + kx) * n
-                let xoff = kx * g.dw - g.padLeft
-                let oxLo = xoff >= 0 ? 0 : min(ow, (-xoff + g.sw - 1) / g.sw)
-                let oxHi = max(oxLo, min(ow, (g.width - 1 - xoff) >= 0 ? (g.width - 1 - xoff) / g.sw + 1 : 0))
+                let (xoff, oxLo, oxHi) = g.validColumns(kx: kx)
                 for oy in oy0..<oy1 {
                     let iy = oy * g.sh - g.padTop + ky * g.dh
                     if iy < 0 || iy >= g.height { continue }

@@ -120,20 +120,8 @@ public func batchNorm(_ x: Variable, weight: Variable?, bias: Variable?, running
         mean = runningMean.value.array
         invstd = runningVar.value.array.map { 1 / ($0 + eps).squareRoot() }
     }
-    let y = NormKernels.normalize(x.value, mean: mean, invstd: invstd, gamma: weight?.value, beta: bias?.value,
-                                  channels: c, hw: hw, groupOfPlane: { $0 % c })
-    var inputs = [x]
-    if let weight { inputs.append(weight) }
-    if let bias { inputs.append(bias) }
-    return record(y, inputs) { [xv = x.value] g in
-        let needAffine = (weight?.requiresGrad ?? false) || (bias?.requiresGrad ?? false)
-        let (dx, dg, db) = NormKernels.backward(g, xv, mean: mean, invstd: invstd, gamma: weight?.value, channels: c, hw: hw,
-                                                groups: c, planes: planes, useBatchStats: training,
-                                                needInput: x.requiresGrad, needAffine: needAffine)
-        if let dx { x.accumulate(dx) }
-        if let weight, weight.requiresGrad, let dg { weight.accumulate(dg) }
-        if let bias, bias.requiresGrad, let db { bias.accumulate(db) }
-    }
+    return normalized(x, weight: weight, bias: bias, mean: mean, invstd: invstd, groups: c, planes: planes,
+                      groupOfPlane: { $0 % c }, useBatchStats: training)
 }
 
 /// Instance normalisation (PyTorch `F.instance_norm` without running stats): each (image, channel) plane is
@@ -144,15 +132,25 @@ public func instanceNorm(_ x: Variable, weight: Variable? = nil, bias: Variable?
     let planes: @Sendable (Int) -> [Int] = { [$0] }
     let (mean, v) = NormKernels.stats(x.value, groups: nplanes, hw: hw, planes: planes)
     let invstd = v.map { 1 / ($0 + eps).squareRoot() }
+    return normalized(x, weight: weight, bias: bias, mean: mean, invstd: invstd, groups: nplanes, planes: planes,
+                      groupOfPlane: { $0 }, useBatchStats: true)
+}
+
+/// Normalises `x` with the given per-group statistics, applies the affine parameters and records the backward
+/// pass; shared by batch and instance norm, which differ only in how planes are grouped.
+private func normalized(_ x: Variable, weight: Variable?, bias: Variable?, mean: [Float], invstd: [Float],
+                        groups: Int, planes: @escaping @Sendable (Int) -> [Int], groupOfPlane: (Int) -> Int,
+                        useBatchStats: Bool) -> Variable {
+    let c = x.shape[1], hw = x.shape[2] * x.shape[3]
     let y = NormKernels.normalize(x.value, mean: mean, invstd: invstd, gamma: weight?.value, beta: bias?.value,
-                                  channels: c, hw: hw, groupOfPlane: { $0 })
+                                  channels: c, hw: hw, groupOfPlane: groupOfPlane)
     var inputs = [x]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
     return record(y, inputs) { [xv = x.value] g in
         let needAffine = (weight?.requiresGrad ?? false) || (bias?.requiresGrad ?? false)
         let (dx, dg, db) = NormKernels.backward(g, xv, mean: mean, invstd: invstd, gamma: weight?.value, channels: c, hw: hw,
-                                                groups: nplanes, planes: planes, useBatchStats: true,
+                                                groups: groups, planes: planes, useBatchStats: useBatchStats,
                                                 needInput: x.requiresGrad, needAffine: needAffine)
         if let dx { x.accumulate(dx) }
         if let weight, weight.requiresGrad, let dg { weight.accumulate(dg) }
