@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Model benchmark (not a test): deblur-video with the shipped GAN vs the PyTorch reference, on the same frames.
 # For each size (640x360, 1280x720, 1920x1080; frames of ffmpeg testsrc2, 25 fps, x264 crf 18) it runs
-#   ours        deblur-video X -o Y                  (defaults: --method gan, --tile 512 --overlap 32,
+#   ours        deblur-video X -o Y                  (defaults: --method gan; frames above --tile-above 640x480
+#                                                     pixels in balanced tiles of at most --tile 512, --overlap 32;
 #                                                     workers = cores, each worker's convs on cores/workers threads)
 #   ours 1x2    deblur-video X -o Y --threads 1      (1 pipeline worker, its convs on 2 threads)
 #   tile 0      deblur-video X -o Y --tile 0         (whole frame at once)
@@ -54,7 +55,7 @@ for spec in "640x360:$n360" "1280x720:$n720" "1920x1080:$n1080"; do
         "$model_pf" "$wall_pf" "$(echo "$wall_pf - $model_pf" | bc -l)" \
         "$(echo "100 * ($wall_pf - $model_pf) / $wall_pf" | bc -l)" "$(div "$m_def" 1024)" "$(div "$m_t0" 1024)"
 done
-echo "fps 2x1: default (2 workers x 1 conv thread, --tile 512); fps 1x2: --threads 1 (1 worker x 2 threads);"
+echo "fps 2x1: default (2 workers x 1 conv thread, tiles of <= 512 above 640x480 pixels); fps 1x2: --threads 1 (1 worker x 2 threads);"
 echo "fps t0: --tile 0; torch: PyTorch model-only frames/s (2 threads); ratio: ours 1x2 model time / torch time (<= 1 is faster);"
 echo "model s/f: our process-stage time per frame (1x2); overhead = wall/frame - model/frame (includes model load ~ once per run)."
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
