@@ -67,9 +67,18 @@ CONFIGS = {
         "name": "default", "version": 1,
         "encoder": "efficientnet-lite0", "encoder_blocks": 11,
         "skips": True, "bottleneck": 128,
-        "decoder": [64, 32],  # channels after the two transposed convs (stride 8, 4)
-        "half_channels": 32,  # stride-2 stage (skip from block 0)
-        "full_channels": 16,  # full-resolution stage (sees the input)
+        "decoder": [128, 64],  # channels after the two transposed convs (stride 8, 4)
+        "half_channels": 64,  # stride-2 stage (skip from block 0)
+        "full_channels": 32,  # full-resolution stage (sees the input)
+        "separable": True,
+        "mean": LITE0_MEAN, "std": LITE0_STD,
+    },
+    # The earlier shipped architecture: `default` at half the decoder width.
+    "small": {
+        "name": "small", "version": 1,
+        "encoder": "efficientnet-lite0", "encoder_blocks": 11,
+        "skips": True, "bottleneck": 128,
+        "decoder": [64, 32], "half_channels": 32, "full_channels": 16,
         "separable": True,
         "mean": LITE0_MEAN, "std": LITE0_STD,
     },
@@ -459,6 +468,6 @@ def summarize(name: str, h: int = 720, w: int = 1280, verbose: bool = True):
 
 
 if __name__ == "__main__":
-    names = sys.argv[1:] or ["default", "paper", "tiny"]
+    names = sys.argv[1:] or ["default", "small", "paper", "tiny"]
     for n in names:
         summarize(n)

@@ -77,7 +77,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: "Start from this trained model ('default' = the shipped one) instead of the ImageNet encoder.")
     var initModel: String?
 
-    @Option(help: "Architecture when training from scratch: default, paper, tiny.")
+    @Option(help: "Architecture when training from scratch: default (the shipped one), small (faster), paper, tiny.")
     var config: String = "default"
 
     @Option(help: "Total optimisation steps.")
@@ -143,7 +143,7 @@ struct Train: ParsableCommand {
         if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
         if videoWindow < 2 { throw ValidationError("--video-window must be at least 2") }
         if resume && initModel != nil { throw ValidationError("--resume and --init exclude each other") }
-        if GeneratorConfig.preset(config) == nil { throw ValidationError("unknown --config \(config); use default, paper or tiny") }
+        if GeneratorConfig.preset(config) == nil { throw ValidationError("unknown --config \(config); use \(GeneratorConfig.presetNames.joined(separator: ", "))") }
         for (name, f) in [("--unfreeze-at", unfreezeAt), ("--adversarial-from", adversarialFrom)] {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the steps, from 0 to 1") }
         }

@@ -83,9 +83,12 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
     public static let lite0Mean: [Float] = [127.0 / 255.0, 127.0 / 255.0, 127.0 / 255.0]
     public static let lite0Std: [Float] = [128.0 / 255.0, 128.0 / 255.0, 128.0 / 255.0]
 
-    /// The shipped model: encoder up to stride 16, skips, separable decoder (7.36 GMACs at 1280×720).
+    /// The shipped model: encoder up to stride 16, skips, separable decoder (12.73 GMACs at 1280×720).
     public static let `default` = GeneratorConfig(name: "default", encoderBlocks: 11, skips: true, bottleneck: 128,
-                                                  decoder: [64, 32], halfChannels: 32, fullChannels: 16)
+                                                  decoder: [128, 64], halfChannels: 64, fullChannels: 32)
+    /// The earlier shipped model's architecture: `default` at half the decoder width (7.36 GMACs at 1280×720).
+    public static let small = GeneratorConfig(name: "small", encoderBlocks: 11, skips: true, bottleneck: 128,
+                                              decoder: [64, 32], halfChannels: 32, fullChannels: 16)
     /// The paper's plain form (last feature map only), for the ablation.
     public static let paper = GeneratorConfig(name: "paper", encoderBlocks: 11, skips: false, bottleneck: 128,
                                               decoder: [64, 32], halfChannels: 0, fullChannels: 0)
@@ -93,10 +96,14 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
     public static let tiny = GeneratorConfig(name: "tiny", encoderBlocks: 6, encoderWidth: 0.25, skips: true, bottleneck: 8,
                                              decoder: [8, 4], halfChannels: 4, fullChannels: 4)
 
-    /// A named preset ("default", "paper", "tiny").
+    /// Names of the presets, for help and error messages.
+    public static let presetNames = ["default", "small", "paper", "tiny"]
+
+    /// A named preset ("default", "small", "paper", "tiny").
     public static func preset(_ name: String) -> GeneratorConfig? {
         switch name {
         case "default": return .default
+        case "small": return .small
         case "paper": return .paper
         case "tiny": return .tiny
         default: return nil

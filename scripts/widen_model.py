@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Widen a trained generator's decoder without changing what it computes.
+
+    python3 scripts/widen_model.py SMALL.safetensors OUT.safetensors --config default
+
+The decoder widths (decoder, half_channels, full_channels) of the target config
+must be ≥ those of the input model; the encoder and bottleneck must match.
+Every new channel gets fresh random weights where it is produced and zero
+weights where it is consumed, so the widened model's output equals the input
+model's (checked at the end) while the new channels still receive gradients
+(ReLU'(0) = 0 would block them if the producer side were zero instead).
+This lets a wider model continue from a trained narrower one with
+`deblur-video train --init OUT.safetensors` instead of training its decoder
+from scratch: the shipped `default` model was made so from the `small` one.
+"""
+import argparse
+import sys
+
+import torch
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import reference_model as rm  # noqa: E402
+
+
+def channel_map(old_first: int, new_first: int, rest: int) -> tuple[list[int], list[int]]:
+    """Where the old channels of a [first, rest] concatenation land in the widened one."""
+    old = list(range(old_first + rest))
+    new = list(range(old_first)) + [new_first + i for i in range(rest)]
+    return old, new
+
+
+def widen(old: rm.Generator, cfg: dict, seed: int = 7) -> rm.Generator:
+    oc = old.config
+    defaults = {"encoder_width": 1.0, "separable": True}
+    for k in ("encoder", "encoder_blocks", "encoder_width", "skips", "bottleneck", "separable"):
+        if oc.get(k, defaults.get(k)) != cfg.get(k, defaults.get(k)):
+            raise SystemExit(f"widen_model: '{k}' differs ({oc.get(k)} vs {cfg.get(k)}); only decoder widths may change")
+    cfg = dict(cfg, mean=oc["mean"], std=oc["std"])  # keep the stored normalisation bit for bit
+    if not oc["skips"]:
+        raise SystemExit("widen_model: only configs with skips are supported")
+    (o1, o2), (n1, n2) = oc["decoder"], cfg["decoder"]
+    oh, of, nh, nf = oc["half_channels"], oc["full_channels"], cfg["half_channels"], cfg["full_channels"]
+    if n1 < o1 or n2 < o2 or nh < oh or nf < of:
+        raise SystemExit("widen_model: the new widths must not be smaller")
+    torch.manual_seed(seed)
+    new = rm.Generator(cfg).eval()
+    enc = old.encoder.channels
+    f8, f4, f2 = enc[-2], enc[-3], enc[-4]
+    # (input channel map, output channel map) of each decoder layer; None = unchanged dimension.
+    in_maps = {
+        "up1": None, "up2": channel_map(o1, n1, 0),
+        "fuse1": channel_map(o1, n1, f8), "fuse2": channel_map(o2, n2, f4),
+        "fuse_half": channel_map(o2, n2, f2), "fuse_full": channel_map(oh, nh, 3),
+        "to_rgb": channel_map(of, nf, 0),
+    }
+    out_sizes = {"up1": (o1, n1), "up2": (o2, n2), "fuse1": (o1, n1), "fuse2": (o2, n2),
+                 "fuse_half": (oh, nh), "fuse_full": (of, nf), "to_rgb": (3, 3)}
+    old_sd, new_sd = old.state_dict(), new.state_dict()
+    with torch.no_grad():
+        for name, t in new_sd.items():
+            src = old_sd[name]
+            layer = name.split(".")[0]
+            if layer not in in_maps:  # encoder, bottleneck: identical
+                t.copy_(src)
+                continue
+            o_old, _ = out_sizes[layer]
+            transposed = layer.startswith("up")  # ConvTranspose2d weight is [in, out, k, k]
+            depthwise = ".dw." in name
+            imap = in_maps[layer]
+            if name.endswith("bias"):
+                # Depthwise bias follows the input channels; new producer biases start at zero.
+                idx = imap if depthwise else (list(range(o_old)), list(range(o_old)))
+                t.zero_()
+                t[idx[1]] = src[idx[0]]
+                continue
+            if depthwise:  # [C, 1, k, k]: one filter per input channel, new ones stay random
+                t[imap[1]] = src[imap[0]]
+                continue
+            # The layer's own new input channels come from a widened producer: zero them (consumer side).
+            # For a separable layer, the pw conv consumes the dw outputs, which follow the same map.
+            in_dim, out_dim = (0, 1) if transposed else (1, 0)
+            if imap is not None:
+                new_in = sorted(set(range(t.shape[in_dim])) - set(imap[1]))
+                t.index_fill_(in_dim, torch.tensor(new_in, dtype=torch.long), 0.0) if new_in else None
+                old_in, new_in_idx = imap
+            else:
+                old_in = new_in_idx = list(range(src.shape[in_dim]))
+            outs = list(range(o_old))
+            block = src.index_select(in_dim, torch.tensor(old_in)).index_select(out_dim, torch.tensor(outs))
+            view = t.index_select(in_dim, torch.tensor(new_in_idx))
+            view.index_copy_(out_dim, torch.tensor(outs), block)
+            t.index_copy_(in_dim, torch.tensor(new_in_idx), view)
+    new.load_state_dict(new_sd)
+    return new
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("input")
+    ap.add_argument("output")
+    ap.add_argument("--config", default="default", help="target config name or JSON (default: default)")
+    ap.add_argument("--seed", type=int, default=7)
+    a = ap.parse_args()
+    old = rm.load_generator(a.input).eval()
+    new = widen(old, rm.get_config(a.config), a.seed)
+    x = torch.rand(1, 3, 96, 128, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        diff = (old(x) - new(x)).abs().max().item()
+    if diff > 1e-5:
+        raise SystemExit(f"widen_model: output changed by {diff:.2e}; refusing to write")
+    rm.save_generator(new, a.output, dtype=torch.float32)
+    n_old = sum(p.numel() for p in old.parameters())
+    n_new = sum(p.numel() for p in new.parameters())
+    print(f"{a.input} ({n_old:,} params) → {a.output} ({n_new:,} params, config '{new.config['name']}'), "
+          f"max output change {diff:.1e}")
+
+
+if __name__ == "__main__":
+    main()
