@@ -101,6 +101,18 @@ import Testing
         #expect(macs <= 15_000_000_000)
     }
 
+    @Test func presetsAreFoundByName() throws {
+        #expect(GeneratorConfig.presetNames == ["default", "small", "paper", "tiny"])
+        #expect(GeneratorConfig.preset("default") == .default)
+        #expect(GeneratorConfig.preset("small") == .small)
+        #expect(GeneratorConfig.preset("wide") == nil)
+        // `small` is `default` at half the decoder width (what scripts/widen_model.py widened to make it).
+        #expect(GeneratorConfig.small.decoder.map { $0 * 2 } == GeneratorConfig.default.decoder)
+        #expect(GeneratorConfig.small.halfChannels * 2 == GeneratorConfig.default.halfChannels)
+        #expect(GeneratorConfig.small.fullChannels * 2 == GeneratorConfig.default.fullChannels)
+        for p in GeneratorConfig.presets { try p.validate() }
+    }
+
     @Test func untrainedGeneratorIsIdentity() throws {
         let g = try Generator(config: .tiny)
         let x = Tensor.uniform([1, 3, 20, 33], lo: 0, hi: 1, seed: 3)

@@ -90,5 +90,9 @@ import Testing
         #expect(badFraction.status == 1)
         #expect(badFraction.stderr.contains("--unfreeze-at"))
         #expect(!FileManager.default.fileExists(atPath: out))
+        let badConfig = try cli.run(["train", "--photos", photos.path, "--config", "wide", "-o", out])
+        #expect(badConfig.status == 1)
+        #expect(badConfig.stderr.contains("unknown --config wide; use default, small, paper, tiny"))
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 }

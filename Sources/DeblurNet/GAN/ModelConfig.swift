@@ -96,18 +96,15 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
     public static let tiny = GeneratorConfig(name: "tiny", encoderBlocks: 6, encoderWidth: 0.25, skips: true, bottleneck: 8,
                                              decoder: [8, 4], halfChannels: 4, fullChannels: 4)
 
+    /// The presets, each found by its `name`, in the order help lists them.
+    public static let presets: [GeneratorConfig] = [.default, .small, .paper, .tiny]
+
     /// Names of the presets, for help and error messages.
-    public static let presetNames = ["default", "small", "paper", "tiny"]
+    public static var presetNames: [String] { presets.map(\.name) }
 
     /// A named preset ("default", "small", "paper", "tiny").
     public static func preset(_ name: String) -> GeneratorConfig? {
-        switch name {
-        case "default": return .default
-        case "small": return .small
-        case "paper": return .paper
-        case "tiny": return .tiny
-        default: return nil
-        }
+        presets.first { $0.name == name }
     }
 
     /// Parses the JSON form.
