@@ -46,15 +46,14 @@ def widen(old: rm.Generator, cfg: dict, seed: int = 7) -> rm.Generator:
     new = rm.Generator(cfg).eval()
     enc = old.encoder.channels
     f8, f4, f2 = enc[-2], enc[-3], enc[-4]
-    # (input channel map, output channel map) of each decoder layer; None = unchanged dimension.
+    # Where each decoder layer's old input channels land: (old indices, new indices); None = unchanged.
     in_maps = {
         "up1": None, "up2": channel_map(o1, n1, 0),
         "fuse1": channel_map(o1, n1, f8), "fuse2": channel_map(o2, n2, f4),
         "fuse_half": channel_map(o2, n2, f2), "fuse_full": channel_map(oh, nh, 3),
         "to_rgb": channel_map(of, nf, 0),
     }
-    out_sizes = {"up1": (o1, n1), "up2": (o2, n2), "fuse1": (o1, n1), "fuse2": (o2, n2),
-                 "fuse_half": (oh, nh), "fuse_full": (of, nf), "to_rgb": (3, 3)}
+    old_out = {"up1": o1, "up2": o2, "fuse1": o1, "fuse2": o2, "fuse_half": oh, "fuse_full": of, "to_rgb": 3}
     old_sd, new_sd = old.state_dict(), new.state_dict()
     with torch.no_grad():
         for name, t in new_sd.items():
@@ -63,7 +62,7 @@ def widen(old: rm.Generator, cfg: dict, seed: int = 7) -> rm.Generator:
             if layer not in in_maps:  # encoder, bottleneck: identical
                 t.copy_(src)
                 continue
-            o_old, _ = out_sizes[layer]
+            o_old = old_out[layer]
             transposed = layer.startswith("up")  # ConvTranspose2d weight is [in, out, k, k]
             depthwise = ".dw." in name
             imap = in_maps[layer]
@@ -76,20 +75,15 @@ def widen(old: rm.Generator, cfg: dict, seed: int = 7) -> rm.Generator:
             if depthwise:  # [C, 1, k, k]: one filter per input channel, new ones stay random
                 t[imap[1]] = src[imap[0]]
                 continue
-            # The layer's own new input channels come from a widened producer: zero them (consumer side).
-            # For a separable layer, the pw conv consumes the dw outputs, which follow the same map.
-            in_dim, out_dim = (0, 1) if transposed else (1, 0)
-            if imap is not None:
-                new_in = sorted(set(range(t.shape[in_dim])) - set(imap[1]))
-                t.index_fill_(in_dim, torch.tensor(new_in, dtype=torch.long), 0.0) if new_in else None
-                old_in, new_in_idx = imap
-            else:
-                old_in = new_in_idx = list(range(src.shape[in_dim]))
-            outs = list(range(o_old))
-            block = src.index_select(in_dim, torch.tensor(old_in)).index_select(out_dim, torch.tensor(outs))
-            view = t.index_select(in_dim, torch.tensor(new_in_idx))
-            view.index_copy_(out_dim, torch.tensor(outs), block)
-            t.index_copy_(in_dim, torch.tensor(new_in_idx), view)
+            # View both weights as [out, in, k, k] (ConvTranspose2d stores [in, out, k, k]); writes go through.
+            w = t.transpose(0, 1) if transposed else t
+            s_w = src.transpose(0, 1) if transposed else src
+            old_in, new_in = imap if imap is not None else (list(range(s_w.shape[1])),) * 2
+            # Input channels fed by a widened producer are new: zero their weights (the consumer side).
+            added = sorted(set(range(w.shape[1])) - set(new_in))
+            if added:
+                w[:, added] = 0
+            w[:o_old, new_in] = s_w[:, old_in]
     new.load_state_dict(new_sd)
     return new
 
