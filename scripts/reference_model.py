@@ -73,15 +73,6 @@ CONFIGS = {
         "separable": True,
         "mean": LITE0_MEAN, "std": LITE0_STD,
     },
-    # The earlier shipped architecture: `default` at half the decoder width.
-    "small": {
-        "name": "small", "version": 1,
-        "encoder": "efficientnet-lite0", "encoder_blocks": 11,
-        "skips": True, "bottleneck": 128,
-        "decoder": [64, 32], "half_channels": 32, "full_channels": 16,
-        "separable": True,
-        "mean": LITE0_MEAN, "std": LITE0_STD,
-    },
     # The paper's plain form: last feature map only, no skips (ablation).
     "paper": {
         "name": "paper", "version": 1,
@@ -103,6 +94,10 @@ CONFIGS = {
         "mean": LITE0_MEAN, "std": LITE0_STD,
     },
 }
+
+# The earlier shipped architecture: `default` at half the decoder width.
+CONFIGS["small"] = {**CONFIGS["default"], "name": "small",
+                    "decoder": [64, 32], "half_channels": 32, "full_channels": 16}
 
 
 def get_config(name_or_json: str) -> dict:
@@ -468,6 +463,6 @@ def summarize(name: str, h: int = 720, w: int = 1280, verbose: bool = True):
 
 
 if __name__ == "__main__":
-    names = sys.argv[1:] or ["default", "small", "paper", "tiny"]
+    names = sys.argv[1:] or list(CONFIGS)
     for n in names:
         summarize(n)
