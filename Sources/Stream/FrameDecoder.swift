@@ -177,12 +177,34 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     }
 
     public func nextFrame() throws -> Frame? {
+        try receive { try convert($0) }
+    }
+
+    /// 4:2:0 pictures with a matrix we convert ourselves are copied as they are (1.5 bytes a pixel);
+    /// anything else is converted to float RGB here.
+    public func nextPackedFrame() throws -> PackedFrame? {
+        try receive { src in
+            guard let matrix = Self.directMatrix(src), let y = cffmpeg_frame_data(src, 0),
+                  let u = cffmpeg_frame_data(src, 1), let v = cffmpeg_frame_data(src, 2) else {
+                return PackedFrame(try convert(src))
+            }
+            let picture = YUV420Picture(width: Int(src.pointee.width), height: Int(src.pointee.height), matrix: matrix,
+                                        y: y, yStride: Int(cffmpeg_frame_linesize(src, 0)),
+                                        u: u, uStride: Int(cffmpeg_frame_linesize(src, 1)),
+                                        v: v, vStride: Int(cffmpeg_frame_linesize(src, 2)))
+            let (pts, index) = stamp(src)
+            return PackedFrame(picture, pts: pts, index: index)
+        }
+    }
+
+    /// Runs the send/receive loop until a picture comes out, and hands it to `make`.
+    private func receive<T>(_ make: (UnsafeMutablePointer<AVFrame>) throws -> T) throws -> T? {
         guard !finished, let ctx = codecContext, let fmt = formatContext, let packet, let frame else { return nil }
         while true {
             let received = avcodec_receive_frame(ctx, frame)
             if received >= 0 {
                 defer { av_frame_unref(frame) }
-                return try convert(frame)
+                return try make(frame)
             }
             if received == cffmpeg_averror_eof() {
                 finished = true
@@ -246,10 +268,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     private func convert(_ src: UnsafeMutablePointer<AVFrame>) throws -> Frame {
         let width = Int(src.pointee.width), height = Int(src.pointee.height)
         let format = src.pointee.format
-        if format == AV_PIX_FMT_YUV420P.rawValue || format == AV_PIX_FMT_YUVJ420P.rawValue,
-           let matrix = YUVMatrix(colorSpace: Int32(bitPattern: src.pointee.colorspace.rawValue),
-                                  fullRange: format == AV_PIX_FMT_YUVJ420P.rawValue || src.pointee.color_range == AVCOL_RANGE_JPEG),
-           let y = cffmpeg_frame_data(src, 0), let u = cffmpeg_frame_data(src, 1), let v = cffmpeg_frame_data(src, 2) {
+        if let matrix = Self.directMatrix(src), let y = cffmpeg_frame_data(src, 0), let u = cffmpeg_frame_data(src, 1), let v = cffmpeg_frame_data(src, 2) {
             // The common case (H.264 & co.): one fused pass, no swscale.
             let pixels = pool.make(count: 3 * width * height) { base in
                 YUV420Conversion.toRGB(y: y, yStride: Int(cffmpeg_frame_linesize(src, 0)),
@@ -285,13 +304,27 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         return makeFrame(src, width: width, height: height, pixels: pixels)
     }
 
+    /// The matrix of a 4:2:0 picture our fused kernel converts (nil: swscale's job).
+    private static func directMatrix(_ src: UnsafeMutablePointer<AVFrame>) -> YUVMatrix? {
+        let format = src.pointee.format
+        guard format == AV_PIX_FMT_YUV420P.rawValue || format == AV_PIX_FMT_YUVJ420P.rawValue else { return nil }
+        return YUVMatrix(colorSpace: Int32(bitPattern: src.pointee.colorspace.rawValue),
+                         fullRange: format == AV_PIX_FMT_YUVJ420P.rawValue || src.pointee.color_range == AVCOL_RANGE_JPEG)
+    }
+
     private func makeFrame(_ src: UnsafeMutablePointer<AVFrame>, width: Int, height: Int, pixels: [Float]) -> Frame {
+        let (pts, index) = stamp(src)
+        return Frame(width: width, height: height, pixels: pixels, pts: pts, index: index)
+    }
+
+    /// The picture's timestamp and decode-order index (counts it as decoded).
+    private func stamp(_ src: UnsafeMutablePointer<AVFrame>) -> (pts: Int64?, index: Int) {
         let ts = src.pointee.best_effort_timestamp != cffmpeg_nopts_value() ? src.pointee.best_effort_timestamp : src.pointee.pts
         let pts: Int64? = ts == cffmpeg_nopts_value() ? nil : ts
         if let pts { lastSeconds = Double(pts) * videoInfo.timeBase.doubleValue }
         let index = framesDecoded
         framesDecoded += 1
-        return Frame(width: width, height: height, pixels: pixels, pts: pts, index: index)
+        return (pts, index)
     }
 
     private func makeScaler(for src: UnsafeMutablePointer<AVFrame>,

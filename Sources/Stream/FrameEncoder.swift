@@ -236,7 +236,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     }
 
     public func write(_ frame: Frame) throws {
-        guard !finished, let ctx = codecContext, let target = encodeFrame else { return }
+        guard !finished, codecContext != nil, let target = encodeFrame else { return }
         guard frame.width == info.width, frame.height == info.height else {
             throw EncodeError.frameSizeMismatch(expected: "\(info.width)x\(info.height)", got: "\(frame.width)x\(frame.height)")
         }
@@ -265,12 +265,41 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
             ret = cffmpeg_sws_frame_to_frame(scaler, rgb, target)
             guard ret >= 0 else { throw EncodeError.writeFailed(location, reason: avErrorDescription(ret)) }
         }
-        var pts = info.isImage ? Int64(framesWritten) : (frame.pts ?? Int64(frame.index) * frameDuration)
+        try send(target, pts: frame.pts, index: frame.index)
+    }
+
+    /// 4:2:0 output with our own matrix: converted by the caller's thread, so `write` only copies bytes.
+    public func pack(_ frame: Frame) -> PackedFrame {
+        guard let matrix = yuvMatrix, frame.width == info.width, frame.height == info.height else { return PackedFrame(frame) }
+        return PackedFrame(YUV420Picture(frame: frame, matrix: matrix), pts: frame.pts, index: frame.index)
+    }
+
+    public func write(_ packed: PackedFrame) throws {
+        guard case .yuv420(let picture) = packed.storage, picture.matrix == yuvMatrix,
+              picture.width == info.width, picture.height == info.height else {
+            return try write(packed.unpacked())
+        }
+        guard !finished, let target = encodeFrame else { return }
+        let ret = av_frame_make_writable(target)
+        guard ret >= 0 else { throw EncodeError.writeFailed(location, reason: avErrorDescription(ret)) }
+        guard let y = cffmpeg_frame_data(target, 0), let u = cffmpeg_frame_data(target, 1),
+              let v = cffmpeg_frame_data(target, 2) else {
+            throw EncodeError.writeFailed(location, reason: "encoder frame has no YUV planes")
+        }
+        picture.copy(y: y, yStride: Int(cffmpeg_frame_linesize(target, 0)), u: u, uStride: Int(cffmpeg_frame_linesize(target, 1)),
+                     v: v, vStride: Int(cffmpeg_frame_linesize(target, 2)))
+        try send(target, pts: packed.pts, index: packed.index)
+    }
+
+    /// Stamps and encodes the filled frame, then writes whatever packets are ready.
+    private func send(_ target: UnsafeMutablePointer<AVFrame>, pts framePTS: Int64?, index: Int) throws {
+        guard let ctx = codecContext else { return }
+        var pts = info.isImage ? Int64(framesWritten) : (framePTS ?? Int64(index) * frameDuration)
         // Encoders reject non-increasing timestamps; nudge duplicates forward by one tick.
         if let last = lastPTS, pts <= last { pts = last + 1 }
         lastPTS = pts
         target.pointee.pts = pts
-        ret = avcodec_send_frame(ctx, target)
+        let ret = avcodec_send_frame(ctx, target)
         guard ret >= 0 else { throw EncodeError.writeFailed(location, reason: avErrorDescription(ret)) }
         framesWritten += 1
         try drainPackets()

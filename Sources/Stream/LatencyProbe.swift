@@ -45,6 +45,11 @@ private final class ProbedSource<Inner: FrameSource>: FrameSource, @unchecked Se
         if let frame { probe.frameDecoded(frame.index) }
         return frame
     }
+    func nextPackedFrame() throws -> PackedFrame? {
+        let frame = try inner.nextPackedFrame()
+        if let frame { probe.frameDecoded(frame.index) }
+        return frame
+    }
     func takePassthroughPackets() -> [MediaPacket] { inner.takePassthroughPackets() }
     func recycle(_ pixels: [Float]) { inner.recycle(pixels) }
 }
@@ -57,6 +62,11 @@ private final class ProbedSink<Inner: FrameSink>: FrameSink, @unchecked Sendable
     func write(_ frame: Frame) throws {
         try inner.write(frame)
         probe.frameEncoded(frame.index)
+    }
+    func pack(_ frame: Frame) -> PackedFrame { inner.pack(frame) }
+    func write(_ packed: PackedFrame) throws {
+        try inner.write(packed)
+        probe.frameEncoded(packed.index)
     }
     func write(passthrough packets: [MediaPacket]) throws { try inner.write(passthrough: packets) }
     func finish() throws { try inner.finish() }

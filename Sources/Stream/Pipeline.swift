@@ -22,7 +22,7 @@ public struct Pipeline: Sendable {
 
     private struct WorkItem: Sendable {
         var sequence: Int
-        var frame: Frame
+        var frame: PackedFrame
         var passthrough: [MediaPacket]
     }
 
@@ -59,9 +59,9 @@ public struct Pipeline: Sendable {
             while !state.hasFailed {
                 if cancellation.isCancelled { state.markCancelled(); break }
                 let t0 = DispatchTime.now()
-                let frame: Frame?
+                let frame: PackedFrame?
                 do {
-                    frame = try source.nextFrame()
+                    frame = try source.nextPackedFrame()
                 } catch {
                     state.setSourceError(error)
                     break
@@ -88,9 +88,11 @@ public struct Pipeline: Sendable {
                     onFailure(PipelineError.processorSetup(underlying: error))
                     return
                 }
+                // Float frames unpacked from compact ones come from here and go back once repacked.
+                let pixelPool = PixelBufferPool(limit: 1)
                 while var item = input.pop() {
                     let t0 = DispatchTime.now()
-                    let source = item.frame
+                    let source = item.frame.unpacked(using: pixelPool)
                     do {
                         var result = try processor.process(source)
                         guard result.width == source.width, result.height == source.height else {
@@ -100,7 +102,8 @@ public struct Pipeline: Sendable {
                         }
                         result.pts = source.pts
                         result.index = source.index
-                        item.frame = result
+                        item.frame = sink.pack(result)
+                        if item.frame.isCompact { Self.recycle(source.pixels, result.pixels, into: pixelPool) }
                     } catch let error as PipelineError {
                         onFailure(error)
                         return
@@ -128,10 +131,11 @@ public struct Pipeline: Sendable {
                     onFailure(error)
                     return
                 }
-                // Hand the pixels back for the decoder to refill (after dropping our reference, so it is unique).
-                let pixels = item.frame.pixels
-                item.frame.pixels = []
-                source.recycle(pixels)
+                // Float pixels go back for the decoder to refill (after dropping our reference, so they are unique).
+                if case .rgb(let frame) = item.frame.storage {
+                    item.frame = PackedFrame(Frame(width: 0, height: 0, pixels: []))
+                    source.recycle(frame.pixels)
+                }
                 busy += seconds(since: t0)
                 done += 1
                 progress?(PipelineProgress(framesDone: done, totalFrames: total, elapsed: seconds(since: start)))
@@ -154,6 +158,13 @@ public struct Pipeline: Sendable {
         return PipelineStats(frames: result.frames, wallSeconds: seconds(since: start),
                              decodeSeconds: result.decode, processSeconds: result.process,
                              encodeSeconds: result.encode, cancelled: result.cancelled)
+    }
+
+    /// Keeps a worker's input and output arrays (one array if the processor worked in place) for its next unpacking.
+    private static func recycle(_ input: [Float], _ output: [Float], into pool: PixelBufferPool) {
+        let same = input.withUnsafeBufferPointer { a in output.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+        pool.recycle(output)
+        if !same { pool.recycle(input) }
     }
 }
 

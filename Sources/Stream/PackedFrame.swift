@@ -1,0 +1,139 @@
+/// A frame as it waits in the pipeline's queues: 8-bit YUV 4:2:0 when the decoder or encoder works in
+/// it, float RGB otherwise.
+///
+/// Why: a float RGB frame takes 12 bytes a pixel (100 MB at 4K), a 4:2:0 one 1.5 (12 MB). Packed
+/// frames keep the queues small, and the conversions move from the single decode and encode threads
+/// into the processing workers, where they run in parallel.
+public struct PackedFrame: Sendable {
+    enum Storage: Sendable {
+        case rgb(Frame)
+        case yuv420(YUV420Picture)
+    }
+
+    let storage: Storage
+    /// Presentation timestamp in the source stream's time base, if any.
+    public let pts: Int64?
+    /// 0-based position in decode order.
+    public let index: Int
+
+    /// Wraps a float frame as it is (no conversion).
+    public init(_ frame: Frame) {
+        storage = .rgb(frame)
+        pts = frame.pts
+        index = frame.index
+    }
+
+    init(_ picture: YUV420Picture, pts: Int64?, index: Int) {
+        storage = .yuv420(picture)
+        self.pts = pts
+        self.index = index
+    }
+
+    /// True when the pixels are held as 8-bit YUV rather than float RGB.
+    public var isCompact: Bool {
+        if case .yuv420 = storage { return true }
+        return false
+    }
+
+    /// The float RGB frame (a YUV picture is converted).
+    public func unpacked() -> Frame { unpacked(using: nil) }
+
+    /// The float RGB frame; a YUV picture is converted into an array from `pool` if one is given.
+    func unpacked(using pool: PixelBufferPool?) -> Frame {
+        switch storage {
+        case .rgb(let frame):
+            return frame
+        case .yuv420(let picture):
+            let count = 3 * picture.width * picture.height
+            let fill: (UnsafeMutablePointer<Float>) -> Void = { picture.toRGB(into: $0) }
+            let pixels = pool?.make(count: count, fill)
+                ?? [Float](unsafeUninitializedCapacity: count) { buf, initialized in
+                    if let base = buf.baseAddress { fill(base) }
+                    initialized = count
+                }
+            return Frame(width: picture.width, height: picture.height, pixels: pixels, pts: pts, index: index)
+        }
+    }
+}
+
+/// An 8-bit YUV 4:2:0 picture in one array (Y, then U, then V, rows without padding) and the matrix
+/// that maps it to RGB.
+struct YUV420Picture: Sendable {
+    let width: Int
+    let height: Int
+    let matrix: YUVMatrix
+    private(set) var bytes: [UInt8]
+
+    var chromaWidth: Int { (width + 1) / 2 }
+    var chromaHeight: Int { (height + 1) / 2 }
+    private var chromaOffset: (u: Int, v: Int) {
+        (width * height, width * height + chromaWidth * chromaHeight)
+    }
+
+    /// Copies three planes with the given strides (e.g. a decoded AVFrame's).
+    init(width: Int, height: Int, matrix: YUVMatrix,
+         y: UnsafePointer<UInt8>, yStride: Int, u: UnsafePointer<UInt8>, uStride: Int,
+         v: UnsafePointer<UInt8>, vStride: Int) {
+        self.width = width
+        self.height = height
+        self.matrix = matrix
+        let cw = (width + 1) / 2, ch = (height + 1) / 2
+        let count = width * height + 2 * cw * ch
+        bytes = [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
+            guard let dst = buf.baseAddress else { return }
+            Self.copyPlane(y, yStride, to: dst, width: width, height: height)
+            Self.copyPlane(u, uStride, to: dst + width * height, width: cw, height: ch)
+            Self.copyPlane(v, vStride, to: dst + width * height + cw * ch, width: cw, height: ch)
+            initialized = count
+        }
+    }
+
+    /// Converts a float RGB frame (values clamped to `[0, 1]`).
+    init(frame: Frame, matrix: YUVMatrix) {
+        width = frame.width
+        height = frame.height
+        self.matrix = matrix
+        let w = frame.width, h = frame.height, cw = (w + 1) / 2, ch = (h + 1) / 2
+        let count = w * h + 2 * cw * ch
+        bytes = frame.pixels.withUnsafeBufferPointer { rgb in
+            [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
+                guard let dst = buf.baseAddress, let src = rgb.baseAddress else { return }
+                YUV420Conversion.fromRGB(src, width: w, height: h, matrix: matrix,
+                                         y: dst, yStride: w, u: dst + w * h, uStride: cw,
+                                         v: dst + w * h + cw * ch, vStride: cw)
+                initialized = count
+            }
+        }
+    }
+
+    /// Fills three `width × height` float planes (R, G, B).
+    func toRGB(into rgb: UnsafeMutablePointer<Float>) {
+        bytes.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            let (u, v) = chromaOffset
+            YUV420Conversion.toRGB(y: base, yStride: width, u: base + u, uStride: chromaWidth,
+                                   v: base + v, vStride: chromaWidth, width: width, height: height,
+                                   matrix: matrix, into: rgb)
+        }
+    }
+
+    /// Copies the planes into destinations with their own strides (e.g. an encoder's AVFrame).
+    func copy(y: UnsafeMutablePointer<UInt8>, yStride: Int, u: UnsafeMutablePointer<UInt8>, uStride: Int,
+              v: UnsafeMutablePointer<UInt8>, vStride: Int) {
+        bytes.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            let (uo, vo) = chromaOffset
+            Self.copyPlane(base, width, to: y, stride: yStride, width: width, height: height)
+            Self.copyPlane(base + uo, chromaWidth, to: u, stride: uStride, width: chromaWidth, height: chromaHeight)
+            Self.copyPlane(base + vo, chromaWidth, to: v, stride: vStride, width: chromaWidth, height: chromaHeight)
+        }
+    }
+
+    private static func copyPlane(_ src: UnsafePointer<UInt8>, _ srcStride: Int, to dst: UnsafeMutablePointer<UInt8>,
+                                  stride dstStride: Int? = nil, width: Int, height: Int) {
+        let dstStride = dstStride ?? width
+        for row in 0..<height {
+            (dst + row * dstStride).update(from: src + row * srcStride, count: width)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import MediaTestSupport
+import Testing
+@testable import Stream
+
+/// Frames travel the pipeline as 8-bit YUV 4:2:0 where decoder and encoder allow it; these tests pin
+/// that the compact path gives exactly what the float path gives.
+@Suite struct PackedFrameTests {
+    /// An odd-sized 4:2:0 clip (FFV1 allows odd sizes), so the chroma planes are rounded up.
+    private func makeOddClip(_ url: URL) throws {
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=68x46:r=25:d=0.4", "-vf", "scale=67:45", "-c:v", "ffv1",
+                               "-pix_fmt", "yuv420p", url.path])
+    }
+
+    @Test func decoderPacksYUVAndUnpacksToTheSameFloatFrames() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("odd.mkv")
+        try makeOddClip(input)
+        let floats = try FrameDecoder(location: input.path), packs = try FrameDecoder(location: input.path)
+        var count = 0
+        while let frame = try floats.nextFrame() {
+            let packed = try #require(try packs.nextPackedFrame())
+            #expect(packed.isCompact)
+            // 1.5 bytes a pixel (chroma rounded up), not 12.
+            if case .yuv420(let picture) = packed.storage {
+                #expect(picture.bytes.count == 67 * 45 + 2 * 34 * 23)
+            }
+            #expect(packed.index == frame.index && packed.pts == frame.pts)
+            #expect(packed.unpacked() == frame)
+            #expect(packed.unpacked(using: PixelBufferPool(limit: 1)) == frame)
+            count += 1
+        }
+        #expect(count == 10)
+        #expect(try packs.nextPackedFrame() == nil)
+    }
+
+    @Test func decoderFallsBackToFloatForOtherPixelFormats() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("rgb.mkv")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48:r=25:d=0.2", "-c:v", "ffv1", "-pix_fmt", "bgr0", input.path])
+        let packed = try #require(try FrameDecoder(location: input.path).nextPackedFrame())
+        #expect(!packed.isCompact)
+        #expect(packed.unpacked() == (try FrameDecoder(location: input.path).nextFrame()))
+    }
+
+    /// Lossless x264 (any difference in the planes handed over would show in the decoded frames) and
+    /// full-range MJPEG at an odd size.
+    @Test(arguments: [("x264.mkv", "libx264", "66:46"), ("mjpeg.avi", "mjpeg", "67:45")])
+    func packedWritesEncodeTheSameAsFloatWrites(name: String, codec: String, size: String) throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=68x46:r=25:d=0.4", "-vf", "scale=\(size)", "-c:v", "ffv1",
+                               "-pix_fmt", "yuv420p", input.path])
+        let settings = EncoderSettings(codec: codec, crf: codec == "libx264" ? 0 : nil)
+        func encode(_ prefix: String, packed: Bool) throws -> URL {
+            let url = dir.appendingPathComponent(prefix + name)
+            let decoder = try FrameDecoder(location: input.path)
+            let encoder = try FrameEncoder(location: url.path, settings: settings, video: decoder.videoInfo, audio: nil)
+            while let frame = try decoder.nextFrame() {
+                if packed {
+                    let p = encoder.pack(frame)
+                    #expect(p.isCompact)
+                    try encoder.write(p)
+                } else {
+                    try encoder.write(frame)
+                }
+            }
+            try encoder.finish()
+            return url
+        }
+        let viaFloat = try encode("float-", packed: false), viaPacked = try encode("packed-", packed: true)
+        #expect(try MediaTools.videoProperty(viaPacked, "width,height") == size.replacingOccurrences(of: ":", with: ","))
+        let a = try FrameDecoder(location: viaFloat.path), b = try FrameDecoder(location: viaPacked.path)
+        var count = 0
+        while let fa = try a.nextFrame() {
+            let fb = try #require(try b.nextFrame())
+            #expect(fa == fb)
+            count += 1
+        }
+        #expect(count == 10)
+        #expect(try MediaTools.framePTS(viaPacked) == MediaTools.framePTS(viaFloat))
+    }
+
+    @Test func sinksWithoutAPackedFormKeepFloatFrames() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let info = VideoStreamInfo(width: 8, height: 6, timeBase: Rational(1, 25), frameRate: Rational(25, 1))
+        let frame = Frame(width: 8, height: 6, pixels: (0..<144).map { Float($0 % 7) / 6 })
+        // PNG is written as RGB: nothing to pack, the frame passes as it is.
+        let png = try FrameEncoder(location: dir.appendingPathComponent("out.png").path, settings: EncoderSettings(),
+                                   video: info, audio: nil)
+        #expect(!png.pack(frame).isCompact)
+        // A frame of the wrong size is not packed either, so `write` still reports the mismatch.
+        let mkv = try FrameEncoder(location: dir.appendingPathComponent("out.mkv").path, settings: EncoderSettings(),
+                                   video: info, audio: nil)
+        let wrong = Frame(width: 4, height: 6)
+        #expect(!mkv.pack(wrong).isCompact)
+        #expect(throws: EncodeError.self) { try mkv.write(mkv.pack(wrong)) }
+    }
+
+    /// The pipeline unpacks into arrays it reuses frame after frame; a processor that writes in place
+    /// and one that returns new arrays must both give exactly the sequential float path's output.
+    @Test(arguments: [true, false])
+    func pipelineWithPackedFramesMatchesTheSequentialFloatPath(inPlace: Bool) throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv")
+        try MediaTools.makeClip(input, seconds: 1, size: "96x64")
+        let settings = EncoderSettings(codec: "libx264", crf: 0)
+        let invert = Invert(inPlace: inPlace)
+
+        let expected = dir.appendingPathComponent("expected.mkv")
+        let decoder = try FrameDecoder(location: input.path)
+        let direct = try FrameEncoder(location: expected.path, settings: settings, video: decoder.videoInfo, audio: nil)
+        var sequential = invert
+        while let frame = try decoder.nextFrame() { try direct.write(sequential.process(frame)) }
+        try direct.finish()
+
+        let output = dir.appendingPathComponent("pipeline.mkv")
+        let source = try FrameDecoder(location: input.path)
+        let sink = try FrameEncoder(location: output.path, settings: settings, video: source.videoInfo, audio: nil)
+        let stats = try Pipeline(workers: 2, queueCapacity: 2).run(source: source, sink: sink) { invert }
+        #expect(stats.frames == 25)
+
+        let a = try FrameDecoder(location: expected.path), b = try FrameDecoder(location: output.path)
+        var count = 0
+        while let fa = try a.nextFrame() {
+            #expect(fa == (try b.nextFrame()))
+            count += 1
+        }
+        #expect(count == 25)
+        #expect(try b.nextFrame() == nil)
+    }
+}
+
+/// 1 − pixel, in place or into a new array.
+private struct Invert: FrameProcessor {
+    var inPlace: Bool
+    func process(_ frame: Frame) throws -> Frame {
+        var out = frame
+        if inPlace {
+            for i in out.pixels.indices { out.pixels[i] = 1 - out.pixels[i] }
+        } else {
+            out.pixels = frame.pixels.map { 1 - $0 }
+        }
+        return out
+    }
+}
