@@ -1,6 +1,6 @@
 /// Runs another processor tile by tile and blends the tiles back with feathered weights.
 ///
-/// Memory is bounded by the tile size (plus one output-sized accumulator), not by what the inner
+/// Memory is bounded by the tile size (plus the output frame it accumulates into), not by what the inner
 /// processor would need for a whole frame. A frame no larger than one tile, or of at most
 /// `wholeFramePixels` pixels, goes through in one call: tiles only pay off once memory is at stake,
 /// since their overlaps are computed twice.
@@ -33,7 +33,15 @@ public struct TiledProcessor: FrameProcessor {
                                 alignment: alignment)
         let w = frame.width, h = frame.height, plane = w * h
         var accum = [Float](repeating: 0, count: 3 * plane)
-        var weightSum = [Float](repeating: 0, count: plane)
+        // The tiles form a full grid and each tile's weight is wx(x)·wy(y), so the weight summed over
+        // tiles at a pixel is Σwx(x)·Σwy(y): two axis sums instead of a frame-sized plane.
+        var sumX = [Float](repeating: 0, count: w), sumY = [Float](repeating: 0, count: h)
+        for x in plan.xs {
+            for (i, v) in plan.axisWeights(origin: x, size: plan.tileWidth, length: w, ramp: overlap).enumerated() { sumX[x + i] += v }
+        }
+        for y in plan.ys {
+            for (i, v) in plan.axisWeights(origin: y, size: plan.tileHeight, length: h, ramp: overlap).enumerated() { sumY[y + i] += v }
+        }
         for tile in plan.tiles {
             let input = Self.crop(frame, tile)
             let output = try inner.process(input)
@@ -44,28 +52,29 @@ public struct TiledProcessor: FrameProcessor {
             let wx = plan.axisWeights(origin: tile.x, size: tile.width, length: w, ramp: overlap)
             let wy = plan.axisWeights(origin: tile.y, size: tile.height, length: h, ramp: overlap)
             accum.withUnsafeMutableBufferPointer { acc in
-                weightSum.withUnsafeMutableBufferPointer { ws in
-                    output.pixels.withUnsafeBufferPointer { out in
-                        for ty in 0..<tile.height {
-                            let rowW = wy[ty]
-                            let fy = tile.y + ty
+                output.pixels.withUnsafeBufferPointer { out in
+                    for ty in 0..<tile.height {
+                        let rowW = wy[ty]
+                        let fy = tile.y + ty
+                        for c in 0..<3 {
+                            let src = (c * tile.height + ty) * tile.width
+                            let dst = c * plane + fy * w + tile.x
                             for tx in 0..<tile.width {
-                                ws[fy * w + tile.x + tx] += rowW * wx[tx]
-                            }
-                            for c in 0..<3 {
-                                let src = (c * tile.height + ty) * tile.width
-                                let dst = c * plane + fy * w + tile.x
-                                for tx in 0..<tile.width {
-                                    acc[dst + tx] += out[src + tx] * (rowW * wx[tx])
-                                }
+                                acc[dst + tx] += out[src + tx] * (rowW * wx[tx])
                             }
                         }
                     }
                 }
             }
         }
-        for c in 0..<3 {
-            for i in 0..<plane { accum[c * plane + i] /= weightSum[i] }
+        let inverseX = sumX.map { 1 / $0 }
+        accum.withUnsafeMutableBufferPointer { acc in
+            for c in 0..<3 {
+                for y in 0..<h {
+                    let inverseY = 1 / sumY[y], row = c * plane + y * w
+                    for x in 0..<w { acc[row + x] *= inverseY * inverseX[x] }
+                }
+            }
         }
         return Frame(width: w, height: h, pixels: accum, pts: frame.pts, index: frame.index)
     }
