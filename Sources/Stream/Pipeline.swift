@@ -6,7 +6,9 @@ import Foundation
 /// The decode stage fills a FIFO of `queueCapacity` frames; each worker owns its processor (made by
 /// the factory on the worker's thread, since processors keep scratch buffers); a reorder buffer of
 /// `queueCapacity` restores the source order for the encode stage. At most
-/// `maxFramesInFlight` frames exist at once, so memory stays flat however long the input is.
+/// `maxFramesInFlight` frames exist at once, so memory stays flat however long the input is. Frames wait
+/// in their packed form (`PackedFrame`, 8-bit YUV where source and sink allow it); only the ones being
+/// processed are float.
 public struct Pipeline: Sendable {
     public var workers: Int
     public var queueCapacity: Int
@@ -88,7 +90,7 @@ public struct Pipeline: Sendable {
                     onFailure(PipelineError.processorSetup(underlying: error))
                     return
                 }
-                // Float frames unpacked from compact ones come from here and go back once repacked.
+                // The float array of the last output, reused to unpack the next input (a compact frame).
                 let pixelPool = PixelBufferPool(limit: 1)
                 while var item = input.pop() {
                     let t0 = DispatchTime.now()
@@ -103,7 +105,7 @@ public struct Pipeline: Sendable {
                         result.pts = source.pts
                         result.index = source.index
                         item.frame = sink.pack(result)
-                        if item.frame.isCompact { Self.recycle(source.pixels, result.pixels, into: pixelPool) }
+                        if item.frame.isCompact { pixelPool.recycle(result.pixels) }
                     } catch let error as PipelineError {
                         onFailure(error)
                         return
@@ -158,13 +160,6 @@ public struct Pipeline: Sendable {
         return PipelineStats(frames: result.frames, wallSeconds: seconds(since: start),
                              decodeSeconds: result.decode, processSeconds: result.process,
                              encodeSeconds: result.encode, cancelled: result.cancelled)
-    }
-
-    /// Keeps a worker's input and output arrays (one array if the processor worked in place) for its next unpacking.
-    private static func recycle(_ input: [Float], _ output: [Float], into pool: PixelBufferPool) {
-        let same = input.withUnsafeBufferPointer { a in output.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
-        pool.recycle(output)
-        if !same { pool.recycle(input) }
     }
 }
 
