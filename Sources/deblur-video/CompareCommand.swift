@@ -86,7 +86,7 @@ struct Compare: ParsableCommand {
         let options = QualityOptions(window: ssimWindow, lumaOnly: lumaOnly)
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
-        methodOptions.model = model.settings
+        methodOptions.model = model.settings()
         var rows: [Row] = []
         for method in try parsedMethods() {
             let factory = try makeProcessorFactory(for: method, options: methodOptions)

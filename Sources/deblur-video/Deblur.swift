@@ -165,9 +165,15 @@ struct Deblur: ParsableCommand {
         }
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
-        methodOptions.model = model.settings
-        let workers = threads ?? Self.defaultWorkers(method: method, video: decoder.videoInfo)
+        methodOptions.model = model.settings(for: decoder.videoInfo, method: method)
+        let workers = threads ?? LargeFramePolicy.workers(for: decoder.videoInfo, method: method)
         methodOptions.workers = workers
+        if method == .gan {
+            let video = decoder.videoInfo
+            let large = LargeFramePolicy.isLarge(video, method: method) && (threads == nil || model.tile == nil)
+            Logger(label: "deblur-video").debug(
+                "\(video.width)x\(video.height) frames: \(workers) worker(s), tiles of \(methodOptions.model.tile)\(large ? " (large-frame defaults)" : "")")
+        }
         var session = try LiveSession(live, video: decoder.videoInfo)
         let factory = session.wrap(try makeProcessorFactory(for: method, options: methodOptions))
 
@@ -210,18 +216,6 @@ struct Deblur: ParsableCommand {
             }
             throw failure
         }
-    }
-
-    /// Frames larger than this many pixels go through the GAN one at a time, all cores on each.
-    static let oneWorkerAbovePixels = 2560 * 1440
-
-    /// One worker per core, except for GAN frames above 1440p: each GAN worker holds about 4.5 float
-    /// copies of its frame (input, blended output, blend weights, network), 0.45 GB at 4K. One worker
-    /// keeps a 4K run under 1.5 GB (1.32 GB against 1.84 GB with two, measured on 2 cores) for about
-    /// 25 % less speed.
-    static func defaultWorkers(method: Method, video: VideoStreamInfo) -> Int {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        return method == .gan && video.width * video.height > oneWorkerAbovePixels ? 1 : cores
     }
 
     /// Ctrl-C asks the pipeline to stop reading and finalize; a second Ctrl-C quits at once.

@@ -19,8 +19,8 @@ struct ModelFlags: ParsableArguments {
     @Option(help: "Generator weights (.safetensors with its config in the metadata). Default: the shipped model.")
     var model: String?
 
-    @Option(help: "Run the GAN on tiles of this many pixels (0 = whole frame). Bounds memory on large frames.")
-    var tile: Int = 512
+    @Option(help: "Run the GAN on tiles of this many pixels (0 = whole frame). Bounds memory on large frames. (default: 512; 384 for frames above 1440p)")
+    var tile: Int?
 
     // 640×480: whole 720p frames would need 2 GB with two workers, tiles keep it under 1 GB.
     @Option(help: ArgumentHelp("Frames with more pixels than this are tiled; smaller ones run whole, which is faster (0 = tile every frame larger than a tile).",
@@ -31,6 +31,7 @@ struct ModelFlags: ParsableArguments {
     var overlap: Int = 32
 
     func validate() throws {
+        let tile = self.tile ?? LargeFramePolicy.tile  // the smaller default bounds the overlap
         guard tile == 0 || tile >= 64 else { throw ValidationError("--tile must be 0 or at least 64, got \(tile)") }
         guard tileAbove >= 0 else { throw ValidationError("--tile-above must be 0 or more pixels, got \(tileAbove)") }
         guard overlap >= 0, tile == 0 || overlap < tile / 2 else {
@@ -38,9 +39,10 @@ struct ModelFlags: ParsableArguments {
         }
     }
 
-    /// What the flags select, for `MethodOptions`.
-    var settings: ModelSettings {
-        ModelSettings(path: model, tile: tile, overlap: overlap, tileAbove: tileAbove)
+    /// What the flags select, for `MethodOptions`; without `--tile`, the tile suits `video`'s size (nil: 512).
+    func settings(for video: VideoStreamInfo? = nil, method: Method = .gan) -> ModelSettings {
+        ModelSettings(path: model, tile: tile ?? LargeFramePolicy.tile(for: video, method: method),
+                      overlap: overlap, tileAbove: tileAbove)
     }
 }
 

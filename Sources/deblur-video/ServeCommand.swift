@@ -76,7 +76,7 @@ struct Serve: ParsableCommand {
             concurrentJobs: jobs, queueLength: queue, processingTimeout: .seconds(timeout), methodName: method.rawValue,
             maxVideoFrames: maxFrames)
         var options = MethodOptions()
-        options.model = model.settings
+        options.model = model.settings()
         options.workers = jobs
         let factory = try makeProcessorFactory(for: method, options: options)
         var logger = Logger(label: "deblur-video.serve")

@@ -1,0 +1,31 @@
+import Foundation
+import Stream
+import Testing
+@testable import deblur_video
+
+/// GAN frames above 1440p run one at a time in 384-pixel tiles unless `--threads` / `--tile` say otherwise.
+@Suite struct LargeFramePolicyTests {
+    func video(_ width: Int, _ height: Int) -> VideoStreamInfo {
+        VideoStreamInfo(width: width, height: height, timeBase: Rational(1, 25), frameRate: Rational(25, 1))
+    }
+
+    @Test func onlyGANFramesAbove1440pAreLarge() {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(LargeFramePolicy.workers(for: video(3840, 2160), method: .gan) == 1)
+        #expect(LargeFramePolicy.tile(for: video(3840, 2160), method: .gan) == 384)
+        // 1440p itself and 1080p keep the fast defaults, as does pass-through at 4K.
+        #expect(LargeFramePolicy.workers(for: video(2560, 1440), method: .gan) == cores)
+        #expect(LargeFramePolicy.tile(for: video(1920, 1080), method: .gan) == 512)
+        #expect(LargeFramePolicy.workers(for: video(3840, 2160), method: .none) == cores)
+        #expect(LargeFramePolicy.tile(for: nil, method: .gan) == 512)
+    }
+
+    @Test func explicitTileWins() throws {
+        let defaults = try ModelFlags.parse([])
+        #expect(defaults.settings(for: video(3840, 2160)).tile == 384)
+        #expect(defaults.settings(for: video(1280, 720)).tile == 512)
+        #expect(defaults.settings().tile == 512)
+        let explicit = try ModelFlags.parse(["--tile", "512"])
+        #expect(explicit.settings(for: video(3840, 2160)).tile == 512)
+    }
+}
