@@ -7,10 +7,14 @@ public protocol FrameProcessor {
     mutating func process(_ frame: Frame) throws -> Frame
     /// Short name for messages and logs (defaults to the type's name).
     var name: String { get }
+    /// True if `process` returns every frame unchanged, so the pipeline may hand packed frames from the
+    /// source to the sink without converting them to float and back (default false).
+    var isIdentity: Bool { get }
 }
 
 extension FrameProcessor {
     public var name: String { String(describing: Self.self) }
+    public var isIdentity: Bool { false }
 }
 
 /// Returns frames unchanged: `--method none`.
@@ -18,4 +22,5 @@ public struct PassThrough: FrameProcessor {
     public init() {}
     public func process(_ frame: Frame) throws -> Frame { frame }
     public var name: String { "none" }
+    public var isIdentity: Bool { true }
 }

@@ -94,6 +94,12 @@ public struct Pipeline: Sendable {
                 let pixelPool = PixelBufferPool(limit: 1)
                 while var item = input.pop() {
                     let t0 = DispatchTime.now()
+                    // Nothing to compute: the decoded picture goes to the sink as it is, as `ffmpeg` would pass it.
+                    if processor.isIdentity {
+                        guard output.insert(item, at: item.sequence) else { return }
+                        busy += seconds(since: t0)
+                        continue
+                    }
                     let source = item.frame.unpacked(using: pixelPool)
                     do {
                         var result = try processor.process(source)

@@ -136,6 +136,34 @@ import Testing
     }
 }
 
+extension PackedFrameTests {
+    /// Pass-through hands the decoded 4:2:0 planes to the encoder untouched, so a lossless encode gives
+    /// back exactly the source pictures (a float round trip would move luma by rounding).
+    @Test func passThroughKeepsTheDecodedPlanesExactly() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv"), output = dir.appendingPathComponent("out.mkv")
+        try MediaTools.makeClip(input, seconds: 1, size: "96x64")
+        let source = try FrameDecoder(location: input.path)
+        let sink = try FrameEncoder(location: output.path, settings: EncoderSettings(codec: "libx264", crf: 0),
+                                    video: source.videoInfo, audio: nil)
+        #expect(PassThrough().isIdentity && !Invert(inPlace: false).isIdentity)
+        _ = try Pipeline(workers: 2).run(source: source, sink: sink) { PassThrough() }
+        let a = try FrameDecoder(location: input.path), b = try FrameDecoder(location: output.path)
+        var count = 0
+        while let pa = try a.nextPackedFrame() {
+            let pb = try #require(try b.nextPackedFrame())
+            guard case .yuv420(let ya) = pa.storage, case .yuv420(let yb) = pb.storage else {
+                Issue.record("expected 4:2:0 pictures")
+                return
+            }
+            #expect(ya.bytes == yb.bytes, "frame \(count)")
+            count += 1
+        }
+        #expect(count == 25)
+    }
+}
+
 /// 1 − pixel, in place or into a new array.
 private struct Invert: FrameProcessor {
     var inPlace: Bool
