@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pipeline overhead benchmark (not a test): times, on the same generated 720p clip,
 #   ffmpeg -i X -c:v libx264 -preset veryfast -c:a copy Y        (the reference)
-#   deblur-video X -o Y --method none                              (our decode → RGB float → encode)
+#   deblur-video X -o Y --method none                              (our demux → decode → pipeline queues → encode;
+#                                                                   pass-through hands the decoded YUV planes on)
 # Both use libx264 preset veryfast, default CRF 23, automatic threads, audio copied.
 # Prints wall time, frames/s, peak RSS of each, and the ratio ours/ffmpeg (target ≤ 1.15).
 # Usage: benchmarks/pipeline.sh [seconds=10] [runs=3]     (release build; needs /usr/bin/time: apt install time)
