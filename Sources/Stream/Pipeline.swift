@@ -26,6 +26,8 @@ public struct Pipeline: Sendable {
         var sequence: Int
         var frame: PackedFrame
         var passthrough: [MediaPacket]
+        /// The source handed over float pixels, so it takes them back (a source of packed frames would only hoard them).
+        var fromFloatSource: Bool
     }
 
     /// Runs to the end of the source (or until cancelled) and finalizes the sink.
@@ -73,7 +75,8 @@ public struct Pipeline: Sendable {
                     state.setTail(source.takePassthroughPackets())
                     break
                 }
-                let item = WorkItem(sequence: sequence, frame: frame, passthrough: source.takePassthroughPackets())
+                let item = WorkItem(sequence: sequence, frame: frame, passthrough: source.takePassthroughPackets(),
+                                    fromFloatSource: !frame.isCompact)
                 guard input.push(item) else { break }
                 sequence += 1
             }
@@ -140,7 +143,7 @@ public struct Pipeline: Sendable {
                     return
                 }
                 // Float pixels go back for the decoder to refill (after dropping our reference, so they are unique).
-                if case .rgb(let frame) = item.frame.storage {
+                if item.fromFloatSource, case .rgb(let frame) = item.frame.storage {
                     item.frame = PackedFrame(Frame(width: 0, height: 0, pixels: []))
                     source.recycle(frame.pixels)
                 }

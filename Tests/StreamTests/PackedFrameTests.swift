@@ -164,6 +164,39 @@ extension PackedFrameTests {
     }
 }
 
+extension PackedFrameTests {
+    /// Float pixels go back to the source only if it handed out float frames: a decoder of packed frames
+    /// never draws from its float pool, so recycled arrays would pile up there (16 × 100 MB at 4K).
+    @Test(arguments: [true, false])
+    func onlyFloatSourcesGetPixelsBack(packed: Bool) throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv")
+        try MediaTools.makeClip(input, seconds: 0.4, size: "64x48")
+        let source = RecycleCounter(try FrameDecoder(location: input.path), packed: packed)
+        let sink = CollectingSink()  // keeps float frames: nothing to pack
+        _ = try Pipeline(workers: 2).run(source: source, sink: sink) { Invert(inPlace: false) }
+        #expect(sink.received.count == 10)
+        #expect(source.recycled == (packed ? 0 : 10))
+    }
+}
+
+/// Passes a decoder's frames on (packed or as floats) and counts the arrays handed back.
+private final class RecycleCounter: FrameSource, @unchecked Sendable {
+    let inner: FrameDecoder
+    let packed: Bool
+    private let lock = NSLock()
+    private var count = 0
+    var recycled: Int { lock.withLock { count } }
+    init(_ inner: FrameDecoder, packed: Bool) { self.inner = inner; self.packed = packed }
+
+    var expectedFrameCount: Int? { inner.expectedFrameCount }
+    func nextFrame() throws -> Frame? { try inner.nextFrame() }
+    func nextPackedFrame() throws -> PackedFrame? { packed ? try inner.nextPackedFrame() : try inner.nextFrame().map(PackedFrame.init) }
+    func takePassthroughPackets() -> [MediaPacket] { inner.takePassthroughPackets() }
+    func recycle(_ pixels: [Float]) { lock.withLock { count += 1 } }
+}
+
 /// 1 − pixel, in place or into a new array.
 private struct Invert: FrameProcessor {
     var inPlace: Bool
