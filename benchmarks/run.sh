@@ -3,6 +3,7 @@
 #   1. pipeline: deblur-video --method none vs the ffmpeg CLI transcoding the same 720p clip
 #   2. layers:   DeblurNet per-layer times vs PyTorch CPU, same shapes and threads
 #   3. model:    the generator in deblur-video vs the PyTorch reference, same weights and frames
+#   4. memory:   peak RSS on a 4K clip vs the ffmpeg CLI on the same clip
 # Needs a release build and, for 2 and 3, `pip install torch==2.13.0+cpu safetensors`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,3 +22,6 @@ if [ -f benchmarks/model.sh ]; then
   echo "== model (deblur-video gan vs PyTorch reference)"
   bash benchmarks/model.sh
 fi
+echo
+echo "== memory (4K, deblur-video vs ffmpeg CLI)"
+bash benchmarks/memory.sh 12
