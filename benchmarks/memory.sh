@@ -8,24 +8,14 @@
 # Usage: benchmarks/memory.sh [frames=12]      (needs /usr/bin/time: apt install time)
 set -euo pipefail
 frames="${1:-12}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-swift build -c release --product deblur-video >/dev/null
-bin="$(swift build -c release --show-bin-path)/deblur-video"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/common.sh"
 clip="$tmp/clip-4k.mp4"
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=s=3840x2160:r=25" -frames:v "$frames" \
     -c:v libx264 -preset ultrafast -pix_fmt yuv420p "$clip"
 
-# Runs "$@" under /usr/bin/time; prints "seconds peak_kib".
-measure() {
-    rm -f "$tmp/out.mp4"
-    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; exit 1; }
-    cat "$tmp/time"
-}
 row() {  # name, then the command
     local name="$1"; shift
+    rm -f "$tmp/out.mp4"
     read -r t m < <(measure "$@")
     printf "%-22s %9.1f %12d %9.2f\n" "$name" "$t" "$m" "$(echo "$frames / $t" | bc -l)"
 }

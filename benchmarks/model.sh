@@ -16,18 +16,8 @@
 # Usage: benchmarks/model.sh [frames360=25] [frames720=12] [frames1080=6]      (needs /usr/bin/time)
 set -euo pipefail
 n360="${1:-25}"; n720="${2:-12}"; n1080="${3:-6}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-swift build -c release --product deblur-video >/dev/null
-bin="$(swift build -c release --show-bin-path)/deblur-video"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/common.sh"
 
-# Runs "$@" under /usr/bin/time; prints "seconds peak_kb"; keeps stderr in $tmp/stderr.
-measure() {
-    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; exit 1; }
-    cat "$tmp/time"
-}
 # Process-stage seconds from the --verbose summary line "N frames in W s (decode D s, process P s, encode E s)".
 process_seconds() { sed -n 's/.*process \([0-9.]*\) s.*/\1/p' "$tmp/stderr" | tail -1; }
 div() { echo "scale=4; $1 / $2" | bc -l; }

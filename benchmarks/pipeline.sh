@@ -9,12 +9,7 @@
 set -euo pipefail
 seconds="${1:-10}"
 runs="${2:-3}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-swift build -c release --product deblur-video >/dev/null
-bin="$(swift build -c release --show-bin-path)/deblur-video"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/common.sh"
 
 clip="$tmp/clip.mp4"
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=s=1280x720:r=30:d=$seconds" \
@@ -22,11 +17,6 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=s=1280x720:r=30:d=$
     -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p -c:a aac -shortest "$clip"
 frames="$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$clip")"
 
-# Runs "$@" under /usr/bin/time; prints "seconds peak_kb".
-measure() {
-    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; exit 1; }
-    cat "$tmp/time"
-}
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 

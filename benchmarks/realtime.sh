@@ -5,12 +5,7 @@
 # Usage: benchmarks/realtime.sh [mode=downscale] [loops=1] [extra deblur-video flags…]
 set -euo pipefail
 mode="${1:-downscale}"; loops="${2:-1}"; shift $(( $# > 2 ? 2 : $# )) || true
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-swift build -c release --product deblur-video >/dev/null 2>&1
-bin="$(swift build -c release --show-bin-path)/deblur-video"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/common.sh"
 ffmpeg -hide_banner -loglevel error -re -stream_loop "$loops" -i samples/blurred.mp4 -an -c:v ffv1 -f nut - \
     | "$bin" - -o "$tmp/out.mkv" --realtime "$mode" --quiet "$@"
 in_frames=$(( 75 * (loops + 1) ))
