@@ -44,13 +44,10 @@ public struct PackedFrame: Sendable {
         case .rgb(let frame):
             return frame
         case .yuv420(let picture):
-            let count = 3 * picture.width * picture.height
-            let fill: (UnsafeMutablePointer<Float>) -> Void = { picture.toRGB(into: $0) }
-            let pixels = pool?.make(count: count, fill)
-                ?? [Float](unsafeUninitializedCapacity: count) { buf, initialized in
-                    if let base = buf.baseAddress { fill(base) }
-                    initialized = count
-                }
+            // A pool of no buffers allocates a fresh array.
+            let pixels = (pool ?? PixelBufferPool(limit: 0)).make(count: 3 * picture.width * picture.height) {
+                picture.toRGB(into: $0)
+            }
             return Frame(width: picture.width, height: picture.height, pixels: pixels, pts: pts, index: index)
         }
     }
@@ -66,8 +63,12 @@ struct YUV420Picture: Sendable {
 
     var chromaWidth: Int { (width + 1) / 2 }
     var chromaHeight: Int { (height + 1) / 2 }
-    private var chromaOffset: (u: Int, v: Int) {
-        (width * height, width * height + chromaWidth * chromaHeight)
+    private var chromaOffset: (u: Int, v: Int) { let l = Self.layout(width, height); return (l.u, l.v) }
+
+    /// Byte count and where the U and V planes start, for a `width` × `height` picture.
+    private static func layout(_ width: Int, _ height: Int) -> (count: Int, u: Int, v: Int, cw: Int, ch: Int) {
+        let cw = (width + 1) / 2, ch = (height + 1) / 2, u = width * height
+        return (u + 2 * cw * ch, u, u + cw * ch, cw, ch)
     }
 
     /// Copies three planes with the given strides (e.g. a decoded AVFrame's).
@@ -77,14 +78,13 @@ struct YUV420Picture: Sendable {
         self.width = width
         self.height = height
         self.matrix = matrix
-        let cw = (width + 1) / 2, ch = (height + 1) / 2
-        let count = width * height + 2 * cw * ch
-        bytes = [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
+        let l = Self.layout(width, height)
+        bytes = [UInt8](unsafeUninitializedCapacity: l.count) { buf, initialized in
             guard let dst = buf.baseAddress else { return }
             Self.copyPlane(y, yStride, to: dst, width: width, height: height)
-            Self.copyPlane(u, uStride, to: dst + width * height, width: cw, height: ch)
-            Self.copyPlane(v, vStride, to: dst + width * height + cw * ch, width: cw, height: ch)
-            initialized = count
+            Self.copyPlane(u, uStride, to: dst + l.u, width: l.cw, height: l.ch)
+            Self.copyPlane(v, vStride, to: dst + l.v, width: l.cw, height: l.ch)
+            initialized = l.count
         }
     }
 
@@ -93,15 +93,14 @@ struct YUV420Picture: Sendable {
         width = frame.width
         height = frame.height
         self.matrix = matrix
-        let w = frame.width, h = frame.height, cw = (w + 1) / 2, ch = (h + 1) / 2
-        let count = w * h + 2 * cw * ch
+        let w = frame.width, h = frame.height, l = Self.layout(w, h)
         bytes = frame.pixels.withUnsafeBufferPointer { rgb in
-            [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
+            [UInt8](unsafeUninitializedCapacity: l.count) { buf, initialized in
                 guard let dst = buf.baseAddress, let src = rgb.baseAddress else { return }
                 YUV420Conversion.fromRGB(src, width: w, height: h, matrix: matrix,
-                                         y: dst, yStride: w, u: dst + w * h, uStride: cw,
-                                         v: dst + w * h + cw * ch, vStride: cw)
-                initialized = count
+                                         y: dst, yStride: w, u: dst + l.u, uStride: l.cw,
+                                         v: dst + l.v, vStride: l.cw)
+                initialized = l.count
             }
         }
     }

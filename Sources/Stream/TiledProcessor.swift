@@ -35,48 +35,55 @@ public struct TiledProcessor: FrameProcessor {
         var accum = [Float](repeating: 0, count: 3 * plane)
         // The tiles form a full grid and each tile's weight is wx(x)·wy(y), so the weight summed over
         // tiles at a pixel is Σwx(x)·Σwy(y): two axis sums instead of a frame-sized plane.
-        var sumX = [Float](repeating: 0, count: w), sumY = [Float](repeating: 0, count: h)
-        for x in plan.xs {
-            for (i, v) in plan.axisWeights(origin: x, size: plan.tileWidth, length: w, ramp: overlap).enumerated() { sumX[x + i] += v }
-        }
-        for y in plan.ys {
-            for (i, v) in plan.axisWeights(origin: y, size: plan.tileHeight, length: h, ramp: overlap).enumerated() { sumY[y + i] += v }
-        }
-        for tile in plan.tiles {
-            let input = Self.crop(frame, tile)
-            let output = try inner.process(input)
-            guard output.width == tile.width, output.height == tile.height else {
-                throw TilingError.processorChangedSize(expected: "\(tile.width)×\(tile.height)",
-                                                      got: "\(output.width)×\(output.height)")
-            }
-            let wx = plan.axisWeights(origin: tile.x, size: tile.width, length: w, ramp: overlap)
-            let wy = plan.axisWeights(origin: tile.y, size: tile.height, length: h, ramp: overlap)
-            accum.withUnsafeMutableBufferPointer { acc in
-                output.pixels.withUnsafeBufferPointer { out in
-                    for ty in 0..<tile.height {
-                        let rowW = wy[ty]
-                        let fy = tile.y + ty
-                        for c in 0..<3 {
-                            let src = (c * tile.height + ty) * tile.width
-                            let dst = c * plane + fy * w + tile.x
-                            for tx in 0..<tile.width {
-                                acc[dst + tx] += out[src + tx] * (rowW * wx[tx])
+        let weightsX = plan.xs.map { plan.axisWeights(origin: $0, size: plan.tileWidth, length: w, ramp: overlap) }
+        let weightsY = plan.ys.map { plan.axisWeights(origin: $0, size: plan.tileHeight, length: h, ramp: overlap) }
+        let inverseX = Self.inverseSums(weightsX, origins: plan.xs, length: w)
+        let inverseY = Self.inverseSums(weightsY, origins: plan.ys, length: h)
+        // Row-major over the grid, the order of `plan.tiles`.
+        for (wy, y) in zip(weightsY, plan.ys) {
+            for (wx, x) in zip(weightsX, plan.xs) {
+                let tile = TilePlan.Tile(x: x, y: y, width: plan.tileWidth, height: plan.tileHeight)
+                let input = Self.crop(frame, tile)
+                let output = try inner.process(input)
+                guard output.width == tile.width, output.height == tile.height else {
+                    throw TilingError.processorChangedSize(expected: "\(tile.width)×\(tile.height)",
+                                                          got: "\(output.width)×\(output.height)")
+                }
+                accum.withUnsafeMutableBufferPointer { acc in
+                    output.pixels.withUnsafeBufferPointer { out in
+                        for ty in 0..<tile.height {
+                            let rowW = wy[ty]
+                            let fy = tile.y + ty
+                            for c in 0..<3 {
+                                let src = (c * tile.height + ty) * tile.width
+                                let dst = c * plane + fy * w + tile.x
+                                for tx in 0..<tile.width {
+                                    acc[dst + tx] += out[src + tx] * (rowW * wx[tx])
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        let inverseX = sumX.map { 1 / $0 }
         accum.withUnsafeMutableBufferPointer { acc in
             for c in 0..<3 {
                 for y in 0..<h {
-                    let inverseY = 1 / sumY[y], row = c * plane + y * w
-                    for x in 0..<w { acc[row + x] *= inverseY * inverseX[x] }
+                    let row = c * plane + y * w
+                    for x in 0..<w { acc[row + x] *= inverseY[y] * inverseX[x] }
                 }
             }
         }
         return Frame(width: w, height: h, pixels: accum, pts: frame.pts, index: frame.index)
+    }
+
+    /// 1 / (sum over tiles of their weights) at each position of one axis.
+    static func inverseSums(_ weights: [[Float]], origins: [Int], length: Int) -> [Float] {
+        var sums = [Float](repeating: 0, count: length)
+        for (w, origin) in zip(weights, origins) {
+            for (i, v) in w.enumerated() { sums[origin + i] += v }
+        }
+        return sums.map { 1 / $0 }
     }
 
     /// Copies one tile out of a frame.
