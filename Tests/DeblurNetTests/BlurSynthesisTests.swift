@@ -95,6 +95,20 @@ import Testing
         #expect(abs(t.learningRate(at: 4500) - 1e-5) < 1e-9)
     }
 
+    @Test func photosTooSmallForTheCropsAreSkippedUnlessNoneFit() throws {
+        let o = Self.options()  // crops [32], blur ≤ 4 px: a photo needs 32 + 2·4 + 3 = 43 px a side
+        #expect(o.photoSideNeeded == 43)
+        let small = try PlanarRGBImage(width: 60, height: 42, pixels: [Float](repeating: 0.5, count: 3 * 42 * 60))
+        let t = try Trainer(generator: Self.generator(), options: o, photos: [small] + Self.photos())
+        #expect(t.photos.count == 2 && t.photos.allSatisfy { $0.height == 46 })
+        do {
+            _ = try Trainer(generator: Self.generator(), options: o, photos: [small])
+            Issue.record("a set with no usable photo must fail")
+        } catch {
+            #expect("\(error)" == "training image 60×42 is smaller than the 43×43 crops needed")
+        }
+    }
+
     @Test func resumeContinuesExactly() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gan-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

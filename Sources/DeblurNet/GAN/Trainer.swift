@@ -7,6 +7,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var batch = 8
     /// Square crop sizes, one drawn per batch.
     public var crops = [128, 144, 160]
+    /// The shortest photo side that holds the largest crop plus the longest blur kernel.
+    public var photoSideNeeded: Int { (crops.max() ?? 128) + Int(2 * maxBlur.rounded(.up)) + 3 }
     public var learningRate: Float = 5e-4
     /// Linear warm-up steps, then cosine decay to `learningRateFloor`·lr.
     public var warmupSteps = 100
@@ -94,15 +96,25 @@ public final class Trainer: @unchecked Sendable {
     public init(generator: Generator, options: TrainingOptions, photos: [PlanarRGBImage], pairs: [ImagePair] = []) throws {
         guard !photos.isEmpty || !pairs.isEmpty else { throw TrainerError.noData }
         let largest = (options.crops.max() ?? 128)
-        for p in photos where min(p.width, p.height) < largest + Int(2 * options.maxBlur.rounded(.up)) + 3 {
-            throw TrainerError.imageTooSmall(width: p.width, height: p.height, needed: largest + Int(2 * options.maxBlur.rounded(.up)) + 3)
+        // A photo must hold the largest crop plus the longest blur kernel. Smaller ones are skipped, not fatal,
+        // so a folder of mixed sizes still trains with large crops; only a set with nothing usable fails.
+        let needed = options.photoSideNeeded
+        let usable = photos.filter { min($0.width, $0.height) >= needed }
+        if let small = photos.first(where: { min($0.width, $0.height) < needed }) {
+            guard !usable.isEmpty else {
+                throw TrainerError.imageTooSmall(width: small.width, height: small.height, needed: needed)
+            }
+            Logger(label: "deblur.trainer").warning("""
+                skipping \(photos.count - usable.count) of \(photos.count) photos smaller than \(needed)×\(needed) \
+                (largest crop \(largest) + blur margin), e.g. \(small.width)×\(small.height)
+                """)
         }
         for p in pairs where min(p.sharp.width, p.sharp.height) < largest {
             throw TrainerError.imageTooSmall(width: p.sharp.width, height: p.sharp.height, needed: largest)
         }
         self.generator = generator
         self.options = options
-        self.photos = photos
+        self.photos = usable
         self.pairs = pairs
         discriminator = PatchDiscriminator(ndf: options.ndf, seed: options.seed &+ 17)
         rng = TrainingRNG(seed: options.seed)
