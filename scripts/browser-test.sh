@@ -3,7 +3,7 @@
 # Chromium (Debian package `chromium`) open /?selftest=1 — the page fetches a sample picture and its sharp
 # original, uploads them through the same code a user's drop triggers, and writes the outcome into the DOM —
 # and checks that the result image appeared with the input's size and the PSNR/SSIM scores were shown; then
-# the same for a short video (job upload, progress polling, the result playing in a <video> element).
+# the same for a short video (job upload, progress polling, the result in a <video>, the before/after split set).
 # Also checks the server left nothing in its private temporary directory.
 #
 # Usage: scripts/browser-test.sh [--binary PATH] [--method NAME] [--screenshot FILE.png]

@@ -60,13 +60,19 @@ extension PageAssets {
   </section>
   <section id="video-result" class="result" hidden>
     <div class="toolbar">
-      <button id="play-both" class="button" type="button">Play both</button>
+      <button id="play-both" class="button" type="button">Play</button>
+      <label>Position <input type="range" id="video-seek" min="0" max="1000" value="0"></label>
+      <label>Before | after <input type="range" id="video-split" min="0" max="100" value="50"></label>
       <a id="video-download" class="button" download="deblurred.mp4" href="#">Download MP4</a>
     </div>
-    <div class="videos">
-      <figure><video id="video-before" controls muted playsinline></video><figcaption>input</figcaption></figure>
-      <figure><video id="video-after" controls muted playsinline></video><figcaption>deblurred</figcaption></figure>
+    <div class="viewport">
+      <div id="video-stage" class="stage video-stage">
+        <video id="video-after" muted playsinline preload="auto"></video>
+        <div id="video-before-clip" class="after-clip"><video id="video-before" muted playsinline preload="auto"></video></div>
+        <div id="video-divider" class="divider"></div>
+      </div>
     </div>
+    <p class="legend"><span>◀ input</span><span>deblurred ▶</span></p>
     <p id="video-stats" class="stats"></p>
   </section>
   <p id="selftest-status" hidden></p>

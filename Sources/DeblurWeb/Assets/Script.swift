@@ -154,6 +154,9 @@ async function handleVideo(file) {
     $("video-download").href = job.resultURL;
     $("video-download").download = file.name.replace(/\.[^.]*$/, "") + "-deblurred.mp4";
     $("video-result").hidden = false;
+    $("play-both").textContent = "Play";
+    $("video-seek").value = 0;
+    setVideoSplit(50);
     $("video-stats").textContent = job.framesDone + " frames, done in " +
       ((performance.now() - started) / 1000).toFixed(1) + " s.";
     setProgress(null);
@@ -200,11 +203,51 @@ function layout() {
   $("zoom-value").textContent = zoom + "×";
 }
 
-function setSplit(percent) {
-  const p = Math.max(0, Math.min(100, percent));
-  $("split").value = p;
-  $("after-clip").style.clipPath = "inset(0 0 0 " + p + "%)";
-  $("divider").style.left = p + "%";
+// A before/after stage: the layer `clip` is cut at the divider, which the range input and a drag on the stage
+// move; `keep` is the side of it that stays visible. Returns the function that sets the divider (percent from
+// the left).
+function splitView(stage, range, clip, divider, keep) {
+  const set = (percent) => {
+    const p = Math.max(0, Math.min(100, percent));
+    range.value = p;
+    clip.style.clipPath = keep === "left" ? "inset(0 " + (100 - p) + "% 0 0)" : "inset(0 0 0 " + p + "%)";
+    divider.style.left = p + "%";
+  };
+  range.addEventListener("input", (e) => set(Number(e.target.value)));
+  const follow = (e) => {
+    const r = stage.getBoundingClientRect();
+    set((e.clientX - r.left) / r.width * 100);
+  };
+  stage.addEventListener("pointerdown", (e) => { stage.setPointerCapture(e.pointerId); follow(e); });
+  stage.addEventListener("pointermove", (e) => { if (stage.hasPointerCapture(e.pointerId)) follow(e); });
+  return set;
+}
+const setSplit = splitView($("stage"), $("split"), $("after-clip"), $("divider"), "right");
+// The result lies underneath and sets the stage's size, so the stage keeps its shape when the input cannot play.
+const setVideoSplit = splitView($("video-stage"), $("video-split"), $("video-before-clip"), $("video-divider"), "left");
+
+// The two videos play as one: the result is the clock, the input follows it (both have the same frames).
+function wireVideos() {
+  const a = $("video-before"), b = $("video-after"), button = $("play-both"), seek = $("video-seek");
+  const follow = () => { if (Math.abs(a.currentTime - b.currentTime) > 0.08) a.currentTime = b.currentTime; };
+  button.addEventListener("click", () => {
+    if (b.paused) { follow(); b.play(); a.play().catch(() => {}); } else { b.pause(); a.pause(); }
+  });
+  b.addEventListener("play", () => { button.textContent = "Pause"; });
+  b.addEventListener("pause", () => { button.textContent = "Play"; a.pause(); follow(); });
+  b.addEventListener("timeupdate", () => { if (b.duration) seek.value = Math.round(b.currentTime / b.duration * 1000); });
+  b.addEventListener("seeked", follow);
+  seek.addEventListener("input", () => { if (b.duration) b.currentTime = seek.value / 1000 * b.duration; });
+  b.addEventListener("loadedmetadata", () => {  // fit the viewport as images do, never wider than 2× the video
+    const fit = Math.min($("video-stage").parentElement.clientWidth, 2 * b.videoWidth,
+                         window.innerHeight * 0.55 * b.videoWidth / b.videoHeight);
+    $("video-stage").style.width = Math.round(fit) + "px";
+  });
+  // Browsers play few containers (no AVI, for one): then only the result is shown, across the whole stage.
+  a.addEventListener("error", () => {
+    setVideoSplit(0);
+    $("video-stats").textContent += " The browser cannot play the input's format, so only the result is shown.";
+  });
 }
 
 async function score() {
@@ -246,21 +289,9 @@ function wire() {
       handleFile(files[0]);
     });
   }
-  $("play-both").addEventListener("click", () => {
-    const a = $("video-before"), b = $("video-after");
-    b.currentTime = a.currentTime;
-    a.play(); b.play();
-  });
-  $("split").addEventListener("input", (e) => setSplit(Number(e.target.value)));
+  wireVideos();
   $("zoom").addEventListener("input", layout);
   window.addEventListener("resize", layout);
-  const stage = $("stage");
-  const follow = (e) => {
-    const r = stage.getBoundingClientRect();
-    setSplit((e.clientX - r.left) / r.width * 100);
-  };
-  stage.addEventListener("pointerdown", (e) => { stage.setPointerCapture(e.pointerId); follow(e); });
-  stage.addEventListener("pointermove", (e) => { if (stage.hasPointerCapture(e.pointerId)) follow(e); });
 }
 
 // `/?selftest=1`: uploads the server's sample picture and its sharp original through the same code a user
@@ -307,7 +338,10 @@ async function runSelftest() {
       const bytes = (await res.arrayBuffer()).byteLength;
       if (!res.ok || type !== "video/mp4" || bytes === 0 || $("video-result").hidden)
         throw new Error("video result not shown (" + res.status + ", " + type + ", " + bytes + " bytes)");
-      summary += " video=mp4 " + $("video-stats").textContent.split(",")[0];
+      setVideoSplit(30);
+      if ($("video-divider").style.left !== "30%" || !$("video-before-clip").style.clipPath.includes("70%"))
+        throw new Error("video split view not set: " + $("video-before-clip").style.clipPath);
+      summary += " video=mp4 split=" + $("video-split").value + " " + $("video-stats").textContent.split(",")[0];
     }
     out.textContent = summary;
   } catch (e) {

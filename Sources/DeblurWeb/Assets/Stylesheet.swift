@@ -34,10 +34,8 @@ header p, footer p { color: var(--muted); margin: .25rem 0 1rem; }
   box-shadow: 0 0 4px rgba(0,0,0,.6); pointer-events: none; }
 .legend { display: flex; justify-content: space-between; color: var(--muted); margin: .3rem 0; }
 .stats { color: var(--muted); }
-.videos { display: grid; grid-template-columns: 1fr 1fr; gap: .8rem; }
-.videos figure { margin: 0; }
-.videos video { width: 100%; background: #20242c; border-radius: 8px; }
-.videos figcaption { color: var(--muted); text-align: center; }
+.stage video { display: block; width: 100%; height: auto; }
+.stage .after-clip video { height: 100%; object-fit: fill; }  /* the input layer matches the result's box */
 .metrics { border-collapse: collapse; background: var(--card); }
 .metrics th, .metrics td { border: 1px solid #dde2ec; padding: .35rem .7rem; text-align: right; }
 .metrics td:first-child, .metrics th:first-child { text-align: left; }
