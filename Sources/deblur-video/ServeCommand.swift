@@ -71,6 +71,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        FFmpegSupport.setLogging(verbose: false)  // encoder statistics would flood the server's log per job
         let configuration = WebConfiguration(
             host: host, port: port, maxUploadBytes: maxUploadMB * 1024 * 1024, maxPixels: maxPixels,
             concurrentJobs: jobs, queueLength: queue, processingTimeout: .seconds(timeout), methodName: method.rawValue,

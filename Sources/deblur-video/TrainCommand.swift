@@ -167,6 +167,7 @@ struct Train: ParsableCommand {
             return h
         }
         let log = Logger(label: "deblur-video.train")
+        FFmpegSupport.setLogging(verbose: false)  // --video decoding: our own errors say what went wrong
         if let threads { Threading.setThreads(threads) }
         let checkpointURL = URL(fileURLWithPath: checkpoint ?? Self.defaultCheckpoint(for: output))
 
