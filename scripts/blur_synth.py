@@ -24,6 +24,7 @@ A sample is made like this (all randomness from one numpy Generator):
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 from scipy.signal import fftconvolve
 
 GAMMA = 2.2
@@ -87,7 +88,7 @@ def blur_patch(rng: np.random.Generator, sharp_big: np.ndarray, kernel: np.ndarr
 
 
 def make_pair(rng: np.random.Generator, image: np.ndarray, size: int, max_len: float = 40.0,
-              scale_range=(0.5, 1.0)):
+              scale_range=(0.5, 1.0), soft_fraction: float = 0.0):
     """Random (blurry, sharp) S×S pair from an (H, W, 3) uint8 image.
 
     Crops a region, optionally downscales it (area averaging over an integer
@@ -110,12 +111,28 @@ def make_pair(rng: np.random.Generator, image: np.ndarray, size: int, max_len: f
     if rng.random() < 0.5:
         crop = crop[:, ::-1]
     crop = np.rot90(crop, int(rng.integers(0, 4)))
+    # --soft-fraction: a softened source (and so a soft target) teaches "undo motion blur, don't sharpen".
+    if soft_fraction > 0 and rng.random() < soft_fraction:
+        crop = soften(crop, rng.uniform(1.5, 3.0))
     big = np.ascontiguousarray(crop.transpose(2, 0, 1))
     blurry = blur_patch(rng, big, ker)
     r = (k - 1) // 2
     sharp = big[:, r:r + size, r:r + size]
     sharp = np.round(sharp * 255.0) / 255.0
     return blurry, np.ascontiguousarray(sharp, dtype=np.float32)
+
+
+def soften(img: np.ndarray, factor: float) -> np.ndarray:
+    """(N, N, C) → area-downscaled by `factor`, bilinearly upscaled back (half-pixel centres, edges clamped)."""
+    n = img.shape[0]
+    m = max(2, int(round(n / factor)))
+    small = np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(img[..., c])).resize((m, m), Image.BOX))
+                      for c in range(img.shape[2])], axis=-1)
+    x = np.clip((np.arange(n) + 0.5) * m / n - 0.5, 0, m - 1)
+    i0 = np.minimum(x.astype(int), m - 2)
+    w = (x - i0).astype(np.float32)
+    rows = small[i0] + w[:, None, None] * (small[i0 + 1] - small[i0])
+    return rows[:, i0] + w[None, :, None] * (rows[:, i0 + 1] - rows[:, i0])
 
 
 def resize_area(img: np.ndarray, size: int) -> np.ndarray:

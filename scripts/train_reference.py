@@ -88,11 +88,11 @@ def evaluate(g, pairs, max_pairs=None, with_ssim=False):
     return float(np.mean(ps)), (float(np.mean(ss)) if ss else float("nan"))
 
 
-def make_batch(rng, images, batch, size, max_len):
+def make_batch(rng, images, batch, size, max_len, soft_fraction=0.0):
     bl, sh = [], []
     for _ in range(batch):
         img = images[int(rng.integers(0, len(images)))]
-        b, s = blur_synth.make_pair(rng, img, size, max_len)
+        b, s = blur_synth.make_pair(rng, img, size, max_len, soft_fraction=soft_fraction)
         bl.append(b)
         sh.append(s)
     return torch.from_numpy(np.stack(bl)), torch.from_numpy(np.stack(sh))
@@ -124,6 +124,8 @@ def main():
     ap.add_argument("--crops", default="128,144,160")
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--max-blur", type=float, default=40.0)
+    ap.add_argument("--soft-fraction", type=float, default=0.0,
+                    help="fraction of samples from a softened photo (as deblur-video train --soft-fraction)")
     ap.add_argument("--unfreeze-at", type=float, default=0.6, help="fraction of steps with the encoder frozen")
     ap.add_argument("--adv-from", type=float, default=0.75, help="fraction of steps before the GAN loss starts")
     ap.add_argument("--encoder-lr-scale", type=float, default=0.1, help="encoder learning rate / decoder learning rate")
@@ -215,7 +217,7 @@ def main():
         for grp in opt_d.param_groups:
             grp["lr"] = lr
         size = crops[int(rng.integers(0, len(crops)))]
-        blurry, sharp = make_batch(rng, images, args.batch, size, args.max_blur)
+        blurry, sharp = make_batch(rng, images, args.batch, size, args.max_blur, args.soft_fraction)
 
         fake = g(blurry, clamp=False, frozen_encoder=frozen)
         if use_adv:

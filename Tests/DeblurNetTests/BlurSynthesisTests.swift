@@ -180,3 +180,46 @@ import Testing
         #expect(loss().value.scalar < 0.7 * before)
     }
 }
+
+/// `soften`: what `--soft-fraction` does to a training photo.
+@Suite struct SoftenTests {
+    static func image(_ n: Int, _ value: (Int, Int) -> Float) -> [Float] {
+        (0..<3).flatMap { _ in (0..<n).flatMap { y in (0..<n).map { x in value(y, x) } } }
+    }
+
+    @Test func keepsFlatAndSmoothContentAndRemovesFineDetail() {
+        let n = 48
+        let flat = BlurSynthesis.soften(Self.image(n) { _, _ in 0.3 }, n: n, factor: 2)
+        #expect(flat.allSatisfy { abs($0 - 0.3) < 1e-6 })
+        // A ramp is linear, which bilinear upscaling reproduces away from the clamped edges.
+        let ramp = Self.image(n) { _, x in Float(x) / Float(n) }
+        let softRamp = BlurSynthesis.soften(ramp, n: n, factor: 2)
+        for y in 0..<n { for x in 2..<(n - 2) { #expect(abs(softRamp[y * n + x] - ramp[y * n + x]) < 1e-5) } }
+        // A one-pixel checkerboard is detail finer than the softened resolution: it turns flat grey.
+        let checker = BlurSynthesis.soften(Self.image(n) { y, x in Float((x + y) % 2) }, n: n, factor: 2)
+        #expect(checker.allSatisfy { abs($0 - 0.5) < 1e-5 })
+        // A 4-pixel-period pattern survives 1.5× but loses contrast.
+        let stripes = Self.image(n) { _, x in x % 4 < 2 ? 1 : 0 }
+        let ratio = Self.deviation(BlurSynthesis.soften(stripes, n: n, factor: 1.5)) / Self.deviation(stripes)
+        #expect(ratio > 0.2 && ratio < 0.8, "contrast kept: \(ratio)")
+    }
+
+    /// Standard deviation of the values.
+    static func deviation(_ a: [Float]) -> Float {
+        let mean = a.reduce(0, +) / Float(a.count)
+        return (a.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(a.count)).squareRoot()
+    }
+
+    @Test func softFractionOneSoftensTheTargetAndZeroKeepsTheStream() throws {
+        let n = 80
+        let photo = try PlanarRGBImage(width: n, height: n, pixels: Self.image(n) { _, x in x % 8 < 4 ? 1 : 0 })
+        var a = TrainingRNG(seed: 3), b = TrainingRNG(seed: 3), c = TrainingRNG(seed: 3)
+        let plain = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 2, using: &a)
+        let off = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 2, softFraction: 0, using: &b)
+        let soft = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 2, softFraction: 1, using: &c)
+        #expect(plain.sharp.array == off.sharp.array && plain.blurry.array == off.blurry.array)
+        // Same draws up to the softening, so the same crop: softened, the target's stripes lose contrast.
+        let ratio = Self.deviation(soft.sharp.array) / Self.deviation(plain.sharp.array)
+        #expect(ratio < 0.75, "contrast kept: \(ratio)")
+    }
+}

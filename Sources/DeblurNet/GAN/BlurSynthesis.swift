@@ -99,7 +99,11 @@ public enum BlurSynthesis {
 
     /// A random (blurry, sharp) pair of [3, size, size] tensors from a photo: random crop, random downscale
     /// (area resampling by 1–2×), flip/rotation, then blur, noise (σ = 0.02·u²) and 8-bit rounding.
-    public static func makePair(from image: PlanarRGBImage, size: Int, maxLength: Double = 40,
+    ///
+    /// With probability `softFraction` the source is first softened (`soften`, 1.5–3×): the pair's target is
+    /// then soft too, so the model learns to undo motion blur only, not to sharpen footage that is soft to
+    /// begin with (compressed, upscaled, slightly out of focus).
+    public static func makePair(from image: PlanarRGBImage, size: Int, maxLength: Double = 40, softFraction: Double = 0,
                                 using rng: inout TrainingRNG) -> (blurry: Tensor, sharp: Tensor) {
         let ker = kernel(trajectory: randomTrajectory(maxLength: maxLength, using: &rng))
         let need = size + ker.size - 1
@@ -116,6 +120,8 @@ public enum BlurSynthesis {
         if src != need { crop = resizeArea(crop, from: src, to: need) }
         if rng.uniform() < 0.5 { crop = flipHorizontal(crop, n: need) }
         for _ in 0..<rng.int(0, 4) { crop = rotate90(crop, n: need) }
+        // No draw when off, so the sample stream (and checkpoints' RNG) is as before.
+        if softFraction > 0 && rng.uniform() < softFraction { crop = soften(crop, n: need, factor: rng.uniform(1.5, 3)) }
         let big = Tensor(shape: [3, need, need], data: crop)
         let sigma = 0.02 * Foundation.pow(rng.uniform(), 2)
         let blurry = noiseAndQuantise(blurValid(big, kernel: ker), sigma: sigma, using: &rng)
@@ -154,6 +160,31 @@ public enum BlurSynthesis {
             for (i, w) in taps[y] { s += w * tmp[(c * n + i) * m + x] }
             out[(c * m + y) * m + x] = s
         } } }
+        return out
+    }
+
+    /// Isotropic softening of a square planar RGB patch: area-downscaled by `factor`, then bilinearly upscaled
+    /// back (half-pixel centres, edges clamped), as a low-resolution video upscaled for display looks.
+    static func soften(_ a: [Float], n: Int, factor: Double) -> [Float] {
+        let m = max(2, Int((Double(n) / factor).rounded()))
+        let small = resizeArea(a, from: n, to: m)
+        // Source position of each output coordinate: lower index and weight of the upper one.
+        let taps: [(Int, Int, Float)] = (0..<n).map { o in
+            let x = min(max((Double(o) + 0.5) * Double(m) / Double(n) - 0.5, 0), Double(m - 1))
+            let i = min(Int(x), m - 2)
+            return (i, i + 1, Float(x - Double(i)))
+        }
+        var out = [Float](repeating: 0, count: 3 * n * n)
+        for c in 0..<3 { for y in 0..<n {
+            let (y0, y1, wy) = taps[y]
+            for x in 0..<n {
+                let (x0, x1, wx) = taps[x]
+                func at(_ yy: Int, _ xx: Int) -> Float { small[(c * m + yy) * m + xx] }
+                let top = at(y0, x0) + wx * (at(y0, x1) - at(y0, x0))
+                let bottom = at(y1, x0) + wx * (at(y1, x1) - at(y1, x0))
+                out[(c * n + y) * n + x] = top + wy * (bottom - top)
+            }
+        } }
         return out
     }
 

@@ -15,6 +15,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var learningRateFloor: Float = 0.02
     /// Longest synthetic camera-shake trajectory (pixels).
     public var maxBlur = 40.0
+    /// Fraction of synthetic samples made from a softened photo (target soft too: undo motion blur, don't sharpen).
+    public var softFraction = 0.0
     /// Fraction of the steps with the encoder frozen (then fine-tuned at `encoderLearningRateScale`× the rate).
     public var unfreezeAt = 0.7
     /// Encoder learning rate relative to the decoder's once unfrozen (small: its ImageNet features are kept).
@@ -153,7 +155,8 @@ public final class Trainer: @unchecked Sendable {
                 b += bb; s += ss
             } else {
                 let (bb, ss) = BlurSynthesis.makePair(from: photos[rng.int(0, photos.count)], size: size,
-                                                      maxLength: options.maxBlur, using: &rng)
+                                                      maxLength: options.maxBlur, softFraction: options.softFraction,
+                                                      using: &rng)
                 b += bb.array; s += ss.array
             }
         }
