@@ -44,7 +44,7 @@ extension PageAssets {
     <div id="viewport" class="viewport">
       <div id="stage" class="stage">
         <img id="before" alt="input (blurry)" draggable="false">
-        <div id="after-clip" class="after-clip"><img id="after" alt="deblurred result" draggable="false"></div>
+        <div id="after-clip" class="clip-layer"><img id="after" alt="deblurred result" draggable="false"></div>
         <div id="divider" class="divider"></div>
       </div>
     </div>
@@ -68,7 +68,7 @@ extension PageAssets {
     <div class="viewport">
       <div id="video-stage" class="stage video-stage">
         <video id="video-after" muted playsinline preload="auto"></video>
-        <div id="video-before-clip" class="after-clip"><video id="video-before" muted playsinline preload="auto"></video></div>
+        <div id="video-before-clip" class="clip-layer"><video id="video-before" muted playsinline preload="auto"></video></div>
         <div id="video-divider" class="divider"></div>
       </div>
     </div>

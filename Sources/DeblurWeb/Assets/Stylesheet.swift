@@ -29,13 +29,13 @@ header p, footer p { color: var(--muted); margin: .25rem 0 1rem; }
 .stage { position: relative; margin: 0 auto; user-select: none; touch-action: none; cursor: ew-resize; }
 .stage img { display: block; width: 100%; height: auto; }
 .stage.pixelated img { image-rendering: pixelated; }
-.after-clip { position: absolute; inset: 0; clip-path: inset(0 0 0 50%); }
+.clip-layer { position: absolute; inset: 0; clip-path: inset(0 0 0 50%); }
 .divider { position: absolute; top: 0; bottom: 0; left: 50%; width: 2px; margin-left: -1px; background: #fff;
   box-shadow: 0 0 4px rgba(0,0,0,.6); pointer-events: none; }
 .legend { display: flex; justify-content: space-between; color: var(--muted); margin: .3rem 0; }
 .stats { color: var(--muted); }
 .stage video { display: block; width: 100%; height: auto; }
-.stage .after-clip video { height: 100%; object-fit: fill; }  /* the input layer matches the result's box */
+.stage .clip-layer video { height: 100%; object-fit: fill; }  /* the input layer matches the result's box */
 .metrics { border-collapse: collapse; background: var(--card); }
 .metrics th, .metrics td { border: 1px solid #dde2ec; padding: .35rem .7rem; text-align: right; }
 .metrics td:first-child, .metrics th:first-child { text-align: left; }
