@@ -30,12 +30,12 @@ struct ServeBrowserTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test("headless Chromium uploads a sample image and clip through the page; result image, scores and video appear")
+    @Test("headless Chromium uploads a sample image and clip through the page; result image, scores, video and its split view appear")
     func browserSelfTest() throws {
         let result = try Self.run("/bin/bash", ["scripts/browser-test.sh", "--binary", Self.binary.path])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("selftest: ok 320x240 psnr="), "\(result.output)")
-        #expect(result.output.contains("video=mp4 12 frames"), "\(result.output)")
+        #expect(result.output.contains("video=mp4 split=30 12 frames"), "\(result.output)")
         #expect(result.output.contains("browser-test: passed"))
     }
 
