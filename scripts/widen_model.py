@@ -3,8 +3,10 @@
 
     python3 scripts/widen_model.py SMALL.safetensors OUT.safetensors --config default
 
-The decoder widths (decoder, half_channels, full_channels) of the target config
-must be ≥ those of the input model; the encoder and bottleneck must match.
+The decoder widths (decoder, half_channels, full_channels) and the residual
+refinement blocks (refine_half, refine_full) of the target config must be ≥
+those of the input model; the encoder and bottleneck must match. New
+refinement blocks start as the identity (their last conv is zero).
 Every new channel gets fresh random weights where it is produced and zero
 weights where it is consumed, so the widened model's output equals the input
 model's (checked at the end) while the new channels still receive gradients
@@ -42,6 +44,9 @@ def widen(old: rm.Generator, cfg: dict, seed: int = 7) -> rm.Generator:
     oh, of, nh, nf = oc["half_channels"], oc["full_channels"], cfg["half_channels"], cfg["full_channels"]
     if n1 < o1 or n2 < o2 or nh < oh or nf < of:
         raise SystemExit("widen_model: the new widths must not be smaller")
+    for k in ("refine_half", "refine_full"):
+        if cfg.get(k, 0) < oc.get(k, 0):
+            raise SystemExit(f"widen_model: '{k}' must not shrink ({oc.get(k, 0)} → {cfg.get(k, 0)})")
     torch.manual_seed(seed)
     new = rm.Generator(cfg).eval()
     enc = old.encoder.channels
@@ -57,8 +62,14 @@ def widen(old: rm.Generator, cfg: dict, seed: int = 7) -> rm.Generator:
     old_sd, new_sd = old.state_dict(), new.state_dict()
     with torch.no_grad():
         for name, t in new_sd.items():
-            src = old_sd[name]
             layer = name.split(".")[0]
+            if layer.startswith("refine"):  # residual blocks: kept if present, new ones start as the identity
+                if name in old_sd:
+                    if old_sd[name].shape != t.shape:
+                        raise SystemExit(f"widen_model: cannot widen the existing refinement block '{name}'")
+                    t.copy_(old_sd[name])
+                continue
+            src = old_sd[name]
             if layer not in in_maps:  # encoder, bottleneck: identical
                 t.copy_(src)
                 continue

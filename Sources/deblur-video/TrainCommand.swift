@@ -77,7 +77,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: "Start from this trained model ('default' = the shipped one) instead of the ImageNet encoder.")
     var initModel: String?
 
-    @Option(help: "Architecture when training from scratch: default (the shipped one), small (faster), paper, tiny.")
+    @Option(help: "Architecture when training from scratch: default (the shipped one), quality (slower, refinement blocks), small (faster), paper, tiny.")
     var config: String = "default"
 
     @Option(help: "Total optimisation steps.")

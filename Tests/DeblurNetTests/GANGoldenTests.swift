@@ -95,14 +95,16 @@ import Testing
     @Test func macCountMatchesReferenceAndBudget() throws {
         let g = try Generator(config: .default)
         let macs = g.macs(height: 720, width: 1280)
-        // scripts/reference_model.py: default 12.73 GMACs, small 7.36 (hook-based count).
+        // scripts/reference_model.py: default 12.73 GMACs, small 7.36, quality 21.87 (hook-based count).
         #expect(abs(Double(macs) / 1e9 - 12.73) < 0.01)
         #expect(abs(Double(try Generator(config: .small).macs(height: 720, width: 1280)) / 1e9 - 7.36) < 0.01)
+        #expect(abs(Double(try Generator(config: .quality).macs(height: 720, width: 1280)) / 1e9 - 21.87) < 0.01)
         #expect(macs <= 15_000_000_000)
     }
 
     @Test func presetsAreFoundByName() throws {
-        #expect(GeneratorConfig.presetNames == ["default", "small", "paper", "tiny"])
+        #expect(GeneratorConfig.presetNames == ["default", "quality", "small", "paper", "tiny"])
+        #expect(GeneratorConfig.preset("quality") == .quality)
         #expect(GeneratorConfig.preset("default") == .default)
         #expect(GeneratorConfig.preset("small") == .small)
         #expect(GeneratorConfig.preset("wide") == nil)
@@ -111,6 +113,41 @@ import Testing
         #expect(GeneratorConfig.small.halfChannels * 2 == GeneratorConfig.default.halfChannels)
         #expect(GeneratorConfig.small.fullChannels * 2 == GeneratorConfig.default.fullChannels)
         for p in GeneratorConfig.presets { try p.validate() }
+    }
+
+    @Test func refinementConfigFieldsDecodeValidateAndStayOutOfOldJSON() throws {
+        // Configs written before refinement blocks existed load with none, and write the same JSON back.
+        #expect(!GeneratorConfig.default.json.contains("refine"))
+        #expect(try GeneratorConfig(json: GeneratorConfig.default.json) == .default)
+        let q = try GeneratorConfig(json: GeneratorConfig.quality.json)
+        #expect(q == .quality && q.refineHalf == 2 && q.refineFull == 2)
+        var bad = GeneratorConfig.default
+        bad.refineFull = -1
+        #expect(throws: ModelError.self) { try bad.validate() }
+        var plain = GeneratorConfig.paper
+        plain.refineHalf = 1
+        #expect(throws: ModelError.self) { try plain.validate() }
+    }
+
+    /// What scripts/widen_model.py relies on: adding refinement blocks to a trained model keeps its output.
+    @Test func newRefinementBlocksStartAsTheIdentity() throws {
+        let f = try Self.file("tiny_forward")
+        var plainConfig = GeneratorConfig.tiny
+        plainConfig.refineHalf = 0; plainConfig.refineFull = 0
+        let plain = try Generator(config: plainConfig)
+        let refined = try Generator(config: .tiny)
+        let trained = Self.prefixed(f, "model.").filter { !$0.key.hasPrefix("refine") }
+        try plain.loadStateDict(trained, strict: true)
+        try refined.loadStateDict(trained, strict: false)
+        #expect(Set(refined.stateDict().keys).subtracting(trained.keys).allSatisfy { $0.hasPrefix("refine") })
+        let x = try f.tensor("input")
+        let a = noGrad { plain.forward(Variable(x), clamp: false).value }
+        let b = noGrad { refined.forward(Variable(x), clamp: false).value }
+        #expect(a.maxAbsDifference(b) == 0)
+        // …and the golden weights, whose refinement blocks are not zero, do change it.
+        try refined.loadStateDict(Self.prefixed(f, "model."), strict: true)
+        let c = noGrad { refined.forward(Variable(x), clamp: false).value }
+        #expect(a.maxAbsDifference(c) > 1e-3)
     }
 
     @Test func untrainedGeneratorIsIdentity() throws {

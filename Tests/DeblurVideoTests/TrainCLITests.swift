@@ -95,7 +95,7 @@ import Testing
         #expect(badSoft.stderr.contains("--soft-fraction is a fraction"))
         let badConfig = try cli.run(["train", "--photos", photos.path, "--config", "wide", "-o", out])
         #expect(badConfig.status == 1)
-        #expect(badConfig.stderr.contains("unknown --config wide; use default, small, paper, tiny"))
+        #expect(badConfig.stderr.contains("unknown --config wide; use default, quality, small, paper, tiny"))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }

@@ -22,8 +22,8 @@ public final class SeparableConv: Layer, @unchecked Sendable {
 }
 
 /// DeblurGAN-v2-style generator (see scripts/reference_model.py, the specification it is tested against):
-/// EfficientNet-Lite0 encoder → 1×1 bottleneck → two transposed convs (+ skips from strides 8, 4, 2 and the input)
-/// → conv to RGB → bilinear resize to the input size → residual add → clamp to [0, 1].
+/// EfficientNet-Lite0 encoder → 1×1 bottleneck → two transposed convs (+ skips from strides 8, 4, 2 and the input,
+/// optional residual refinement blocks at strides 2 and 1) → conv to RGB → bilinear resize to the input size → residual add → clamp to [0, 1].
 /// Input normalisation and reflect-padding to the stride (and cropping back) happen inside.
 public final class Generator: Module, @unchecked Sendable {
     public let config: GeneratorConfig
@@ -35,6 +35,9 @@ public final class Generator: Module, @unchecked Sendable {
     public let fuse2: SeparableConv?
     public let fuseHalf: SeparableConv?
     public let fuseFull: SeparableConv?
+    /// Residual blocks after the stride-2 and the full-resolution stage (empty unless the config asks for them).
+    public let refineHalf: Sequential
+    public let refineFull: Sequential
     public let toRGB: PaddedConv
 
     /// Builds the network with random decoder weights (seeded), a random encoder and a zero RGB head
@@ -60,6 +63,12 @@ public final class Generator: Module, @unchecked Sendable {
             fuse1 = nil; fuse2 = nil; fuseHalf = nil; fuseFull = nil
             headIn = d2
         }
+        refineHalf = Sequential((0..<config.refineHalf).map {
+            ResidualBlock(config.halfChannels, separable: config.separable, seed: seed &+ 1100 &+ UInt64($0) &* 10)
+        })
+        refineFull = Sequential((0..<config.refineFull).map {
+            ResidualBlock(config.fullChannels, separable: config.separable, seed: seed &+ 1200 &+ UInt64($0) &* 10)
+        })
         toRGB = PaddedConv(headIn, 3, kernel: 3, padding: Padding2d(1), seed: seed &+ 1070)
         toRGB.conv.weight.value.fill(0)
         toRGB.conv.bias?.value.fill(0)
@@ -70,6 +79,8 @@ public final class Generator: Module, @unchecked Sendable {
         if let fuse1, let fuse2, let fuseHalf, let fuseFull {
             c += [("fuse1", fuse1), ("fuse2", fuse2), ("fuse_half", fuseHalf), ("fuse_full", fuseFull)]
         }
+        if !refineHalf.layers.isEmpty { c.append(("refine_half", refineHalf)) }
+        if !refineFull.layers.isEmpty { c.append(("refine_full", refineFull)) }
         return c + [("to_rgb", toRGB)]
     }
 
@@ -134,9 +145,9 @@ public final class Generator: Module, @unchecked Sendable {
             h = fuse2(concatChannels([up2(h), feats[n - 3]]))
             let f2 = feats[n - 4]
             h = resizeBilinear(h, height: f2.shape[2], width: f2.shape[3])
-            h = fuseHalf(concatChannels([h, f2]))
+            h = refineHalf(fuseHalf(concatChannels([h, f2])))
             h = resizeBilinear(h, height: xp.shape[2], width: xp.shape[3])
-            h = fuseFull(concatChannels([h, xn]))
+            h = refineFull(fuseFull(concatChannels([h, xn])))
             return toRGB(h)
         }
         let r = toRGB(up2(h))

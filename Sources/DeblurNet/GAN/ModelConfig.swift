@@ -41,6 +41,10 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
     public var halfChannels: Int
     /// Channels of the full-resolution stage that sees the input (skips only).
     public var fullChannels: Int
+    /// Residual refinement blocks after the stride-2 stage (skips only; 0 in the 15-GMAC configs).
+    public var refineHalf: Int
+    /// Residual refinement blocks after the full-resolution stage (skips only).
+    public var refineFull: Int
     /// Depthwise-separable decoder convolutions (false = plain 3×3).
     public var separable: Bool
     /// Input normalisation (x − mean) / std per RGB channel, for inputs in [0, 1].
@@ -51,14 +55,16 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
         case name, version, encoder, skips, bottleneck, decoder, separable, mean, std
         case encoderBlocks = "encoder_blocks", encoderWidth = "encoder_width"
         case halfChannels = "half_channels", fullChannels = "full_channels"
+        case refineHalf = "refine_half", refineFull = "refine_full"
     }
 
     public init(name: String, version: Int = 1, encoder: String = "efficientnet-lite0", encoderBlocks: Int, encoderWidth: Double = 1,
-                skips: Bool, bottleneck: Int, decoder: [Int], halfChannels: Int, fullChannels: Int, separable: Bool = true,
-                mean: [Float] = GeneratorConfig.lite0Mean, std: [Float] = GeneratorConfig.lite0Std) {
+                skips: Bool, bottleneck: Int, decoder: [Int], halfChannels: Int, fullChannels: Int,
+                refineHalf: Int = 0, refineFull: Int = 0, separable: Bool = true, mean: [Float] = GeneratorConfig.lite0Mean, std: [Float] = GeneratorConfig.lite0Std) {
         self.name = name; self.version = version; self.encoder = encoder; self.encoderBlocks = encoderBlocks
         self.encoderWidth = encoderWidth; self.skips = skips; self.bottleneck = bottleneck; self.decoder = decoder
         self.halfChannels = halfChannels; self.fullChannels = fullChannels; self.separable = separable
+        self.refineHalf = refineHalf; self.refineFull = refineFull
         self.mean = mean; self.std = std
     }
 
@@ -74,9 +80,25 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
         self.decoder = try c.decode([Int].self, forKey: .decoder)
         halfChannels = try c.decodeIfPresent(Int.self, forKey: .halfChannels) ?? 0
         fullChannels = try c.decodeIfPresent(Int.self, forKey: .fullChannels) ?? 0
+        refineHalf = try c.decodeIfPresent(Int.self, forKey: .refineHalf) ?? 0
+        refineFull = try c.decodeIfPresent(Int.self, forKey: .refineFull) ?? 0
         separable = try c.decodeIfPresent(Bool.self, forKey: .separable) ?? true
         mean = try c.decode([Float].self, forKey: .mean)
         std = try c.decode([Float].self, forKey: .std)
+    }
+
+    /// Writes every field except refinement counts of 0, so configs without refinement keep the JSON that
+    /// scripts/reference_model.py writes for them.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name); try c.encode(version, forKey: .version)
+        try c.encode(self.encoder, forKey: .encoder); try c.encode(encoderBlocks, forKey: .encoderBlocks)
+        try c.encode(encoderWidth, forKey: .encoderWidth); try c.encode(skips, forKey: .skips)
+        try c.encode(bottleneck, forKey: .bottleneck); try c.encode(decoder, forKey: .decoder)
+        try c.encode(halfChannels, forKey: .halfChannels); try c.encode(fullChannels, forKey: .fullChannels)
+        if refineHalf > 0 { try c.encode(refineHalf, forKey: .refineHalf) }
+        if refineFull > 0 { try c.encode(refineFull, forKey: .refineFull) }
+        try c.encode(separable, forKey: .separable); try c.encode(mean, forKey: .mean); try c.encode(std, forKey: .std)
     }
 
     /// EfficientNet-Lite input scaling (255·x − 127) / 128.
@@ -89,20 +111,25 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
     /// The earlier shipped model's architecture: `default` at half the decoder width (7.36 GMACs at 1280×720).
     public static let small = GeneratorConfig(name: "small", encoderBlocks: 11, skips: true, bottleneck: 128,
                                               decoder: [64, 32], halfChannels: 32, fullChannels: 16)
+    /// `default` plus two residual refinement blocks at stride 2 and two at full resolution (about 22 GMACs at
+    /// 1280×720): the second, slower model for quality over the video speed target.
+    public static let quality = GeneratorConfig(name: "quality", encoderBlocks: 11, skips: true, bottleneck: 128,
+                                                decoder: [128, 64], halfChannels: 64, fullChannels: 32,
+                                                refineHalf: 2, refineFull: 2)
     /// The paper's plain form (last feature map only), for the ablation.
     public static let paper = GeneratorConfig(name: "paper", encoderBlocks: 11, skips: false, bottleneck: 128,
                                               decoder: [64, 32], halfChannels: 0, fullChannels: 0)
     /// A tiny random-weight config for fast tests (same code paths as `default`).
     public static let tiny = GeneratorConfig(name: "tiny", encoderBlocks: 6, encoderWidth: 0.25, skips: true, bottleneck: 8,
-                                             decoder: [8, 4], halfChannels: 4, fullChannels: 4)
+                                             decoder: [8, 4], halfChannels: 4, fullChannels: 4, refineHalf: 1, refineFull: 1)
 
     /// The presets, each found by its `name`, in the order help lists them.
-    public static let presets: [GeneratorConfig] = [.default, .small, .paper, .tiny]
+    public static let presets: [GeneratorConfig] = [.default, .quality, .small, .paper, .tiny]
 
     /// Names of the presets, for help and error messages.
     public static var presetNames: [String] { presets.map(\.name) }
 
-    /// A named preset ("default", "small", "paper", "tiny").
+    /// A named preset ("default", "quality", "small", "paper", "tiny").
     public static func preset(_ name: String) -> GeneratorConfig? {
         presets.first { $0.name == name }
     }
@@ -134,6 +161,8 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
             throw ModelError.invalidConfig("mean/std need 3 values (std > 0)")
         }
         guard encoderWidth > 0 else { throw ModelError.invalidConfig("encoder_width must be positive") }
+        guard refineHalf >= 0, refineFull >= 0 else { throw ModelError.invalidConfig("refine_half/refine_full must not be negative") }
+        guard skips || refineHalf + refineFull == 0 else { throw ModelError.invalidConfig("refinement blocks need skips") }
         if skips {
             let taps = EfficientNetLite0.taps(blocks: encoderBlocks)
             guard taps.count >= 4 else { throw ModelError.invalidConfig("skips need encoder features at 4 strides (encoder_blocks ≥ 6)") }
