@@ -7,8 +7,10 @@
 
 Rows: blurry input, unsharp mask (radius 1.5, amount 1.0), each model.
 Columns: PSNR/SSIM (SSIM: scikit-image, 7x7 window, data_range 1, mean over
-RGB) on the held-out synthetic split (val_synth), the real-video pairs and the
-photo-pan pairs of val_video; plus how many pan/video frames got worse.
+RGB) on the held-out synthetic split (val_synth), its strongly blurred part,
+the real-video pairs and the photo-pan pairs of val_video, and the synthetic
+pairs of the later photo packages' held-out photos (val_synth_extra); plus how
+many pan/video frames got worse.
 Writes a markdown table (stdout and --table) and, with --docs, side-by-side
 pictures of opencv-doc's real camera-shake photos through the first model.
 """
@@ -79,6 +81,9 @@ def main():
     # paper's figures are measured, are commonly reported near 25.6 dB. So also report the pairs about that blurred.
     splits["synthetic < 26 dB"] = [(n, bp, sp) for n, bp, sp in splits["synthetic val"]
                                    if psnr(load(bp), load(sp)) < STRONG_BLUR_DB]
+    # Synthetic pairs from the held-out photos of the packages added later (prepare_data.py EXTRA_PACKAGES).
+    if os.path.isdir(os.path.join(args.data, "val_synth_extra", "sharp")):
+        splits["synthetic, new photos"] = pairs(os.path.join(args.data, "val_synth_extra"))
     methods = [("blurry input", None), ("unsharp mask", "usm")]
     models = {}
     for spec in args.model:

