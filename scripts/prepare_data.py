@@ -15,9 +15,10 @@ Layout written:
         (vtest.avi, tree.avi, Megamind.avi; windows of repeated frames,
         PSNR > 45 dB, are skipped) and from pans across the val photos
         rendered at N× the frame rate
-  photos/val_extra/, val_synth_extra/                 the same for the photos of
-        the packages added later (EXTRA_PACKAGES), split on their own so the
-        first validation set stays as it was
+  photos/train_extra/, photos/val_extra/, val_synth_extra/
+        the same for the photos of the packages added later (EXTRA_PACKAGES),
+        split on their own so the first validation set stays as it was; opt
+        in with a second --photos photos/train_extra
   manifest.json                                      every file, its source
         package, licence and split
 
@@ -275,13 +276,17 @@ def extra(out, args, manifest):
         return
     sources = extra_sources(root, f"{out}/packages/extracted")
     val_groups = split_groups([g for (_, _, g, _) in sources], args.seed)
-    for d in ["photos/val_extra", "val_synth_extra/blur", "val_synth_extra/sharp"]:
+    # Start from empty folders: a changed source list reshuffles the split, and a stale copy of a photo that
+    # moved to validation must not stay among the training photos.
+    for d in ["photos/train_extra", "photos/val_extra", "val_synth_extra/blur", "val_synth_extra/sharp"]:
         os.makedirs(f"{out}/{d}", exist_ok=True)
+        for f in glob.glob(f"{out}/{d}/*.png"):
+            os.remove(f)
     rng = np.random.default_rng(4321)
     manifest["val_synth_extra"] = []
-    counts = {"train": 0, "val_extra": 0}
+    counts = {"train_extra": 0, "val_extra": 0}
     for pkg, lic, group, paths in sources:
-        split = "val_extra" if group in val_groups else "train"
+        split = "val_extra" if group in val_groups else "train_extra"
         for p in paths:
             if not os.path.exists(p):
                 print(f"extra photos: missing {p}")
@@ -300,7 +305,7 @@ def extra(out, args, manifest):
                     save_png(blurry, f"{out}/val_synth_extra/blur/{name}")
                     save_png(sharp, f"{out}/val_synth_extra/sharp/{name}")
                     manifest["val_synth_extra"].append({"file": name, "source": group})
-    print(f"extra photos: {counts['train']} train, {counts['val_extra']} val; "
+    print(f"extra photos: {counts['train_extra']} train, {counts['val_extra']} val; "
           f"val_synth_extra: {len(manifest['val_synth_extra'])} pairs")
 
 

@@ -5,6 +5,7 @@
 #   scripts/prepare_data.sh [OUT_DIR]
 set -eu
 OUT="${1:-/work/data}"
+apt-get update
 apt-get install -y mate-backgrounds plasma-workspace-wallpapers opencv-doc libjxl-testdata \
     lomiri-wallpapers-16.04 lomiri-wallpapers-20.04
 mkdir -p "$OUT/packages/debs" "$OUT/packages/root"

@@ -272,11 +272,13 @@ class Generator(nn.Module):
             self.fuse_full = SepConv(hc + 3, fc, 3, sep)
             self.to_rgb = PadConv(fc, 3, 3, pad=(1, 1, 1, 1))
             # Optional residual refinement (configs without the keys have none).
+            assert c.get("refine_half", 0) >= 0 and c.get("refine_full", 0) >= 0, "refine counts must not be negative"
             if c.get("refine_half", 0):
                 self.refine_half = nn.Sequential(*[ResBlock(hc, sep) for _ in range(c["refine_half"])])
             if c.get("refine_full", 0):
                 self.refine_full = nn.Sequential(*[ResBlock(fc, sep) for _ in range(c["refine_full"])])
         else:
+            assert not c.get("refine_half", 0) and not c.get("refine_full", 0), "refinement blocks need skips"
             self.to_rgb = PadConv(d2, 3, 3, pad=(1, 1, 1, 1))
         # Start as the identity (output = input): the residual is learnt.
         nn.init.zeros_(self.to_rgb.conv.weight)
