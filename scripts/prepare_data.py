@@ -197,6 +197,16 @@ def save_png(arr_chw, path):
     Image.fromarray(a).save(path)
 
 
+def synth_pairs(rng, arr, stem, folder, entries, n):
+    """n synthetic 256² validation pairs of one photo: FOLDER/{blur,sharp}/STEM_j.png, listed in `entries`."""
+    for j in range(n):
+        blurry, sharp = blur_synth.make_pair(rng, arr, 256)
+        fn = f"{stem}_{j}.png"
+        save_png(blurry, f"{folder}/blur/{fn}")
+        save_png(sharp, f"{folder}/sharp/{fn}")
+        entries.append({"file": fn, "source": stem})
+
+
 def read_video(path, max_frames=None):
     """All frames of a video as (T, H, W, 3) uint8 via the ffmpeg CLI."""
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
@@ -298,13 +308,8 @@ def extra(out, args, manifest):
             manifest["photos"].append({"file": f"photos/{split}/{fn}", "source": p, "package": pkg,
                                        "licence": lic, "group": group, "split": split, "size": im.size})
             if split == "val_extra":
-                arr = np.asarray(im)
-                for j in range(args.val_crops):
-                    blurry, sharp = blur_synth.make_pair(rng, arr, 256)
-                    name = f"{group}_{j}.png"
-                    save_png(blurry, f"{out}/val_synth_extra/blur/{name}")
-                    save_png(sharp, f"{out}/val_synth_extra/sharp/{name}")
-                    manifest["val_synth_extra"].append({"file": name, "source": group})
+                synth_pairs(rng, np.asarray(im), group, f"{out}/val_synth_extra", manifest["val_synth_extra"],
+                            args.val_crops)
     print(f"extra photos: {counts['train_extra']} train, {counts['val_extra']} val; "
           f"val_synth_extra: {len(manifest['val_synth_extra'])} pairs")
 
@@ -352,13 +357,7 @@ def main():
 
     rng = np.random.default_rng(1234)
     for name, im in val_images:
-        arr = np.asarray(im)
-        for j in range(args.val_crops):
-            blurry, sharp = blur_synth.make_pair(rng, arr, 256)
-            fn = f"{name}_{j}.png"
-            save_png(blurry, f"{out}/val_synth/blur/{fn}")
-            save_png(sharp, f"{out}/val_synth/sharp/{fn}")
-            manifest["val_synth"].append({"file": fn, "source": name})
+        synth_pairs(rng, np.asarray(im), name, f"{out}/val_synth", manifest["val_synth"], args.val_crops)
     print(f"val_synth: {len(manifest['val_synth'])} pairs")
     nv = video_pairs(out, manifest)
     npan = pan_pairs(out, manifest, val_images, np.random.default_rng(99))
