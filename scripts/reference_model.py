@@ -271,12 +271,12 @@ class Generator(nn.Module):
             self.fuse_half = SepConv(d2 + f2, hc, 3, sep)
             self.fuse_full = SepConv(hc + 3, fc, 3, sep)
             self.to_rgb = PadConv(fc, 3, 3, pad=(1, 1, 1, 1))
-            # Optional residual refinement (configs without the keys have none).
-            assert c.get("refine_half", 0) >= 0 and c.get("refine_full", 0) >= 0, "refine counts must not be negative"
-            if c.get("refine_half", 0):
-                self.refine_half = nn.Sequential(*[ResBlock(hc, sep) for _ in range(c["refine_half"])])
-            if c.get("refine_full", 0):
-                self.refine_full = nn.Sequential(*[ResBlock(fc, sep) for _ in range(c["refine_full"])])
+            # Optional residual refinement (configs without the keys have none; an empty Sequential is the
+            # identity and owns no state-dict keys).
+            rh, rf = c.get("refine_half", 0), c.get("refine_full", 0)
+            assert rh >= 0 and rf >= 0, "refine counts must not be negative"
+            self.refine_half = nn.Sequential(*[ResBlock(hc, sep) for _ in range(rh)])
+            self.refine_full = nn.Sequential(*[ResBlock(fc, sep) for _ in range(rf)])
         else:
             assert not c.get("refine_half", 0) and not c.get("refine_full", 0), "refinement blocks need skips"
             self.to_rgb = PadConv(d2, 3, 3, pad=(1, 1, 1, 1))
@@ -313,12 +313,10 @@ class Generator(nn.Module):
             h = F.relu(self.fuse2(torch.cat([h, feats[-3]], 1)))
             h = F.interpolate(h, size=feats[-4].shape[-2:], mode="bilinear", align_corners=False)
             h = F.relu(self.fuse_half(torch.cat([h, feats[-4]], 1)))
-            if hasattr(self, "refine_half"):
-                h = self.refine_half(h)
+            h = self.refine_half(h)
             h = F.interpolate(h, size=xp.shape[-2:], mode="bilinear", align_corners=False)
             h = F.relu(self.fuse_full(torch.cat([h, xn], 1)))
-            if hasattr(self, "refine_full"):
-                h = self.refine_full(h)
+            h = self.refine_full(h)
             return self.to_rgb(h)
         r = self.to_rgb(h)
         return F.interpolate(r, size=xp.shape[-2:], mode="bilinear", align_corners=False)

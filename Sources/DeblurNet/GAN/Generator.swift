@@ -79,9 +79,8 @@ public final class Generator: Module, @unchecked Sendable {
         if let fuse1, let fuse2, let fuseHalf, let fuseFull {
             c += [("fuse1", fuse1), ("fuse2", fuse2), ("fuse_half", fuseHalf), ("fuse_full", fuseFull)]
         }
-        if !refineHalf.layers.isEmpty { c.append(("refine_half", refineHalf)) }
-        if !refineFull.layers.isEmpty { c.append(("refine_full", refineFull)) }
-        return c + [("to_rgb", toRGB)]
+        // Empty refinement stages own no parameters, so they add no state-dict keys.
+        return c + [("refine_half", refineHalf), ("refine_full", refineFull), ("to_rgb", toRGB)]
     }
 
     /// Total stride: inputs are reflect-padded to a multiple of it.
