@@ -98,8 +98,13 @@ CONFIGS = {
 # The second, slower model: `default` plus residual refinement blocks at
 # stride 2 and at full resolution (about 22 GMACs per 1280x720 frame).
 CONFIGS["quality"] = {**CONFIGS["default"], "name": "quality", "refine_half": 2, "refine_full": 2}
+# `default` plus refinement blocks at strides 8 and 4, where a long blur spans
+# few pixels (about 14.8 GMACs per 1280x720 frame, inside the 15-GMAC budget).
+CONFIGS["mid"] = {**CONFIGS["default"], "name": "mid", "refine_eighth": 2, "refine_quarter": 2}
+# Refinement stages, coarsest first (counts of residual blocks in the config).
+REFINE_KEYS = ("refine_eighth", "refine_quarter", "refine_half", "refine_full")
 # The tiny test config exercises the refinement blocks too.
-CONFIGS["tiny"].update(refine_half=1, refine_full=1)
+CONFIGS["tiny"].update(refine_eighth=1, refine_quarter=1, refine_half=1, refine_full=1)
 
 # The earlier shipped architecture: `default` at half the decoder width.
 CONFIGS["small"] = {**CONFIGS["default"], "name": "small",
@@ -273,12 +278,15 @@ class Generator(nn.Module):
             self.to_rgb = PadConv(fc, 3, 3, pad=(1, 1, 1, 1))
             # Optional residual refinement (configs without the keys have none; an empty Sequential is the
             # identity and owns no state-dict keys).
+            r8, r4 = c.get("refine_eighth", 0), c.get("refine_quarter", 0)
             rh, rf = c.get("refine_half", 0), c.get("refine_full", 0)
-            assert rh >= 0 and rf >= 0, "refine counts must not be negative"
+            assert min(r8, r4, rh, rf) >= 0, "refine counts must not be negative"
+            self.refine_eighth = nn.Sequential(*[ResBlock(d1, sep) for _ in range(r8)])
+            self.refine_quarter = nn.Sequential(*[ResBlock(d2, sep) for _ in range(r4)])
             self.refine_half = nn.Sequential(*[ResBlock(hc, sep) for _ in range(rh)])
             self.refine_full = nn.Sequential(*[ResBlock(fc, sep) for _ in range(rf)])
         else:
-            assert not c.get("refine_half", 0) and not c.get("refine_full", 0), "refinement blocks need skips"
+            assert not any(c.get(k, 0) for k in REFINE_KEYS), "refinement blocks need skips"
             self.to_rgb = PadConv(d2, 3, 3, pad=(1, 1, 1, 1))
         # Start as the identity (output = input): the residual is learnt.
         nn.init.zeros_(self.to_rgb.conv.weight)
@@ -307,10 +315,10 @@ class Generator(nn.Module):
         h = F.relu(self.bottleneck(feats[-1]))
         h = F.relu(self.up1(h))
         if self.skips:
-            h = F.relu(self.fuse1(torch.cat([h, feats[-2]], 1)))
+            h = self.refine_eighth(F.relu(self.fuse1(torch.cat([h, feats[-2]], 1))))
         h = F.relu(self.up2(h))
         if self.skips:
-            h = F.relu(self.fuse2(torch.cat([h, feats[-3]], 1)))
+            h = self.refine_quarter(F.relu(self.fuse2(torch.cat([h, feats[-3]], 1))))
             h = F.interpolate(h, size=feats[-4].shape[-2:], mode="bilinear", align_corners=False)
             h = F.relu(self.fuse_half(torch.cat([h, feats[-4]], 1)))
             h = self.refine_half(h)

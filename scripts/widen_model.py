@@ -4,7 +4,7 @@
     python3 scripts/widen_model.py SMALL.safetensors OUT.safetensors --config default
 
 The decoder widths (decoder, half_channels, full_channels) and the residual
-refinement blocks (refine_half, refine_full) of the target config must be ≥
+refinement blocks (refine_eighth, refine_quarter, refine_half, refine_full) of the target config must be ≥
 those of the input model; the encoder and bottleneck must match. New
 refinement blocks start as the identity (their last conv is zero).
 Every new channel gets fresh random weights where it is produced and zero
@@ -44,7 +44,7 @@ def widen(old: rm.Generator, cfg: dict, seed: int = 7) -> rm.Generator:
     oh, of, nh, nf = oc["half_channels"], oc["full_channels"], cfg["half_channels"], cfg["full_channels"]
     if n1 < o1 or n2 < o2 or nh < oh or nf < of:
         raise SystemExit("widen_model: the new widths must not be smaller")
-    for k in ("refine_half", "refine_full"):
+    for k in rm.REFINE_KEYS:
         if cfg.get(k, 0) < oc.get(k, 0):
             raise SystemExit(f"widen_model: '{k}' must not shrink ({oc.get(k, 0)} → {cfg.get(k, 0)})")
     torch.manual_seed(seed)

@@ -99,6 +99,10 @@ import Testing
         #expect(abs(Double(macs) / 1e9 - 12.73) < 0.01)
         #expect(abs(Double(try Generator(config: .small).macs(height: 720, width: 1280)) / 1e9 - 7.36) < 0.01)
         #expect(abs(Double(try Generator(config: .quality).macs(height: 720, width: 1280)) / 1e9 - 21.87) < 0.01)
+        // `default` plus 2 + 2 refinement blocks at strides 8 and 4 ("mid" in the reference): 14.81 GMACs.
+        var coarse = GeneratorConfig.default
+        coarse.refineEighth = 2; coarse.refineQuarter = 2
+        #expect(abs(Double(try Generator(config: coarse).macs(height: 720, width: 1280)) / 1e9 - 14.81) < 0.01)
         #expect(macs <= 15_000_000_000)
     }
 
@@ -127,13 +131,21 @@ import Testing
         var plain = GeneratorConfig.paper
         plain.refineHalf = 1
         #expect(throws: ModelError.self) { try plain.validate() }
+        plain.refineHalf = 0; plain.refineEighth = 1
+        #expect(throws: ModelError.self) { try plain.validate() }
+        var coarse = GeneratorConfig.default
+        coarse.refineEighth = 2; coarse.refineQuarter = 1
+        #expect(coarse.json.contains("\"refine_eighth\":2") && coarse.json.contains("\"refine_quarter\":1"))
+        #expect(try GeneratorConfig(json: coarse.json) == coarse)
+        coarse.refineQuarter = -1
+        #expect(throws: ModelError.self) { try coarse.validate() }
     }
 
     /// What scripts/widen_model.py relies on: adding refinement blocks to a trained model keeps its output.
     @Test func newRefinementBlocksStartAsTheIdentity() throws {
         let f = try Self.file("tiny_forward")
         var plainConfig = GeneratorConfig.tiny
-        plainConfig.refineHalf = 0; plainConfig.refineFull = 0
+        plainConfig.refineEighth = 0; plainConfig.refineQuarter = 0; plainConfig.refineHalf = 0; plainConfig.refineFull = 0
         let plain = try Generator(config: plainConfig)
         let refined = try Generator(config: .tiny)
         let trained = Self.prefixed(f, "model.").filter { !$0.key.hasPrefix("refine") }

@@ -36,6 +36,8 @@ public final class Generator: Module, @unchecked Sendable {
     public let fuseHalf: SeparableConv?
     public let fuseFull: SeparableConv?
     /// Residual blocks after the stride-2 and the full-resolution stage (empty unless the config asks for them).
+    public let refineEighth: Sequential
+    public let refineQuarter: Sequential
     public let refineHalf: Sequential
     public let refineFull: Sequential
     public let toRGB: PaddedConv
@@ -63,6 +65,12 @@ public final class Generator: Module, @unchecked Sendable {
             fuse1 = nil; fuse2 = nil; fuseHalf = nil; fuseFull = nil
             headIn = d2
         }
+        refineEighth = Sequential((0..<config.refineEighth).map {
+            ResidualBlock(d1, separable: config.separable, seed: seed &+ 1300 &+ UInt64($0) &* 10)
+        })
+        refineQuarter = Sequential((0..<config.refineQuarter).map {
+            ResidualBlock(d2, separable: config.separable, seed: seed &+ 1400 &+ UInt64($0) &* 10)
+        })
         refineHalf = Sequential((0..<config.refineHalf).map {
             ResidualBlock(config.halfChannels, separable: config.separable, seed: seed &+ 1100 &+ UInt64($0) &* 10)
         })
@@ -80,7 +88,7 @@ public final class Generator: Module, @unchecked Sendable {
             c += [("fuse1", fuse1), ("fuse2", fuse2), ("fuse_half", fuseHalf), ("fuse_full", fuseFull)]
         }
         // Empty refinement stages own no parameters, so they add no state-dict keys.
-        return c + [("refine_half", refineHalf), ("refine_full", refineFull), ("to_rgb", toRGB)]
+        return c + [("refine_eighth", refineEighth), ("refine_quarter", refineQuarter), ("refine_half", refineHalf), ("refine_full", refineFull), ("to_rgb", toRGB)]
     }
 
     /// Total stride: inputs are reflect-padded to a multiple of it.
@@ -140,8 +148,8 @@ public final class Generator: Module, @unchecked Sendable {
         let n = feats.count
         var h = up1(bottleneck(feats[n - 1]))
         if let fuse1, let fuse2, let fuseHalf, let fuseFull {
-            h = fuse1(concatChannels([h, feats[n - 2]]))
-            h = fuse2(concatChannels([up2(h), feats[n - 3]]))
+            h = refineEighth(fuse1(concatChannels([h, feats[n - 2]])))
+            h = refineQuarter(fuse2(concatChannels([up2(h), feats[n - 3]])))
             let f2 = feats[n - 4]
             h = resizeBilinear(h, height: f2.shape[2], width: f2.shape[3])
             h = refineHalf(fuseHalf(concatChannels([h, f2])))

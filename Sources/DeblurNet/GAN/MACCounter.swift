@@ -32,6 +32,8 @@ enum MACCounter {
             total += sep(px(stride / 4), d2 + ch[n - 3], d2)
             total += sep(px(2), d2 + ch[n - 4], c.halfChannels)
             total += sep(px(1), c.halfChannels + 3, c.fullChannels)
+            total += c.refineEighth * 2 * sep(px(stride / 2), d1, d1)
+            total += c.refineQuarter * 2 * sep(px(stride / 4), d2, d2)
             total += c.refineHalf * 2 * sep(px(2), c.halfChannels, c.halfChannels)
             total += c.refineFull * 2 * sep(px(1), c.fullChannels, c.fullChannels)
             total += conv(px(1), cinPerGroup: c.fullChannels, cout: 3, k: 3)

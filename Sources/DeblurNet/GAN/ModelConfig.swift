@@ -45,6 +45,10 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
     public var refineHalf: Int
     /// Residual refinement blocks after the full-resolution stage (skips only).
     public var refineFull: Int
+    /// Residual refinement blocks after `fuse1` (stride 8, `decoder[0]` channels), where long blurs span few pixels.
+    public var refineEighth: Int
+    /// Residual refinement blocks after `fuse2` (stride 4, `decoder[1]` channels).
+    public var refineQuarter: Int
     /// Depthwise-separable decoder convolutions (false = plain 3×3).
     public var separable: Bool
     /// Input normalisation (x − mean) / std per RGB channel, for inputs in [0, 1].
@@ -56,14 +60,16 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
         case encoderBlocks = "encoder_blocks", encoderWidth = "encoder_width"
         case halfChannels = "half_channels", fullChannels = "full_channels"
         case refineHalf = "refine_half", refineFull = "refine_full"
+        case refineEighth = "refine_eighth", refineQuarter = "refine_quarter"
     }
 
     public init(name: String, version: Int = 1, encoder: String = "efficientnet-lite0", encoderBlocks: Int, encoderWidth: Double = 1,
                 skips: Bool, bottleneck: Int, decoder: [Int], halfChannels: Int, fullChannels: Int,
-                refineHalf: Int = 0, refineFull: Int = 0, separable: Bool = true, mean: [Float] = GeneratorConfig.lite0Mean, std: [Float] = GeneratorConfig.lite0Std) {
+                refineEighth: Int = 0, refineQuarter: Int = 0, refineHalf: Int = 0, refineFull: Int = 0, separable: Bool = true, mean: [Float] = GeneratorConfig.lite0Mean, std: [Float] = GeneratorConfig.lite0Std) {
         self.name = name; self.version = version; self.encoder = encoder; self.encoderBlocks = encoderBlocks
         self.encoderWidth = encoderWidth; self.skips = skips; self.bottleneck = bottleneck; self.decoder = decoder
         self.halfChannels = halfChannels; self.fullChannels = fullChannels; self.separable = separable
+        self.refineEighth = refineEighth; self.refineQuarter = refineQuarter
         self.refineHalf = refineHalf; self.refineFull = refineFull
         self.mean = mean; self.std = std
     }
@@ -80,6 +86,8 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
         self.decoder = try c.decode([Int].self, forKey: .decoder)
         halfChannels = try c.decodeIfPresent(Int.self, forKey: .halfChannels) ?? 0
         fullChannels = try c.decodeIfPresent(Int.self, forKey: .fullChannels) ?? 0
+        refineEighth = try c.decodeIfPresent(Int.self, forKey: .refineEighth) ?? 0
+        refineQuarter = try c.decodeIfPresent(Int.self, forKey: .refineQuarter) ?? 0
         refineHalf = try c.decodeIfPresent(Int.self, forKey: .refineHalf) ?? 0
         refineFull = try c.decodeIfPresent(Int.self, forKey: .refineFull) ?? 0
         separable = try c.decodeIfPresent(Bool.self, forKey: .separable) ?? true
@@ -96,6 +104,8 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
         try c.encode(encoderWidth, forKey: .encoderWidth); try c.encode(skips, forKey: .skips)
         try c.encode(bottleneck, forKey: .bottleneck); try c.encode(decoder, forKey: .decoder)
         try c.encode(halfChannels, forKey: .halfChannels); try c.encode(fullChannels, forKey: .fullChannels)
+        if refineEighth > 0 { try c.encode(refineEighth, forKey: .refineEighth) }
+        if refineQuarter > 0 { try c.encode(refineQuarter, forKey: .refineQuarter) }
         if refineHalf > 0 { try c.encode(refineHalf, forKey: .refineHalf) }
         if refineFull > 0 { try c.encode(refineFull, forKey: .refineFull) }
         try c.encode(separable, forKey: .separable); try c.encode(mean, forKey: .mean); try c.encode(std, forKey: .std)
@@ -121,7 +131,8 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
                                               decoder: [64, 32], halfChannels: 0, fullChannels: 0)
     /// A tiny random-weight config for fast tests (same code paths as `default`).
     public static let tiny = GeneratorConfig(name: "tiny", encoderBlocks: 6, encoderWidth: 0.25, skips: true, bottleneck: 8,
-                                             decoder: [8, 4], halfChannels: 4, fullChannels: 4, refineHalf: 1, refineFull: 1)
+                                             decoder: [8, 4], halfChannels: 4, fullChannels: 4,
+                                             refineEighth: 1, refineQuarter: 1, refineHalf: 1, refineFull: 1)
 
     /// The presets, each found by its `name`, in the order help lists them.
     public static let presets: [GeneratorConfig] = [.default, .quality, .small, .paper, .tiny]
@@ -161,8 +172,9 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
             throw ModelError.invalidConfig("mean/std need 3 values (std > 0)")
         }
         guard encoderWidth > 0 else { throw ModelError.invalidConfig("encoder_width must be positive") }
-        guard refineHalf >= 0, refineFull >= 0 else { throw ModelError.invalidConfig("refine_half/refine_full must not be negative") }
-        guard skips || refineHalf + refineFull == 0 else { throw ModelError.invalidConfig("refinement blocks need skips") }
+        let refine = [refineEighth, refineQuarter, refineHalf, refineFull]
+        guard refine.allSatisfy({ $0 >= 0 }) else { throw ModelError.invalidConfig("refinement block counts must not be negative") }
+        guard skips || refine.allSatisfy({ $0 == 0 }) else { throw ModelError.invalidConfig("refinement blocks need skips") }
         if skips {
             let taps = EfficientNetLite0.taps(blocks: encoderBlocks)
             guard taps.count >= 4 else { throw ModelError.invalidConfig("skips need encoder features at 4 strides (encoder_blocks ≥ 6)") }
