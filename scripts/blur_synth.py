@@ -88,7 +88,7 @@ def blur_patch(rng: np.random.Generator, sharp_big: np.ndarray, kernel: np.ndarr
 
 
 def make_pair(rng: np.random.Generator, image: np.ndarray, size: int, max_len: float = 40.0,
-              scale_range=(0.5, 1.0), soft_fraction: float = 0.0):
+              scale_range=(0.5, 1.0), soft_fraction: float = 0.0, jpeg_fraction: float = 0.0):
     """Random (blurry, sharp) S×S pair from an (H, W, 3) uint8 image.
 
     Crops a region, optionally downscales it (area averaging over an integer
@@ -116,6 +116,10 @@ def make_pair(rng: np.random.Generator, image: np.ndarray, size: int, max_len: f
         crop = soften(crop, rng.uniform(1.5, 3.0))
     big = np.ascontiguousarray(crop.transpose(2, 0, 1))
     blurry = blur_patch(rng, big, ker)
+    # --jpeg-fraction: a compressed input (clean target) teaches "deblur, don't sharpen block artifacts".
+    if jpeg_fraction > 0 and rng.random() < jpeg_fraction:
+        q = int(rng.integers(30, 91))
+        blurry = np.ascontiguousarray(jpeg_artifacts(blurry.transpose(1, 2, 0), q).transpose(2, 0, 1))
     r = (k - 1) // 2
     sharp = big[:, r:r + size, r:r + size]
     sharp = np.round(sharp * 255.0) / 255.0
@@ -133,6 +137,65 @@ def soften(img: np.ndarray, factor: float) -> np.ndarray:
     w = (x - i0).astype(np.float32)
     rows = small[i0] + w[:, None, None] * (small[i0 + 1] - small[i0])
     return rows[:, i0] + w[None, :, None] * (rows[:, i0 + 1] - rows[:, i0])
+
+
+JPEG_LUMA = np.array([
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+    14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99], dtype=np.float64).reshape(8, 8)
+JPEG_CHROMA = np.full((8, 8), 99.0)
+JPEG_CHROMA[:4, :4] = [[17, 18, 24, 47], [18, 21, 26, 66], [24, 26, 56, 99], [47, 66, 99, 99]]
+
+
+def jpeg_table(base: np.ndarray, quality: int) -> np.ndarray:
+    """IJG quality scaling (libjpeg jpeg_quality_scaling + jpeg_add_quant_table, baseline)."""
+    q = min(max(quality, 1), 100)
+    scale = 5000 // q if q < 50 else 200 - 2 * q
+    return np.clip((base.astype(np.int64) * scale + 50) // 100, 1, 255).astype(np.float64)
+
+
+def _round_half_away(x):
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def _sample(x):
+    return np.floor(np.clip(x, 0, 255) + 0.5)
+
+
+def _jpeg_plane(p: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """8x8 block DCT (orthonormal, = JPEG's FDCT), quantise, dequantise, inverse; edges replicated."""
+    from scipy.fft import dctn, idctn
+    h, w = p.shape
+    ph, pw = -h % 8, -w % 8
+    q = np.pad(p, ((0, ph), (0, pw)), mode="edge") - 128
+    blocks = q.reshape(q.shape[0] // 8, 8, q.shape[1] // 8, 8).transpose(0, 2, 1, 3)
+    coef = dctn(blocks, axes=(2, 3), norm="ortho")
+    coef = _round_half_away(coef / table) * table
+    rec = idctn(coef, axes=(2, 3), norm="ortho").transpose(0, 2, 1, 3).reshape(q.shape)
+    return _sample(rec[:h, :w] + 128)
+
+
+def jpeg_artifacts(img: np.ndarray, quality: int) -> np.ndarray:
+    """(N, N, 3) float RGB in [0, 1] → the same after a baseline-JPEG round trip without entropy coding:
+    8-bit JFIF YCbCr, 4:2:0 chroma (2x2 means, replicated back), standard tables at IJG `quality`.
+    Twin of Swift's JPEGArtifacts.apply (golden test)."""
+    rgb = img.astype(np.float64) * 255
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = _sample(0.299 * r + 0.587 * g + 0.114 * b)
+    cb = _sample(-0.168736 * r - 0.331264 * g + 0.5 * b + 128)
+    cr = _sample(0.5 * r - 0.418688 * g - 0.081312 * b + 128)
+    n = img.shape[0]
+
+    def sub(c):
+        c = np.pad(c, ((0, n % 2), (0, n % 2)), mode="edge")
+        return (c[0::2, 0::2] + c[0::2, 1::2] + c[1::2, 0::2] + c[1::2, 1::2]) / 4
+
+    ly = _jpeg_plane(y, jpeg_table(JPEG_LUMA, quality))
+    qc = jpeg_table(JPEG_CHROMA, quality)
+    u = np.repeat(np.repeat(_jpeg_plane(sub(cb), qc), 2, 0), 2, 1)[:n, :n] - 128
+    v = np.repeat(np.repeat(_jpeg_plane(sub(cr), qc), 2, 0), 2, 1)[:n, :n] - 128
+    out = np.stack([ly + 1.402 * v, ly - 0.344136 * u - 0.714136 * v, ly + 1.772 * u], axis=-1)
+    return (_sample(out) / 255).astype(np.float32)
 
 
 def resize_area(img: np.ndarray, size: int) -> np.ndarray:

@@ -16,6 +16,10 @@
   weights stored in F16 (`decoder.*` in the file) → output.
 - blur_kernel: a fixed trajectory → kernel (bilinear splat) and the
   noise-free linear-light blur of a fixed patch.
+- jpeg_artifacts: blur_synth.jpeg_artifacts (the `--jpeg-fraction` training
+  augmentation) on a 37x37 photo crop at quality 30 and 16x16 noise at 90;
+  the script also asserts the proxy is within 40 dB of a real libjpeg
+  round trip (PIL).
 - shipped_model (`--shipped MODEL`, rerun whenever the shipped model
   changes): a 128x128 crop of a held-out synthetic validation pair and of a
   held-out photo pan, with the PyTorch output of the shipped model.
@@ -133,6 +137,32 @@ def blur():
     print("blur_kernel:", {k: tuple(v.shape) for k, v in out.items()})
 
 
+def jpeg():
+    """JPEGArtifacts golden: scripts/blur_synth.py jpeg_artifacts on a photo crop (odd size: partial blocks and
+    chroma) and on noise, and a check that this proxy is close to a real libjpeg round trip (PIL)."""
+    import io
+    from PIL import Image
+    from skimage import data as skdata
+    photo = skdata.astronaut()
+    out = {}
+    for name, img, q in [("photo", photo[100:137, 180:217] / 255.0, 30),
+                         ("noise", np.random.default_rng(9).random((16, 16, 3)), 90)]:
+        y = blur_synth.jpeg_artifacts(img, q)
+        out[f"{name}.input"] = torch.from_numpy(img.transpose(2, 0, 1).astype(np.float32).copy())
+        out[f"{name}.output"] = torch.from_numpy(y.transpose(2, 0, 1).copy())
+        out[f"{name}.quality"] = torch.tensor([float(q)])
+    crop = photo[:256, :256]
+    for q in (30, 90):
+        buf = io.BytesIO()
+        Image.fromarray(crop).save(buf, "JPEG", quality=q, subsampling=2)
+        pil = np.asarray(Image.open(buf).convert("RGB"), dtype=np.float64) / 255
+        ours = blur_synth.jpeg_artifacts(crop / 255.0, q)
+        agree = 10 * np.log10(1 / np.mean((ours - pil) ** 2))
+        print(f"jpeg q{q}: ours vs libjpeg (PIL) {agree:.1f} dB")
+        assert agree > 40, "the JPEG proxy drifted from libjpeg"
+    save_file({k: v.contiguous() for k, v in out.items()}, f"{OUT}/jpeg_artifacts.safetensors")
+
+
 def shipped(model_path, data="/work/data"):
     from PIL import Image
     g = rm.load_generator(model_path).eval()
@@ -177,3 +207,4 @@ if __name__ == "__main__":
     tiny()
     default()
     blur()
+    jpeg()

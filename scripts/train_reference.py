@@ -88,11 +88,11 @@ def evaluate(g, pairs, max_pairs=None, with_ssim=False):
     return float(np.mean(ps)), (float(np.mean(ss)) if ss else float("nan"))
 
 
-def make_batch(rng, images, batch, size, max_len, soft_fraction=0.0):
+def make_batch(rng, images, batch, size, max_len, soft_fraction=0.0, jpeg_fraction=0.0):
     bl, sh = [], []
     for _ in range(batch):
         img = images[int(rng.integers(0, len(images)))]
-        b, s = blur_synth.make_pair(rng, img, size, max_len, soft_fraction=soft_fraction)
+        b, s = blur_synth.make_pair(rng, img, size, max_len, soft_fraction=soft_fraction, jpeg_fraction=jpeg_fraction)
         bl.append(b)
         sh.append(s)
     return torch.from_numpy(np.stack(bl)), torch.from_numpy(np.stack(sh))
@@ -124,6 +124,8 @@ def main():
     ap.add_argument("--crops", default="128,144,160")
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--max-blur", type=float, default=40.0)
+    ap.add_argument("--jpeg-fraction", type=float, default=0.0,
+                    help="fraction of samples with a JPEG-compressed input (as deblur-video train --jpeg-fraction)")
     ap.add_argument("--soft-fraction", type=float, default=0.0,
                     help="fraction of samples from a softened photo (as deblur-video train --soft-fraction)")
     ap.add_argument("--unfreeze-at", type=float, default=0.6, help="fraction of steps with the encoder frozen")
@@ -217,7 +219,8 @@ def main():
         for grp in opt_d.param_groups:
             grp["lr"] = lr
         size = crops[int(rng.integers(0, len(crops)))]
-        blurry, sharp = make_batch(rng, images, args.batch, size, args.max_blur, args.soft_fraction)
+        blurry, sharp = make_batch(rng, images, args.batch, size, args.max_blur, args.soft_fraction,
+                                   args.jpeg_fraction)
 
         fake = g(blurry, clamp=False, frozen_encoder=frozen)
         if use_adv:

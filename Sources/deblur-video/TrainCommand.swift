@@ -98,6 +98,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Fraction of synthetic samples made from a softened photo (downscaled 1.5-3x and back), target included, so the model learns to undo motion blur without sharpening soft footage.", valueName: "fraction"))
     var softFraction: Double?
 
+    @Option(help: ArgumentHelp("Fraction of synthetic samples whose blurry input is JPEG-compressed (quality 30-90, 4:2:0; the target stays clean), so the model learns to deblur compressed footage without sharpening its block artifacts.", valueName: "fraction"))
+    var jpegFraction: Double?
+
     @Option(help: "Fraction of the steps with the encoder frozen (0: train it from the start).")
     var unfreezeAt: Double?
 
@@ -150,7 +153,9 @@ struct Train: ParsableCommand {
         for (name, f) in [("--unfreeze-at", unfreezeAt), ("--adversarial-from", adversarialFrom)] {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the steps, from 0 to 1") }
         }
-        if let softFraction, !(0...1).contains(softFraction) { throw ValidationError("--soft-fraction is a fraction, from 0 to 1") }
+        for (name, f) in [("--soft-fraction", softFraction), ("--jpeg-fraction", jpegFraction)] {
+            if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the samples, from 0 to 1") }
+        }
         if let encoderLrScale, !(encoderLrScale >= 0) { throw ValidationError("--encoder-lr-scale must be 0 or more") }
         if !(validateEvery > 0) || !(checkpointEvery > 0) {
             throw ValidationError("--validate-every and --checkpoint-every take a positive number of minutes")
@@ -286,6 +291,7 @@ struct Train: ParsableCommand {
         if let lr { o.learningRate = lr }
         if let maxBlur { o.maxBlur = maxBlur }
         if let softFraction { o.softFraction = softFraction }
+        if let jpegFraction { o.jpegFraction = jpegFraction }
         if let unfreezeAt { o.unfreezeAt = unfreezeAt }
         if let encoderLrScale { o.encoderLearningRateScale = encoderLrScale }
         if let adversarialFrom { o.adversarialFrom = adversarialFrom }

@@ -102,9 +102,10 @@ public enum BlurSynthesis {
     ///
     /// With probability `softFraction` the source is first softened (`soften`, 1.5–3×): the pair's target is
     /// then soft too, so the model learns to undo motion blur only, not to sharpen footage that is soft to
-    /// begin with (compressed, upscaled, slightly out of focus).
+    /// begin with (compressed, upscaled, slightly out of focus). With probability `jpegFraction` the blurry
+    /// input (only) goes through `JPEGArtifacts` at a quality of 30–90, as compressed footage arrives.
     public static func makePair(from image: PlanarRGBImage, size: Int, maxLength: Double = 40, softFraction: Double = 0,
-                                using rng: inout TrainingRNG) -> (blurry: Tensor, sharp: Tensor) {
+                                jpegFraction: Double = 0, using rng: inout TrainingRNG) -> (blurry: Tensor, sharp: Tensor) {
         let ker = kernel(trajectory: randomTrajectory(maxLength: maxLength, using: &rng))
         let need = size + ker.size - 1
         let scale = rng.uniform(0.5, 1.0)
@@ -124,7 +125,10 @@ public enum BlurSynthesis {
         if softFraction > 0 && rng.uniform() < softFraction { crop = soften(crop, n: need, factor: rng.uniform(1.5, 3)) }
         let big = Tensor(shape: [3, need, need], data: crop)
         let sigma = 0.02 * Foundation.pow(rng.uniform(), 2)
-        let blurry = noiseAndQuantise(blurValid(big, kernel: ker), sigma: sigma, using: &rng)
+        var blurry = noiseAndQuantise(blurValid(big, kernel: ker), sigma: sigma, using: &rng)
+        if jpegFraction > 0 && rng.uniform() < jpegFraction {
+            blurry = Tensor(shape: blurry.shape, data: JPEGArtifacts.apply(blurry.array, n: size, quality: rng.int(30, 91)))
+        }
         let r = (ker.size - 1) / 2
         var sharp = [Float](repeating: 0, count: 3 * size * size)
         for c in 0..<3 { for y in 0..<size { for x in 0..<size {

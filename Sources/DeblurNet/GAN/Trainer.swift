@@ -17,6 +17,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var maxBlur = 40.0
     /// Fraction of synthetic samples made from a softened photo (target soft too: undo motion blur, don't sharpen).
     public var softFraction = 0.0
+    /// Fraction of synthetic samples whose blurry input is JPEG-compressed (quality 30–90; target clean).
+    public var jpegFraction = 0.0
     /// Fraction of the steps with the encoder frozen (then fine-tuned at `encoderLearningRateScale`× the rate).
     public var unfreezeAt = 0.7
     /// Encoder learning rate relative to the decoder's once unfrozen (small: its ImageNet features are kept).
@@ -156,7 +158,7 @@ public final class Trainer: @unchecked Sendable {
             } else {
                 let (bb, ss) = BlurSynthesis.makePair(from: photos[rng.int(0, photos.count)], size: size,
                                                       maxLength: options.maxBlur, softFraction: options.softFraction,
-                                                      using: &rng)
+                                                      jpegFraction: options.jpegFraction, using: &rng)
                 b += bb.array; s += ss.array
             }
         }
