@@ -93,7 +93,7 @@ import Testing
         let badSoft = try cli.run(["train", "--photos", photos.path, "--soft-fraction", "1.5", "-o", out])
         #expect(badSoft.status == 1)
         #expect(badSoft.stderr.contains("--soft-fraction is a fraction"))
-        let badJPEG = try cli.run(["train", "--photos", photos.path, "--jpeg-fraction", "-0.1", "-o", out])
+        let badJPEG = try cli.run(["train", "--photos", photos.path, "--jpeg-fraction", "2", "-o", out])
         #expect(badJPEG.status == 1)
         #expect(badJPEG.stderr.contains("--jpeg-fraction is a fraction"))
         let badConfig = try cli.run(["train", "--photos", photos.path, "--config", "wide", "-o", out])
