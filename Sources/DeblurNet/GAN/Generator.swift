@@ -35,7 +35,8 @@ public final class Generator: Module, @unchecked Sendable {
     public let fuse2: SeparableConv?
     public let fuseHalf: SeparableConv?
     public let fuseFull: SeparableConv?
-    /// Residual blocks after the stride-2 and the full-resolution stage (empty unless the config asks for them).
+    /// Residual blocks after the stride-8, stride-4, stride-2 and full-resolution stages (empty unless the config
+    /// asks for them).
     public let refineEighth: Sequential
     public let refineQuarter: Sequential
     public let refineHalf: Sequential
@@ -88,7 +89,8 @@ public final class Generator: Module, @unchecked Sendable {
             c += [("fuse1", fuse1), ("fuse2", fuse2), ("fuse_half", fuseHalf), ("fuse_full", fuseFull)]
         }
         // Empty refinement stages own no parameters, so they add no state-dict keys.
-        return c + [("refine_eighth", refineEighth), ("refine_quarter", refineQuarter), ("refine_half", refineHalf), ("refine_full", refineFull), ("to_rgb", toRGB)]
+        return c + [("refine_eighth", refineEighth), ("refine_quarter", refineQuarter), ("refine_half", refineHalf),
+                    ("refine_full", refineFull), ("to_rgb", toRGB)]
     }
 
     /// Total stride: inputs are reflect-padded to a multiple of it.

@@ -5,9 +5,9 @@ import Foundation
 /// What a JPEG encoder/decoder pair does to the picture, without the entropy coding: JFIF RGB → 8-bit YCbCr,
 /// 4:2:0 chroma (2×2 means, replicated back), 8×8 orthonormal DCT-II per plane (edges replicated to whole
 /// blocks), quantisation with the standard tables (ITU T.81 Annex K) scaled by the IJG quality formula,
-/// inverse DCT to 8-bit samples, back to RGB, 8-bit rounding. H.264/H.265 intra frames lose detail the same way (transform
-/// coefficients quantised, chroma subsampled), so a model that has seen these artifacts on its input learns
-/// not to sharpen them. `scripts/blur_synth.py` `jpeg_artifacts` is the NumPy twin (golden test).
+/// inverse DCT to 8-bit samples, back to RGB, 8-bit rounding. H.264/H.265 intra frames lose detail the same
+/// way (transform coefficients quantised, chroma subsampled), so a model that has seen these artifacts on its
+/// input learns not to sharpen them. `scripts/blur_synth.py` `jpeg_artifacts` is the NumPy twin (golden test).
 ///
 /// Shapes: [3, n, n] planar RGB in [0, 1] → [3, n, n].
 public enum JPEGArtifacts {
