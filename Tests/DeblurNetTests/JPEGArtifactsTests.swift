@@ -9,10 +9,7 @@ import Testing
         try Safetensors.read(contentsOf: Golden.directory.appendingPathComponent("GAN/jpeg_artifacts.safetensors"))
     }
 
-    static func psnr(_ a: [Float], _ b: [Float]) -> Double {
-        let mse = zip(a, b).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(a.count)
-        return 10 * log10(1 / max(mse, 1e-12))
-    }
+    static func psnr(_ a: [Float], _ b: [Float]) -> Double { Trainer.psnr(a, b) }
 
     @Test(arguments: ["photo", "noise"]) func matchesPython(_ name: String) throws {
         let f = try Self.golden()

@@ -54,8 +54,9 @@ public enum JPEGArtifacts {
         for yy in 0..<n { for xx in 0..<n {
             let i = yy * n + xx, j = (yy / 2) * m + xx / 2
             let l = ly[i], u = lcb[j] - 128, v = lcr[j] - 128
-            let rgb = [l + 1.402 * v, l - 0.344136 * u - 0.714136 * v, l + 1.772 * u]
-            for c in 0..<3 { out[c * n * n + i] = Float((min(max(rgb[c], 0), 255)).rounded() / 255) }
+            out[i] = Float(sample(l + 1.402 * v) / 255)
+            out[n * n + i] = Float(sample(l - 0.344136 * u - 0.714136 * v) / 255)
+            out[2 * n * n + i] = Float(sample(l + 1.772 * u) / 255)
         } }
         return out
     }
