@@ -314,6 +314,36 @@ def extra(out, args, manifest):
           f"val_synth_extra: {len(manifest['val_synth_extra'])} pairs")
 
 
+def x264_pan_pairs(out, photo_dirs, per_photo=3, seed=77):
+    """Training pairs as compressed footage arrives (pan_clips.py): pans across the training photos with 4-36 px
+    streaks, the blurry frame coded by x264 at a CRF drawn from 18-30, the sharp target clean. Written to
+    OUT/train_pans_x264/{blur,sharp} (a --pairs folder), rebuilt from scratch."""
+    import pan_clips
+    folder = f"{out}/train_pans_x264"
+    rng = np.random.default_rng(seed)
+    for d in ("blur", "sharp"):
+        os.makedirs(f"{folder}/{d}", exist_ok=True)
+        for f in glob.glob(f"{folder}/{d}/*.png"):
+            os.remove(f)
+    k = 0
+    for path in sorted(p for d in photo_dirs for p in glob.glob(f"{d}/*.png")):
+        arr = np.asarray(Image.open(path).convert("RGB"))
+        stem = os.path.splitext(os.path.basename(path))[0]
+        for j in range(per_photo):
+            n_sub = int(rng.choice([5, 7, 9, 13]))
+            step = int(rng.integers(1, 4))
+            angle = float(rng.choice([0, 0, 180, 90, 270, 45, 135, 30]))
+            plan = pan_clips.plan_pan(rng, arr.shape, (640, 360), step, angle, n_sub)
+            if plan is None:
+                continue
+            blurry, sharp = pan_clips.render_pan(arr, *plan, n_sub=n_sub, size=(640, 360))
+            coded = pan_clips.x264_middle_frame(blurry, int(rng.integers(18, 31)))
+            Image.fromarray(coded).save(f"{folder}/blur/{stem}_{j}.png")
+            Image.fromarray(sharp).save(f"{folder}/sharp/{stem}_{j}.png")
+            k += 1
+    print(f"train_pans_x264: {k} pairs")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--packages", help="unpacked extra packages (default OUT/packages/root)")
@@ -321,8 +351,13 @@ def main():
     ap.add_argument("--out", default="/work/data")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--val-crops", type=int, default=6, help="synthetic val pairs per val photo")
+    ap.add_argument("--x264-pans", action="append", default=[], metavar="PHOTO_DIR",
+                    help="only build OUT/train_pans_x264 from these photo folders (repeatable)")
     args = ap.parse_args()
     out = args.out
+    if args.x264_pans:
+        x264_pan_pairs(out, args.x264_pans)
+        return
     for d in ["photos/train", "photos/val", "val_synth/blur", "val_synth/sharp", "val_video/blur", "val_video/sharp"]:
         os.makedirs(f"{out}/{d}", exist_ok=True)
 
