@@ -19,6 +19,9 @@ Layout written:
         the same for the photos of the packages added later (EXTRA_PACKAGES),
         split on their own so the first validation set stays as it was; opt
         in with a second --photos photos/train_extra
+  train_pans_x264/blur/*.png, train_pans_x264/sharp/*.png   only with
+        --x264-pans DIR...: compressed pans across those (training) photos,
+        a --pairs folder (see x264_pan_pairs)
   manifest.json                                      every file, its source
         package, licence and split
 
