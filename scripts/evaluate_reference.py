@@ -106,19 +106,10 @@ def mild_x264_pans(data, per_photo=2):
             os.makedirs(os.path.join(tmp, d), exist_ok=True)
         photos = sorted(glob.glob(os.path.join(data, "photos", "val", "*.png")) +
                         glob.glob(os.path.join(data, "photos", "val_extra", "*.png")))
-        for path in photos:
-            arr = np.asarray(Image.open(path).convert("RGB"))
-            stem = os.path.splitext(os.path.basename(path))[0]
-            for j in range(per_photo):
-                step = int(rng.integers(1, 4))  # px per sub-frame: 4, 8 or 12 px streaks
-                angle = float(rng.choice([0, 0, 180, 90, 30, 150]))
-                plan = pan_clips.plan_pan(rng, arr.shape, (640, 360), step, angle, n_sub=5)
-                if plan is None:
-                    continue
-                blurry, sharp = pan_clips.render_pan(arr, *plan, n_sub=5, size=(640, 360))
-                coded = pan_clips.x264_middle_frame(blurry, MILD_CRF)
-                Image.fromarray(coded).save(os.path.join(tmp, "blur", f"{stem}_{j}.png"))
-                Image.fromarray(sharp).save(os.path.join(tmp, "sharp", f"{stem}_{j}.png"))
+        # 1, 2 or 3 px per sub-frame over 5 sub-frames: 4, 8 or 12 px streaks.
+        pan_clips.write_pairs(photos, tmp, rng, per_photo,
+                              lambda r: (5, int(r.integers(1, 4)), float(r.choice([0, 0, 180, 90, 30, 150]))),
+                              lambda r: MILD_CRF)
         os.replace(tmp, folder)
     return pairs(folder)
 

@@ -42,8 +42,9 @@ photo_sharp="$photo_pan,select='eq(mod(n\,5)\,2)',setpts=N/25/TB"
 # A camera integrates light, not gamma-coded values: the photo pan averages its 5 renders in linear light (16-bit,
 # sRGB ~ gamma 2.2), as GoPro-style data and our training and validation pairs do. Averaging the coded values
 # (plain tmix, as the Mandelbrot clip above still does) gives a different, darker blur than real footage has.
-lin="format=rgb48le,lutrgb=r='maxval*pow(val/maxval\,2.2)':g='maxval*pow(val/maxval\,2.2)':b='maxval*pow(val/maxval\,2.2)'"
-gam="lutrgb=r='maxval*pow(val/maxval\,1/2.2)':g='maxval*pow(val/maxval\,1/2.2)':b='maxval*pow(val/maxval\,1/2.2)',format=rgb24"
+to_lin="maxval*pow(val/maxval\,2.2)" to_gam="maxval*pow(val/maxval\,1/2.2)"
+lin="format=rgb48le,lutrgb=r='$to_lin':g='$to_lin':b='$to_lin'"
+gam="lutrgb=r='$to_gam':g='$to_gam':b='$to_gam',format=rgb24"
 photo_blurred="$photo_pan,$lin,tmix=frames=5,$gam,select='eq(mod(n\,5)\,4)',setpts=N/25/TB"
 "${ff[@]}" "${photo_src[@]}" "${audio[@]}" -filter_complex "[0:v]$photo_sharp[v]" -map "[v]" -map 1:a -r 25 "${x264[@]}" "$out/photo-sharp.mp4"
 "${ff[@]}" "${photo_src[@]}" "${audio[@]}" -filter_complex "[0:v]$photo_blurred[v]" -map "[v]" -map 1:a -r 25 "${x264[@]}" "$out/photo-blurred.mp4"

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 
 import numpy as np
+from PIL import Image
 
 GAMMA = 2.2
 CLIP_FRAMES = 5  # x264 codes frame 2 of 5 as an inter frame (P or B) with the default GOP settings
@@ -64,3 +65,23 @@ def x264_middle_frame(frames_u8, crf):
     if decoded.size != n * h * w * 3:
         raise RuntimeError(f"x264 round trip returned {decoded.size} bytes, expected {n * h * w * 3}")
     return decoded.reshape(n, h, w, 3)[n // 2].copy()
+
+
+def write_pairs(photo_paths, folder, rng, per_photo, draw_motion, draw_crf, size=(640, 360)):
+    """`per_photo` coded pans across each photo into `folder`/{blur,sharp}/<stem>_<j>.png; returns the pair count.
+    `draw_motion(rng)` gives (n_sub, step, angle), `draw_crf(rng)` the CRF; pans that do not fit are skipped."""
+    k = 0
+    for path in photo_paths:
+        arr = np.asarray(Image.open(path).convert("RGB"))
+        stem = os.path.splitext(os.path.basename(path))[0]
+        for j in range(per_photo):
+            n_sub, step, angle = draw_motion(rng)
+            plan = plan_pan(rng, arr.shape, size, step, angle, n_sub)
+            if plan is None:
+                continue
+            blurry, sharp = render_pan(arr, *plan, n_sub=n_sub, size=size)
+            coded = x264_middle_frame(blurry, draw_crf(rng))
+            Image.fromarray(coded).save(os.path.join(folder, "blur", f"{stem}_{j}.png"))
+            Image.fromarray(sharp).save(os.path.join(folder, "sharp", f"{stem}_{j}.png"))
+            k += 1
+    return k

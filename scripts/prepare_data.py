@@ -328,22 +328,11 @@ def x264_pan_pairs(out, photo_dirs, per_photo=3, seed=77):
         os.makedirs(f"{folder}/{d}", exist_ok=True)
         for f in glob.glob(f"{folder}/{d}/*.png"):
             os.remove(f)
-    k = 0
-    for path in sorted(p for d in photo_dirs for p in glob.glob(f"{d}/*.png")):
-        arr = np.asarray(Image.open(path).convert("RGB"))
-        stem = os.path.splitext(os.path.basename(path))[0]
-        for j in range(per_photo):
-            n_sub = int(rng.choice([5, 7, 9, 13]))
-            step = int(rng.integers(1, 4))
-            angle = float(rng.choice([0, 0, 180, 90, 270, 45, 135, 30]))
-            plan = pan_clips.plan_pan(rng, arr.shape, (640, 360), step, angle, n_sub)
-            if plan is None:
-                continue
-            blurry, sharp = pan_clips.render_pan(arr, *plan, n_sub=n_sub, size=(640, 360))
-            coded = pan_clips.x264_middle_frame(blurry, int(rng.integers(18, 31)))
-            Image.fromarray(coded).save(f"{folder}/blur/{stem}_{j}.png")
-            Image.fromarray(sharp).save(f"{folder}/sharp/{stem}_{j}.png")
-            k += 1
+    photos = sorted(p for d in photo_dirs for p in glob.glob(f"{d}/*.png"))
+    k = pan_clips.write_pairs(photos, folder, rng, per_photo,
+                              lambda r: (int(r.choice([5, 7, 9, 13])), int(r.integers(1, 4)),
+                                         float(r.choice([0, 0, 180, 90, 270, 45, 135, 30]))),
+                              lambda r: int(r.integers(18, 31)))
     print(f"train_pans_x264: {k} pairs")
 
 
