@@ -76,19 +76,21 @@ def trajectory_kernel(points: np.ndarray) -> np.ndarray:
 
 
 def blur_patch(rng: np.random.Generator, sharp_big: np.ndarray, kernel: np.ndarray,
-               noise_max: float = 0.02) -> np.ndarray:
+               noise_max: float = 0.02, gamma: float = GAMMA) -> np.ndarray:
     """sharp_big: (3, S+K−1, S+K−1) float32 in [0, 1] (gamma-encoded).
-    Returns the (3, S, S) blurry patch (noisy, 8-bit quantised)."""
-    lin = np.power(np.clip(sharp_big, 0, 1), GAMMA)
+    Returns the (3, S, S) blurry patch (noisy, 8-bit quantised). `gamma` 1
+    averages the coded values, as blended video frames do."""
+    lin = np.power(np.clip(sharp_big, 0, 1), gamma)
     out = np.stack([fftconvolve(c, kernel, mode="valid") for c in lin])
-    out = np.power(np.clip(out, 0, 1), 1.0 / GAMMA)
+    out = np.power(np.clip(out, 0, 1), 1.0 / gamma)
     sigma = noise_max * rng.random() ** 2
     out = out + rng.normal(0.0, sigma, out.shape)
     return (np.round(np.clip(out, 0, 1) * 255.0) / 255.0).astype(np.float32)
 
 
 def make_pair(rng: np.random.Generator, image: np.ndarray, size: int, max_len: float = 40.0,
-              scale_range=(0.5, 1.0), soft_fraction: float = 0.0, jpeg_fraction: float = 0.0):
+              scale_range=(0.5, 1.0), soft_fraction: float = 0.0, jpeg_fraction: float = 0.0,
+              gamma_blur_fraction: float = 0.0):
     """Random (blurry, sharp) S×S pair from an (H, W, 3) uint8 image.
 
     Crops a region, optionally downscales it (area averaging over an integer
@@ -115,7 +117,9 @@ def make_pair(rng: np.random.Generator, image: np.ndarray, size: int, max_len: f
     if soft_fraction > 0 and rng.random() < soft_fraction:
         crop = soften(crop, rng.uniform(1.5, 3.0))
     big = np.ascontiguousarray(crop.transpose(2, 0, 1))
-    blurry = blur_patch(rng, big, ker)
+    # --gamma-blur-fraction: blur averaged in coded values, as frame blending in editors does.
+    coded = gamma_blur_fraction > 0 and rng.random() < gamma_blur_fraction
+    blurry = blur_patch(rng, big, ker, gamma=1.0 if coded else GAMMA)
     # --jpeg-fraction: a compressed input (clean target) teaches "deblur, don't sharpen block artifacts".
     if jpeg_fraction > 0 and rng.random() < jpeg_fraction:
         q = int(rng.integers(30, 91))

@@ -10,7 +10,8 @@ Columns: PSNR/SSIM (SSIM: scikit-image, 7x7 window, data_range 1, mean over
 RGB) on the held-out synthetic split (val_synth), its strongly blurred part,
 the real-video pairs and the photo-pan pairs of val_video, those pans with
 the blurry frame x264-compressed (CRF 23, as footage arrives), mild x264-coded
-pans across every held-out photo (like the first-run sample), and the synthetic
+pans across every held-out photo (like the first-run sample), the same pans
+blurred in gamma-coded values (as editors blend frames), and the synthetic
 pairs of the later photo packages' held-out photos (val_synth_extra); plus how
 many pan/video frames got worse.
 Writes a markdown table (stdout and --table) and, with --docs, side-by-side
@@ -93,12 +94,12 @@ def x264_pans(data, pan_pairs):
 MILD_CRF = 20  # the sample clips' setting
 
 
-def mild_x264_pans(data, per_photo=2):
+def mild_x264_pans(data, per_photo=2, gamma=None, name="val_mild_x264"):
     """Mild pans (4-12 px streaks, like the first-run sample's 8 px) across every held-out photo (photos/val and
     photos/val_extra), x264-coded at CRF 20 as the sample is (pan_clips.py: the middle frame of a 5-frame clip, an
-    inter frame). Cached in DATA/val_mild_x264."""
+    inter frame). Cached in DATA/<name>. `gamma` 1 blurs the same pans in coded values, as blended frames are."""
     import pan_clips
-    folder = os.path.join(data, "val_mild_x264")
+    folder = os.path.join(data, name)
     if not os.path.isdir(os.path.join(folder, "sharp")):
         rng = np.random.default_rng(2026)
         tmp = folder + ".tmp"
@@ -109,7 +110,7 @@ def mild_x264_pans(data, per_photo=2):
         # 1, 2 or 3 px per sub-frame over 5 sub-frames: 4, 8 or 12 px streaks.
         pan_clips.write_pairs(photos, tmp, rng, per_photo,
                               lambda r: (5, int(r.integers(1, 4)), float(r.choice([0, 0, 180, 90, 30, 150]))),
-                              lambda r: MILD_CRF)
+                              lambda r: MILD_CRF, gamma=gamma or pan_clips.GAMMA)
         os.replace(tmp, folder)
     return pairs(folder)
 
@@ -136,6 +137,8 @@ def main():
                                    if psnr(load(bp), load(sp)) < STRONG_BLUR_DB]
     splits["pans, x264"] = x264_pans(args.data, splits["photo pans"])
     splits["mild pans, x264"] = mild_x264_pans(args.data)
+    # The same pans blurred in coded values, as editors blend frames (the old first-run sample was made so).
+    splits["blended pans, x264"] = mild_x264_pans(args.data, gamma=1.0, name="val_mild_blend_x264")
     # Synthetic pairs from the held-out photos of the packages added later (prepare_data.py EXTRA_PACKAGES).
     if os.path.isdir(os.path.join(args.data, "val_synth_extra", "sharp")):
         splits["synthetic, new photos"] = pairs(os.path.join(args.data, "val_synth_extra"))

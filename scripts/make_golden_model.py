@@ -15,7 +15,8 @@
   ImageNet encoder (the F16 classifier fixture) and seeded random decoder
   weights stored in F16 (`decoder.*` in the file) → output.
 - blur_kernel: a fixed trajectory → kernel (bilinear splat) and the
-  noise-free linear-light blur of a fixed patch.
+  noise-free linear-light blur of a fixed patch, and its blur in coded
+  values (gamma 1, `--gamma-blur-fraction`).
 - jpeg_artifacts: blur_synth.jpeg_artifacts (the `--jpeg-fraction` training
   augmentation) on a 37x37 photo crop at quality 30 and 16x16 noise at 90;
   the script also asserts the proxy is within 40 dB of a real libjpeg
@@ -133,6 +134,9 @@ def blur():
         out[f"{name}.kernel"] = torch.from_numpy(k)
         out[f"{name}.sharp"] = torch.from_numpy(big)
         out[f"{name}.blurry"] = torch.from_numpy(bl.astype(np.float32))
+        # --gamma-blur-fraction: the same blur on the coded values (gamma 1), as blended frames are made.
+        coded = np.stack([fftconvolve(c.astype(np.float64), k.astype(np.float64), mode="valid") for c in big])
+        out[f"{name}.blurry_coded"] = torch.from_numpy(coded.astype(np.float32))
     save_file({k: v.contiguous() for k, v in out.items()}, f"{OUT}/blur_kernel.safetensors")
     print("blur_kernel:", {k: tuple(v.shape) for k, v in out.items()})
 

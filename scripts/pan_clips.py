@@ -3,7 +3,8 @@
 
 A pan is rendered at `n_sub`× the frame rate with integer pixel steps; each
 video frame is the mean, in linear light (gamma 2.2), of its `n_sub`
-sub-frames (a 100 % shutter), so its blur streak is (n_sub − 1)·step px. The
+sub-frames (a 100 % shutter), so its blur streak is (n_sub − 1)·step px.
+With gamma 1 the mean is of the coded values, as editors blend frames. The
 blurry frames go through the ffmpeg CLI's libx264 (yuv420p, preset medium) as
 a short clip and the middle frame is decoded back: an inter-coded frame, with
 the artifacts footage really has. The sharp target is the middle sub-frame of
@@ -40,12 +41,12 @@ def plan_pan(rng, shape, size, step, angle, n_sub, frames=CLIP_FRAMES):
     return x0, y0, dx, dy
 
 
-def render_pan(arr, x0, y0, dx, dy, n_sub, size, frames=CLIP_FRAMES):
+def render_pan(arr, x0, y0, dx, dy, n_sub, size, frames=CLIP_FRAMES, gamma=GAMMA):
     """(blurry frames uint8 [frames, h, w, 3], sharp middle sub-frame of the middle frame uint8 [h, w, 3])."""
     w, h = size
     crops = [arr[y0 + i * dy:y0 + i * dy + h, x0 + i * dx:x0 + i * dx + w] for i in range(n_sub * frames)]
-    lin = np.power(np.stack(crops).astype(np.float32) / 255.0, GAMMA).reshape(frames, n_sub, h, w, 3)
-    blurry = np.power(lin.mean(axis=1), 1.0 / GAMMA)
+    lin = np.power(np.stack(crops).astype(np.float32) / 255.0, gamma).reshape(frames, n_sub, h, w, 3)
+    blurry = np.power(lin.mean(axis=1), 1.0 / gamma)
     mid = frames // 2
     return np.round(blurry * 255).astype(np.uint8), crops[mid * n_sub + n_sub // 2]
 
@@ -67,9 +68,10 @@ def x264_middle_frame(frames_u8, crf):
     return decoded.reshape(n, h, w, 3)[n // 2].copy()
 
 
-def write_pairs(photo_paths, folder, rng, per_photo, draw_motion, draw_crf, size=(640, 360)):
+def write_pairs(photo_paths, folder, rng, per_photo, draw_motion, draw_crf, size=(640, 360), gamma=GAMMA):
     """`per_photo` coded pans across each photo into `folder`/{blur,sharp}/<stem>_<j>.png; returns the pair count.
-    `draw_motion(rng)` gives (n_sub, step, angle), `draw_crf(rng)` the CRF; pans that do not fit are skipped."""
+    `draw_motion(rng)` gives (n_sub, step, angle), `draw_crf(rng)` the CRF; pans that do not fit are skipped.
+    `gamma` is render_pan's (it draws nothing, so the pans are the same whatever it is)."""
     k = 0
     for path in photo_paths:
         arr = np.asarray(Image.open(path).convert("RGB"))
@@ -79,7 +81,7 @@ def write_pairs(photo_paths, folder, rng, per_photo, draw_motion, draw_crf, size
             plan = plan_pan(rng, arr.shape, size, step, angle, n_sub)
             if plan is None:
                 continue
-            blurry, sharp = render_pan(arr, *plan, n_sub=n_sub, size=size)
+            blurry, sharp = render_pan(arr, *plan, n_sub=n_sub, size=size, gamma=gamma)
             coded = x264_middle_frame(blurry, draw_crf(rng))
             Image.fromarray(coded).save(os.path.join(folder, "blur", f"{stem}_{j}.png"))
             Image.fromarray(sharp).save(os.path.join(folder, "sharp", f"{stem}_{j}.png"))

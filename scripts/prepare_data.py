@@ -19,6 +19,8 @@ Layout written:
         the same for the photos of the packages added later (EXTRA_PACKAGES),
         split on their own so the first validation set stays as it was; opt
         in with a second --photos photos/train_extra
+  photos/train_nogc_extra/   train_extra without the GCompris photos (which
+        GCompris sharpened), the extra photos the shipped model trains on
   train_pans_x264/blur/*.png, train_pans_x264/sharp/*.png   only with
         --x264-pans DIR...: compressed pans across those (training) photos,
         a --pairs folder (see x264_pan_pairs)
@@ -251,29 +253,21 @@ def video_pairs(out, manifest, n_avg=7, per_video=8):
 
 
 def pan_pairs(out, manifest, val_images, rng, n_sub=15, size=(640, 360), per_image=3):
-    """Pans across a photo rendered at n_sub× the frame rate: each output frame
-    integrates n_sub sub-frame positions (integer pixel steps, so the sharp
-    middle frame is an exact crop)."""
+    """Pans across a photo rendered at n_sub× the frame rate (pan_clips.py, one frame, not coded): each output
+    frame integrates n_sub sub-frame positions (integer pixel steps, so the sharp middle frame is an exact crop)."""
+    import pan_clips
     k = 0
-    w, h = size
     for name, img in val_images:
         arr = np.asarray(img)
-        H, W = arr.shape[:2]
         for j in range(per_image):
             step = int(rng.integers(1, 4))  # px per sub-frame → 15..45 px per frame
             angle = rng.choice([0, 0, 90, 45, 135, 180, 30])  # fast pans are mostly horizontal
-            dx = int(round(step * np.cos(np.radians(angle))))
-            dy = int(round(step * np.sin(np.radians(angle))))
-            span_x, span_y = abs(dx) * (n_sub - 1), abs(dy) * (n_sub - 1)
-            if W < w + span_x + 2 or H < h + span_y + 2:
+            plan = pan_clips.plan_pan(rng, arr.shape, size, step, angle, n_sub, frames=1)
+            if plan is None:
                 continue
-            x0 = int(rng.integers(0, W - w - span_x)) + (span_x if dx < 0 else 0)
-            y0 = int(rng.integers(0, H - h - span_y)) + (span_y if dy < 0 else 0)
-            subs = np.stack([arr[y0 + i * dy:y0 + i * dy + h, x0 + i * dx:x0 + i * dx + w] for i in range(n_sub)])
-            blurry = gopro_average(subs)
-            sharp = subs[n_sub // 2]
+            blurry, sharp = pan_clips.render_pan(arr, *plan, n_sub=n_sub, size=size, frames=1)
             fn = f"pan_{name}_{j}.png"
-            Image.fromarray(np.round(blurry * 255).astype(np.uint8)).save(f"{out}/val_video/blur/{fn}")
+            Image.fromarray(blurry[0]).save(f"{out}/val_video/blur/{fn}")
             Image.fromarray(sharp).save(f"{out}/val_video/sharp/{fn}")
             manifest["val_video"].append({"file": fn, "source": name, "kind": "pan",
                                           "px_per_frame": step * (n_sub - 1), "angle": int(angle)})
@@ -291,7 +285,8 @@ def extra(out, args, manifest):
     val_groups = split_groups([g for (_, _, g, _) in sources], args.seed)
     # Start from empty folders: a changed source list reshuffles the split, and a stale copy of a photo that
     # moved to validation must not stay among the training photos.
-    for d in ["photos/train_extra", "photos/val_extra", "val_synth_extra/blur", "val_synth_extra/sharp"]:
+    for d in ["photos/train_extra", "photos/train_nogc_extra", "photos/val_extra", "val_synth_extra/blur",
+              "val_synth_extra/sharp"]:
         os.makedirs(f"{out}/{d}", exist_ok=True)
         for f in glob.glob(f"{out}/{d}/*.png"):
             os.remove(f)
@@ -307,6 +302,10 @@ def extra(out, args, manifest):
             im = load_rgb(p)
             fn = f"{group}.png"
             im.save(f"{out}/photos/{split}/{fn}")
+            # GCompris sharpened most of its photos, which taught halos (docs/gan.md, round 5): the shipped
+            # model trains on the extra photos without them.
+            if split == "train_extra" and pkg != "gcompris-qt-data":
+                im.save(f"{out}/photos/train_nogc_extra/{fn}")
             counts[split] += 1
             manifest["photos"].append({"file": f"photos/{split}/{fn}", "source": p, "package": pkg,
                                        "licence": lic, "group": group, "split": split, "size": im.size})

@@ -13,3 +13,5 @@ mkdir -p "$OUT/packages/debs" "$OUT/packages/root"
     lxqt-themes palapeli-data)
 for deb in "$OUT"/packages/debs/*.deb; do dpkg-deb -x "$deb" "$OUT/packages/root"; done
 python3 "$(dirname "$0")/prepare_data.py" --out "$OUT"
+# The compressed training pans of the shipped recipe (README, round 7).
+python3 "$(dirname "$0")/prepare_data.py" --out "$OUT" --x264-pans "$OUT/photos/train" --x264-pans "$OUT/photos/train_nogc_extra"

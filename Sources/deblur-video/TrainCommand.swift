@@ -101,6 +101,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Fraction of synthetic samples whose blurry input is JPEG-compressed (quality 30-90, 4:2:0; the target stays clean), so the model learns to deblur compressed footage without sharpening its block artifacts.", valueName: "fraction"))
     var jpegFraction: Double?
 
+    @Option(help: ArgumentHelp("Fraction of synthetic samples blurred by averaging gamma-coded values, as video editors blend frames, instead of linear light as cameras do.", valueName: "fraction"))
+    var gammaBlurFraction: Double?
+
     @Option(help: ArgumentHelp("Fraction of the samples taken from --pairs/--video when photos are given too (default 0.5).", valueName: "fraction"))
     var pairFraction: Double?
 
@@ -156,7 +159,8 @@ struct Train: ParsableCommand {
         for (name, f) in [("--unfreeze-at", unfreezeAt), ("--adversarial-from", adversarialFrom)] {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the steps, from 0 to 1") }
         }
-        for (name, f) in [("--soft-fraction", softFraction), ("--jpeg-fraction", jpegFraction), ("--pair-fraction", pairFraction)] {
+        for (name, f) in [("--soft-fraction", softFraction), ("--jpeg-fraction", jpegFraction),
+                          ("--gamma-blur-fraction", gammaBlurFraction), ("--pair-fraction", pairFraction)] {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the samples, from 0 to 1") }
         }
         if let encoderLrScale, !(encoderLrScale >= 0) { throw ValidationError("--encoder-lr-scale must be 0 or more") }
@@ -295,6 +299,7 @@ struct Train: ParsableCommand {
         if let maxBlur { o.maxBlur = maxBlur }
         if let softFraction { o.softFraction = softFraction }
         if let jpegFraction { o.jpegFraction = jpegFraction }
+        if let gammaBlurFraction { o.gammaBlurFraction = gammaBlurFraction }
         if let pairFraction { o.pairFraction = pairFraction }
         if let unfreezeAt { o.unfreezeAt = unfreezeAt }
         if let encoderLrScale { o.encoderLearningRateScale = encoderLrScale }

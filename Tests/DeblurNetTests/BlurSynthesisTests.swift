@@ -23,6 +23,25 @@ import Testing
         let want = try f.tensor("\(name).blurry")
         #expect(blurred.shape == want.shape)
         #expect(blurred.maxAbsDifference(want) < 1e-4)
+        let coded = BlurSynthesis.blurValid(try f.tensor("\(name).sharp"), kernel: k, gamma: 1)
+        #expect(coded.maxAbsDifference(try f.tensor("\(name).blurry_coded")) < 1e-4)
+        #expect(coded.maxAbsDifference(want) > 1e-2, "a gamma-1 blur must differ from the linear-light one")
+    }
+
+    @Test func gammaBlurFractionAveragesCodedValuesAndZeroKeepsTheStream() throws {
+        // Black and white stripes: averaging light gives brighter grey than averaging coded values.
+        let n = 80
+        var stripes = [Float](repeating: 0, count: 3 * n * n)
+        for c in 0..<3 { for y in 0..<n { for x in 0..<n { stripes[(c * n + y) * n + x] = Float((x / 2 + y / 3) % 2) } } }
+        let photo = try PlanarRGBImage(width: n, height: n, pixels: stripes)
+        var a = TrainingRNG(seed: 8), b = TrainingRNG(seed: 8), c = TrainingRNG(seed: 8)
+        let plain = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 12, using: &a)
+        let off = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 12, gammaBlurFraction: 0, using: &b)
+        let coded = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 12, gammaBlurFraction: 1, using: &c)
+        #expect(plain.sharp.array == off.sharp.array && plain.blurry.array == off.blurry.array)
+        #expect(coded.sharp.array == plain.sharp.array)
+        let mean = { (t: Tensor) in t.array.reduce(0, +) / Float(t.count) }
+        #expect(mean(coded.blurry) < mean(plain.blurry) - 0.05, "\(mean(coded.blurry)) vs \(mean(plain.blurry))")
     }
 
     @Test func randomKernelsAreNormalisedCentredAndBounded() {

@@ -64,11 +64,13 @@ public enum BlurSynthesis {
 
     /// "Valid" convolution in linear light of a gamma-encoded [3, S+K−1, S+K−1] patch → gamma-encoded [3, S, S]
     /// (no noise). Only the kernel's non-zero taps are visited (a trajectory kernel is sparse).
-    public static func blurValid(_ sharp: Tensor, kernel: BlurKernel) -> Tensor {
+    ///
+    /// `gamma` 1 averages the coded values themselves, as frame blending in video editors does; cameras
+    /// integrate light, hence the default.
+    public static func blurValid(_ sharp: Tensor, kernel: BlurKernel, gamma g: Float = gamma) -> Tensor {
         precondition(sharp.rank == 3 && sharp.shape[0] == 3 && sharp.shape[1] == sharp.shape[2], "blurValid expects [3, N, N]")
         let big = sharp.shape[1], k = kernel.size, s = big - k + 1
         precondition(s > 0, "patch \(big) smaller than kernel \(k)")
-        let g = gamma
         let lin = sharp.array.map { Foundation.pow(min(max($0, 0), 1), g) }
         var taps: [(Int, Int, Float)] = []
         for i in 0..<k { for j in 0..<k where kernel.weights[i * k + j] != 0 { taps.append((i, j, kernel.weights[i * k + j])) } }
@@ -103,9 +105,12 @@ public enum BlurSynthesis {
     /// With probability `softFraction` the source is first softened (`soften`, 1.5–3×): the pair's target is
     /// then soft too, so the model learns to undo motion blur only, not to sharpen footage that is soft to
     /// begin with (compressed, upscaled, slightly out of focus). With probability `jpegFraction` the blurry
-    /// input (only) goes through `JPEGArtifacts` at a quality of 30–90, as compressed footage arrives.
+    /// input (only) goes through `JPEGArtifacts` at a quality of 30–90, as compressed footage arrives. With
+    /// probability `gammaBlurFraction` the blur averages gamma-coded values (`blurValid` with gamma 1), as
+    /// blended frames do.
     public static func makePair(from image: PlanarRGBImage, size: Int, maxLength: Double = 40, softFraction: Double = 0,
-                                jpegFraction: Double = 0, using rng: inout TrainingRNG) -> (blurry: Tensor, sharp: Tensor) {
+                                jpegFraction: Double = 0, gammaBlurFraction: Double = 0,
+                                using rng: inout TrainingRNG) -> (blurry: Tensor, sharp: Tensor) {
         let ker = kernel(trajectory: randomTrajectory(maxLength: maxLength, using: &rng))
         let need = size + ker.size - 1
         let scale = rng.uniform(0.5, 1.0)
@@ -124,8 +129,9 @@ public enum BlurSynthesis {
         // No draw when off, so the sample stream (and checkpoints' RNG) is as before.
         if softFraction > 0 && rng.uniform() < softFraction { crop = soften(crop, n: need, factor: rng.uniform(1.5, 3)) }
         let big = Tensor(shape: [3, need, need], data: crop)
+        let coded = gammaBlurFraction > 0 && rng.uniform() < gammaBlurFraction
         let sigma = 0.02 * Foundation.pow(rng.uniform(), 2)
-        var blurry = noiseAndQuantise(blurValid(big, kernel: ker), sigma: sigma, using: &rng)
+        var blurry = noiseAndQuantise(blurValid(big, kernel: ker, gamma: coded ? 1 : gamma), sigma: sigma, using: &rng)
         if jpegFraction > 0 && rng.uniform() < jpegFraction {
             blurry = Tensor(shape: blurry.shape, data: JPEGArtifacts.apply(blurry.array, n: size, quality: rng.int(30, 91)))
         }

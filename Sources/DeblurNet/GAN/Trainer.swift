@@ -19,6 +19,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var softFraction = 0.0
     /// Fraction of synthetic samples whose blurry input is JPEG-compressed (quality 30–90; target clean).
     public var jpegFraction = 0.0
+    /// Fraction of synthetic samples blurred in gamma-coded values (as blended frames are) instead of linear light.
+    public var gammaBlurFraction = 0.0
     /// Fraction of the steps with the encoder frozen (then fine-tuned at `encoderLearningRateScale`× the rate).
     public var unfreezeAt = 0.7
     /// Encoder learning rate relative to the decoder's once unfrozen (small: its ImageNet features are kept).
@@ -158,7 +160,8 @@ public final class Trainer: @unchecked Sendable {
             } else {
                 let (bb, ss) = BlurSynthesis.makePair(from: photos[rng.int(0, photos.count)], size: size,
                                                       maxLength: options.maxBlur, softFraction: options.softFraction,
-                                                      jpegFraction: options.jpegFraction, using: &rng)
+                                                      jpegFraction: options.jpegFraction,
+                                                      gammaBlurFraction: options.gammaBlurFraction, using: &rng)
                 b += bb.array; s += ss.array
             }
         }
