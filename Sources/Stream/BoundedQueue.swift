@@ -6,9 +6,7 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     let capacity: Int
     private var items: [Element] = []
     private var head = 0
-    private var closed = false
-    private var cancelled = false
-    private let condition = NSCondition()
+    private let monitor = BufferMonitor()
 
     init(capacity: Int) {
         precondition(capacity > 0, "capacity must be positive")
@@ -20,42 +18,28 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
 
     /// Returns false if the queue was cancelled (the element is dropped).
     func push(_ element: Element) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while count >= capacity && !cancelled { condition.wait() }
-        guard !cancelled else { return false }
-        if head > 0 && head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
-        items.append(element)
-        condition.broadcast()
-        return true
+        monitor.locked {
+            monitor.wait(while: { count >= capacity })
+            guard !monitor.isCancelled else { return false }
+            if head > 0 && head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
+            items.append(element)
+            return true
+        }
     }
 
     /// The oldest element, or nil once closed and drained, or cancelled.
     func pop() -> Element? {
-        condition.lock()
-        defer { condition.unlock() }
-        while count == 0 && !closed && !cancelled { condition.wait() }
-        guard !cancelled, count > 0 else { return nil }
-        let element = items[head]
-        head += 1
-        if head >= capacity { items.removeFirst(head); head = 0 }
-        condition.broadcast()
-        return element
+        monitor.locked {
+            monitor.wait(while: { count == 0 && !monitor.isClosed })
+            guard !monitor.isCancelled, count > 0 else { return nil }
+            let element = items[head]
+            head += 1
+            if head >= capacity { items.removeFirst(head); head = 0 }
+            return element
+        }
     }
 
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    func close() { monitor.close() }
 
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        items.removeAll()
-        head = 0
-        condition.broadcast()
-        condition.unlock()
-    }
+    func cancel() { monitor.cancel { items.removeAll(); head = 0 } }
 }

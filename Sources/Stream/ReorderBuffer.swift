@@ -9,9 +9,7 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
     let capacity: Int
     private var pending: [Int: Element] = [:]
     private var next = 0
-    private var closed = false
-    private var cancelled = false
-    private let condition = NSCondition()
+    private let monitor = BufferMonitor()
 
     init(capacity: Int) {
         precondition(capacity > 0, "capacity must be positive")
@@ -20,39 +18,26 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
 
     /// Returns false if cancelled.
     func insert(_ element: Element, at sequence: Int) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while sequence >= next + capacity && !cancelled { condition.wait() }
-        guard !cancelled else { return false }
-        pending[sequence] = element
-        condition.broadcast()
-        return true
+        monitor.locked {
+            monitor.wait(while: { sequence >= next + capacity })
+            guard !monitor.isCancelled else { return false }
+            pending[sequence] = element
+            return true
+        }
     }
 
     /// The element with the next sequence number; nil when closed without it, or cancelled.
     func popNext() -> Element? {
-        condition.lock()
-        defer { condition.unlock() }
-        while pending[next] == nil && !closed && !cancelled { condition.wait() }
-        guard !cancelled, let element = pending.removeValue(forKey: next) else { return nil }
-        next += 1
-        condition.broadcast()
-        return element
+        monitor.locked {
+            monitor.wait(while: { pending[next] == nil && !monitor.isClosed })
+            guard !monitor.isCancelled, let element = pending.removeValue(forKey: next) else { return nil }
+            next += 1
+            return element
+        }
     }
 
     /// No more inserts will come.
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    func close() { monitor.close() }
 
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        pending.removeAll()
-        condition.broadcast()
-        condition.unlock()
-    }
+    func cancel() { monitor.cancel { pending.removeAll() } }
 }
