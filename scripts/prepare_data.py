@@ -23,7 +23,8 @@ Layout written:
         GCompris sharpened), the extra photos the shipped model trains on
   train_pans_x264/blur/*.png, train_pans_x264/sharp/*.png   only with
         --x264-pans DIR...: compressed pans across those (training) photos,
-        a --pairs folder (see x264_pan_pairs)
+        a --pairs folder (see x264_pan_pairs); with --blended as well, other
+        pans blurred in coded values, in train_pans_x264_blend/
   manifest.json                                      every file, its source
         package, licence and split
 
@@ -316,13 +317,14 @@ def extra(out, args, manifest):
           f"val_synth_extra: {len(manifest['val_synth_extra'])} pairs")
 
 
-def x264_pan_pairs(out, photo_dirs, per_photo=3, seed=77):
+def x264_pan_pairs(out, photo_dirs, per_photo=3, blended=False):
     """Training pairs as compressed footage arrives (pan_clips.py): pans across the training photos with 4-36 px
     streaks, the blurry frame coded by x264 at a CRF drawn from 18-30, the sharp target clean. Written to
-    OUT/train_pans_x264/{blur,sharp} (a --pairs folder), rebuilt from scratch."""
+    OUT/train_pans_x264/{blur,sharp} (a --pairs folder), rebuilt from scratch. `blended`: other pans, blurred in
+    coded values as editors blend frames, in OUT/train_pans_x264_blend."""
     import pan_clips
-    folder = f"{out}/train_pans_x264"
-    rng = np.random.default_rng(seed)
+    folder = f"{out}/train_pans_x264" + ("_blend" if blended else "")
+    rng = np.random.default_rng(78 if blended else 77)
     for d in ("blur", "sharp"):
         os.makedirs(f"{folder}/{d}", exist_ok=True)
         for f in glob.glob(f"{folder}/{d}/*.png"):
@@ -331,8 +333,8 @@ def x264_pan_pairs(out, photo_dirs, per_photo=3, seed=77):
     k = pan_clips.write_pairs(photos, folder, rng, per_photo,
                               lambda r: (int(r.choice([5, 7, 9, 13])), int(r.integers(1, 4)),
                                          float(r.choice([0, 0, 180, 90, 270, 45, 135, 30]))),
-                              lambda r: int(r.integers(18, 31)))
-    print(f"train_pans_x264: {k} pairs")
+                              lambda r: int(r.integers(18, 31)), gamma=1.0 if blended else pan_clips.GAMMA)
+    print(f"{os.path.basename(folder)}: {k} pairs")
 
 
 def main():
@@ -344,10 +346,12 @@ def main():
     ap.add_argument("--val-crops", type=int, default=6, help="synthetic val pairs per val photo")
     ap.add_argument("--x264-pans", action="append", default=[], metavar="PHOTO_DIR",
                     help="only build OUT/train_pans_x264 from these photo folders (repeatable)")
+    ap.add_argument("--blended", action="store_true",
+                    help="with --x264-pans: blur in coded values (as editors blend frames), into OUT/train_pans_x264_blend")
     args = ap.parse_args()
     out = args.out
     if args.x264_pans:
-        x264_pan_pairs(out, args.x264_pans)
+        x264_pan_pairs(out, args.x264_pans, blended=args.blended)
         return
     for d in ["photos/train", "photos/val", "val_synth/blur", "val_synth/sharp", "val_video/blur", "val_video/sharp"]:
         os.makedirs(f"{out}/{d}", exist_ok=True)
