@@ -10,8 +10,9 @@ a short clip and the middle frame is decoded back: an inter-coded frame, with
 the artifacts footage really has. The sharp target is the middle sub-frame of
 that same frame, an exact crop of the photo, kept clean.
 
-Used by evaluate_reference.py (the mild-pan validation split) and
-prepare_data.py --x264-pans (training pairs).
+Used by evaluate_reference.py (the mild and blended pan validation splits)
+and prepare_data.py (the uncoded validation pans of val_video, and the
+--x264-pans training pairs).
 """
 from __future__ import annotations
 
