@@ -94,12 +94,13 @@ def x264_pans(data, pan_pairs):
 MILD_CRF = 20  # the sample clips' setting
 
 
-def mild_x264_pans(data, per_photo=2, gamma=None, name="val_mild_x264"):
+def mild_x264_pans(data, per_photo=2, blended=False):
     """Mild pans (4-12 px streaks, like the first-run sample's 8 px) across every held-out photo (photos/val and
     photos/val_extra), x264-coded at CRF 20 as the sample is (pan_clips.py: the middle frame of a 5-frame clip, an
-    inter frame). Cached in DATA/<name>. `gamma` 1 blurs the same pans in coded values, as blended frames are."""
+    inter frame). Cached in DATA/val_mild_x264. `blended`: the same pans blurred in coded values, as editors blend
+    frames, cached in DATA/val_mild_blend_x264."""
     import pan_clips
-    folder = os.path.join(data, name)
+    folder = os.path.join(data, "val_mild_blend_x264" if blended else "val_mild_x264")
     if not os.path.isdir(os.path.join(folder, "sharp")):
         rng = np.random.default_rng(2026)
         tmp = folder + ".tmp"
@@ -110,7 +111,7 @@ def mild_x264_pans(data, per_photo=2, gamma=None, name="val_mild_x264"):
         # 1, 2 or 3 px per sub-frame over 5 sub-frames: 4, 8 or 12 px streaks.
         pan_clips.write_pairs(photos, tmp, rng, per_photo,
                               lambda r: (5, int(r.integers(1, 4)), float(r.choice([0, 0, 180, 90, 30, 150]))),
-                              lambda r: MILD_CRF, gamma=gamma or pan_clips.GAMMA)
+                              lambda r: MILD_CRF, gamma=1.0 if blended else pan_clips.GAMMA)
         os.replace(tmp, folder)
     return pairs(folder)
 
@@ -138,7 +139,7 @@ def main():
     splits["pans, x264"] = x264_pans(args.data, splits["photo pans"])
     splits["mild pans, x264"] = mild_x264_pans(args.data)
     # The same pans blurred in coded values, as editors blend frames (the old first-run sample was made so).
-    splits["blended pans, x264"] = mild_x264_pans(args.data, gamma=1.0, name="val_mild_blend_x264")
+    splits["blended pans, x264"] = mild_x264_pans(args.data, blended=True)
     # Synthetic pairs from the held-out photos of the packages added later (prepare_data.py EXTRA_PACKAGES).
     if os.path.isdir(os.path.join(args.data, "val_synth_extra", "sharp")):
         splits["synthetic, new photos"] = pairs(os.path.join(args.data, "val_synth_extra"))
