@@ -6,7 +6,8 @@
 
 - tiny_forward: `tiny` config with seeded random weights (incl. a non-zero RGB
   head), a 1x3x37x45 input (odd sizes → reflect padding + crop) → output
-  (clamped and unclamped).
+  (clamped and unclamped), and the mean over its 8 flips/transposes
+  (`--ensemble 8`; non-square, so the transposed passes run at 45x37).
 - tiny_train_step: one G and one D loss with a PatchDiscriminator(ndf=4):
   loss values and the gradients of every G and D parameter
   (`grad.g.<name>`, `grad.d.<name>`), as the Swift trainer computes them
@@ -57,7 +58,8 @@ def tiny():
     with torch.no_grad():
         y = g(x)
         yu = g(x, clamp=False)
-    t = {"input": x, "output": y, "output_unclamped": yu}
+        ye = rm.self_ensemble(g, x, 8)
+    t = {"input": x, "output": y, "output_unclamped": yu, "output_ensemble8": ye}
     t.update({"model." + k: v for k, v in g.state_dict().items()})
     save_file({k: v.float().contiguous() for k, v in t.items()}, f"{OUT}/tiny_forward.safetensors",
               metadata={rm.CONFIG_METADATA_KEY: g.config_json()})

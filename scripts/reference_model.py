@@ -340,6 +340,27 @@ class Generator(nn.Module):
         return json.dumps(self.config, sort_keys=True)
 
 
+def dihedral(x, k: int, inverse: bool = False):
+    """The k-th of the 8 flips/transposes of an [N, C, H, W] batch (bit 0: mirror left-right, bit 1: upside
+    down, bit 2: swap H and W; applied transpose first), or its inverse."""
+    if not inverse and k & 4:
+        x = x.transpose(-2, -1)
+    if k & 1:
+        x = x.flip(-1)
+    if k & 2:
+        x = x.flip(-2)
+    if inverse and k & 4:
+        x = x.transpose(-2, -1)
+    return x
+
+
+def self_ensemble(g, x, n: int):
+    """Mean of the clamped outputs of `g` on the first `n` (1, 2, 4 or 8) dihedral transforms of `x`, each
+    transformed back (test-time augmentation; 1 is a plain forward pass)."""
+    assert n in (1, 2, 4, 8), n
+    return sum(dihedral(g(dihedral(x, k)), k, inverse=True) for k in range(n)) / n
+
+
 class PatchDiscriminator(nn.Module):
     """70x70 PatchGAN: C64-C128-C256-C512 (4x4, LeakyReLU 0.2, instance norm
     from the second layer on) and a 4x4 conv to one logit per patch."""

@@ -20,9 +20,11 @@ enum LargeFramePolicy {
         return video.width * video.height > pixelsAbove
     }
 
-    /// Pipeline workers when `--threads` is not given.
+    /// Pipeline workers when `--threads` is not given. A still image is one frame: a second worker would
+    /// only idle while holding half the cores' convolution threads, so it gets one worker with all cores.
     static func workers(for video: VideoStreamInfo?, method: Method) -> Int {
-        isLarge(video, method: method) ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        if video?.isImage == true { return 1 }
+        return isLarge(video, method: method) ? 1 : ProcessInfo.processInfo.activeProcessorCount
     }
 
     /// GAN tile size when `--tile` is not given.

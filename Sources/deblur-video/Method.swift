@@ -39,7 +39,9 @@ func makeProcessorFactory(for method: Method, options: MethodOptions) throws -> 
         // the cores so the two levels never oversubscribe.
         Threading.setThreads(max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, options.workers)))
         // Each worker loads its own copy, so no model state is shared between threads.
-        let model: @Sendable () throws -> any FrameProcessor = { GeneratorProcessor(generator: try settings.loadGenerator()) }
+        let model: @Sendable () throws -> any FrameProcessor = {
+            GeneratorProcessor(generator: try settings.loadGenerator(), ensemble: settings.ensemble)
+        }
         // Only the network needs tiling (its memory grows with the frame); pass-through and the classical
         // methods work on whole frames, where tiles would only add copies or change their global filters.
         // Tiles are multiples of the stride, so the network reflect-pads nothing.

@@ -21,7 +21,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out.png")
         let blurred = samples.appendingPathComponent("photo-blurred.png"), sharp = samples.appendingPathComponent("photo-sharp.png")
-        let r = try cli.run([blurred.path, "-o", out.path])
+        // One view: a still would default to 8, and 8 passes of a debug build cost minutes (the ensemble has its own test).
+        let r = try cli.run([blurred.path, "-o", out.path, "--ensemble", "1"])
         #expect(r.status == 0, "\(r.stderr)")
         let before = try meanPSNR(reference: sharp, test: blurred)
         let after = try meanPSNR(reference: sharp, test: out)
@@ -34,11 +35,29 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let blurred = samples.appendingPathComponent("photo-blurred.png")
         let whole = dir.appendingPathComponent("whole.png"), tiled = dir.appendingPathComponent("tiled.png")
-        #expect(try cli.run([blurred.path, "-o", whole.path, "--tile", "0"]).status == 0)
+        #expect(try cli.run([blurred.path, "-o", whole.path, "--tile", "0", "--ensemble", "1"]).status == 0)
         // --tile-above 0: this 640×360 frame would otherwise run whole.
-        #expect(try cli.run([blurred.path, "-o", tiled.path, "--tile", "256", "--overlap", "48", "--tile-above", "0"]).status == 0)
+        #expect(try cli.run([blurred.path, "-o", tiled.path, "--tile", "256", "--overlap", "48", "--tile-above", "0",
+                             "--ensemble", "1"]).status == 0)
         // Tiles see less context than the whole frame, so they differ a little, never visibly.
         #expect(try meanPSNR(reference: whole, test: tiled) > 35)
+    }
+
+    @Test func stillImagesAverageEightViewsByDefault() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A 96×96 crop of the sample keeps 17 passes of the debug build short.
+        let crop = dir.appendingPathComponent("crop.png")
+        try MediaTools.ffmpeg(["-i", samples.appendingPathComponent("photo-blurred.png").path, "-vf", "crop=96:96:272:132", crop.path])
+        var outputs: [[UInt8]] = []
+        for flags in [[], ["--ensemble", "8"], ["--ensemble", "1"]] {
+            let out = dir.appendingPathComponent("o\(outputs.count).png")
+            let r = try cli.run([crop.path, "-o", out.path] + flags)
+            #expect(r.status == 0, "\(flags): \(r.stderr)")
+            outputs.append(try MediaTools.rgb24Frame(out))
+        }
+        #expect(outputs[0] == outputs[1], "the default for a still is 8 views")
+        #expect(outputs[0] != outputs[2], "8 views must differ from one pass")
     }
 
     @Test func missingOrCorruptWeightsAreInputErrors() throws {

@@ -28,4 +28,16 @@ import Testing
         let explicit = try ModelFlags.parse(["--tile", "512"])
         #expect(explicit.settings(for: video(3840, 2160)).tile == 512)
     }
+
+    @Test func stillImagesGetOneWorkerAndEightViewsUnlessTold() throws {
+        let still = VideoStreamInfo(width: 640, height: 480, timeBase: Rational(1, 25), frameRate: Rational(25, 1), isImage: true)
+        #expect(LargeFramePolicy.workers(for: still, method: .gan) == 1)
+        let defaults = try ModelFlags.parse([])
+        #expect(defaults.settings(for: still).ensemble == 8)
+        #expect(defaults.settings(for: video(640, 480)).ensemble == 1)
+        #expect(defaults.settings().ensemble == 1)
+        #expect(try ModelFlags.parse(["--ensemble", "2"]).settings(for: still).ensemble == 2)
+        #expect(try ModelFlags.parse(["--ensemble", "4"]).settings(for: video(640, 480)).ensemble == 4)
+        #expect(throws: (any Error).self) { try ModelFlags.parse(["--ensemble", "3"]) }
+    }
 }

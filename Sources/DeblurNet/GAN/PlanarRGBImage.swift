@@ -17,9 +17,10 @@ public struct PlanarRGBImage: Sendable, Equatable {
 }
 
 extension Generator {
-    /// Deblurs one planar RGB image (the layout of the pipeline's frames) without recording gradients.
-    public func deblur(_ image: PlanarRGBImage) throws -> PlanarRGBImage {
-        let y = try deblur(image.tensor)
+    /// Deblurs one planar RGB image (the layout of the pipeline's frames) without recording gradients,
+    /// averaging `ensemble` flipped/transposed passes (`deblur(_:ensemble:)`).
+    public func deblur(_ image: PlanarRGBImage, ensemble: Int = 1) throws -> PlanarRGBImage {
+        let y = try deblur(image.tensor, ensemble: ensemble)
         return try PlanarRGBImage(width: image.width, height: image.height, pixels: y.array)
     }
 }
