@@ -51,10 +51,10 @@ def ssim(a, b):
     return float(structural_similarity(a, b, channel_axis=2, data_range=1.0))
 
 
-def run_model(g, img):
+def run_model(g, img, ensemble=1):
     x = torch.from_numpy(img.transpose(2, 0, 1).copy())[None]
     with torch.no_grad():
-        y = g(x)
+        y = rm.self_ensemble(g, x, ensemble)
     return y[0].numpy().transpose(1, 2, 0)
 
 
@@ -119,7 +119,9 @@ def mild_x264_pans(data, per_photo=2, blended=False):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/work/data")
-    ap.add_argument("--model", action="append", default=[], help="name=path.safetensors")
+    ap.add_argument("--model", action="append", default=[],
+                    help="name=path.safetensors, or name=path.safetensors@N to average N flipped/transposed views "
+                         "(deblur-video --ensemble N: 1, 2, 4 or 8)")
     ap.add_argument("--docs", default="")
     ap.add_argument("--table", default="")
     ap.add_argument("--threads", type=int, default=1)
@@ -152,9 +154,10 @@ def main():
     models = {}
     for spec in args.model:
         name, path = spec.split("=", 1)
+        path, _, views = path.partition("@")
         g = rm.load_generator(path).eval()
-        models[name] = g
-        methods.append((f"{name} ({g.config['name']} config)", name))
+        models[name] = (g, int(views or 1))
+        methods.append((f"{name} ({g.config['name']} config{f', {views} views' if views else ''})", name))
 
     results = {}
     for split, ps in splits.items():
@@ -167,7 +170,8 @@ def main():
                 elif key == "usm":
                     o = np.clip(unsharp_mask(b, radius=1.5, amount=1.0, channel_axis=2), 0, 1)
                 else:
-                    o = run_model(models[key], b)
+                    g, views = models[key]
+                    o = run_model(g, b, views)
                 p_in, p_out = psnr(b, s), psnr(o, s)
                 vals.append((p_out, ssim(o, s)))
                 worse += int(p_out < p_in - 1e-6)
@@ -196,11 +200,11 @@ def main():
 
     if args.docs and models:
         name = next(iter(models))
-        g = models[name]
+        g, views = models[name]
         os.makedirs(args.docs, exist_ok=True)
         for fn in ["licenseplate_motion.jpg", "text_motion.jpg"]:
             b = load(os.path.join(OCV, fn))
-            o = run_model(g, b)
+            o = run_model(g, b, views)
             h, w, _ = b.shape
             canvas = Image.new("RGB", (2 * w + 10, h + 24), "white")
             canvas.paste(Image.fromarray((b * 255).round().astype(np.uint8)), (0, 24))

@@ -10,12 +10,17 @@ public final class DeblurService: Sendable {
     /// Video jobs (`POST /api/jobs`), sharing the workers and the queue with image requests.
     public let videoJobs: VideoJobStore
     private let pool: ProcessorPool
+    /// Processors for still images (`POST /api/deblur`): `pool` unless the service was given an image factory.
+    private let imagePool: ProcessorPool
     private let logger: Logger
 
+    /// `imageProcessorFactory`, when given, restores still images (e.g. a slower, better setting than video
+    /// frames can afford); `processorFactory` restores video frames, and images too otherwise.
     public init(
         configuration: WebConfiguration,
         codec: any ImageCodec,
         processorFactory: @escaping ProcessorFactory,
+        imageProcessorFactory: ProcessorFactory? = nil,
         scratchParent: URL? = nil,
         logger: Logger = Logger(label: "deblur-web")
     ) {
@@ -23,6 +28,7 @@ public final class DeblurService: Sendable {
         self.codec = codec
         self.limiter = JobLimiter(slots: configuration.concurrentJobs, queueLength: configuration.queueLength)
         self.pool = ProcessorPool(factory: processorFactory)
+        self.imagePool = imageProcessorFactory.map { ProcessorPool(factory: $0) } ?? pool
         self.logger = logger
         self.videoJobs = VideoJobStore(configuration: configuration, limiter: limiter, pool: pool,
                                        scratchParent: scratchParent, logger: logger)
@@ -45,7 +51,7 @@ public final class DeblurService: Sendable {
     public func deblur(_ upload: Data) async throws(WebError) -> DeblurResult {
         let maxPixels = configuration.maxPixels
         let codec = self.codec
-        let pool = self.pool
+        let pool = self.imagePool
         return try await runJob {
             let start = DispatchTime.now().uptimeNanoseconds
             let frame: Frame

@@ -80,10 +80,14 @@ struct Serve: ParsableCommand {
         options.model = model.settings()
         options.workers = jobs
         let factory = try makeProcessorFactory(for: method, options: options)
+        // Uploaded stills get what `deblur` gives a still (8 views unless --ensemble says); video jobs one pass.
+        var imageOptions = options
+        imageOptions.model.ensemble = model.ensemble ?? ModelSettings.stillImageEnsemble
+        let imageFactory = method == .gan ? try makeProcessorFactory(for: method, options: imageOptions) : nil
         var logger = Logger(label: "deblur-video.serve")
         logger.logLevel = .info
         let service = DeblurService(configuration: configuration, codec: FFmpegImageCodec(), processorFactory: factory,
-                                    logger: logger)
+                                    imageProcessorFactory: imageFactory, logger: logger)
         let host = self.host
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
             FileHandle.standardError.write(Data("deblur-video: warning: listening on \(host), not loopback: anyone who can reach this address can upload\n".utf8))

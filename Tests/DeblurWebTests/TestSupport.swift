@@ -57,9 +57,10 @@ enum Fixtures {
 
     static func service(
         _ configuration: WebConfiguration = WebConfiguration(port: 0),
-        processor: @escaping ProcessorFactory = { PassThrough() }
+        processor: @escaping ProcessorFactory = { PassThrough() },
+        imageProcessor: ProcessorFactory? = nil
     ) -> DeblurService {
-        DeblurService(configuration: configuration, codec: codec, processorFactory: processor)
+        DeblurService(configuration: configuration, codec: codec, processorFactory: processor, imageProcessorFactory: imageProcessor)
     }
 
     static func app(_ service: DeblurService) -> some ApplicationProtocol {

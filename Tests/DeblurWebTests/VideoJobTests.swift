@@ -63,6 +63,32 @@ struct VideoJobTests {
         }
     }
 
+    @Test("given an image processor, stills use it and video jobs keep the video processor")
+    func imagesAndVideoUseTheirOwnProcessors() async throws {
+        let input = Fixtures.ramp(width: 32, height: 24)
+        let png = try Fixtures.codec.encodePNG(input), clip = try Self.clip(frames: 3)
+        let app = Fixtures.app(Fixtures.service(processor: { PassThrough() }, imageProcessor: { Inverter() }))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/deblur", method: .post, body: ByteBuffer(bytes: png)) { r in
+                #expect(r.status == .ok)
+                let result = try Fixtures.codec.decode(r.body.data, maxPixels: .max)
+                #expect(zip(input.pixels, result.pixels).allSatisfy { abs((1 - $0) - $1) < 0.5 / 255 }, "the still was inverted")
+            }
+            let id = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: clip)) { r in
+                try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).id
+            }
+            let final = try await waitForJob(client, id)
+            #expect(final.state == .done, "\(final.error ?? "")")
+            let video = try await client.execute(uri: try #require(final.resultURL), method: .get) { $0.body.data }
+            let dir = try ScratchDirectory()
+            defer { dir.remove() }
+            try video.write(to: dir.file("result.mp4"))
+            let frame = try #require(try FrameDecoder(location: dir.file("result.mp4").path, threads: 1).nextFrame())
+            // Passed through, not inverted: the ramp's top-left red sample is 0 (inverted, 1); H.264 moves it a little.
+            #expect(frame.pixels[0] < 0.3, "top-left stays dark: \(frame.pixels[0])")
+        }
+    }
+
     @Test("images and text are 415, too many frames 413, unknown or malformed ids 404")
     func refusals() async throws {
         let config = WebConfiguration(port: 0, maxVideoFrames: 5)
