@@ -30,10 +30,7 @@ import Testing
 
     @Test func gammaBlurFractionAveragesCodedValuesAndZeroKeepsTheStream() throws {
         // Black and white stripes: averaging light gives brighter grey than averaging coded values.
-        let n = 80
-        var stripes = [Float](repeating: 0, count: 3 * n * n)
-        for c in 0..<3 { for y in 0..<n { for x in 0..<n { stripes[(c * n + y) * n + x] = Float((x / 2 + y / 3) % 2) } } }
-        let photo = try PlanarRGBImage(width: n, height: n, pixels: stripes)
+        let photo = try TestPhotos.make(80) { _, y, x in Float((x / 2 + y / 3) % 2) }
         var a = TrainingRNG(seed: 8), b = TrainingRNG(seed: 8), c = TrainingRNG(seed: 8)
         let plain = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 12, using: &a)
         let off = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 12, gammaBlurFraction: 0, using: &b)

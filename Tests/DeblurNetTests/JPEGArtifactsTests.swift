@@ -36,10 +36,7 @@ import Testing
     }
 
     @Test func jpegFractionCompressesOnlyTheInputAndZeroKeepsTheStream() throws {
-        let n = 80
-        var stripes = [Float](repeating: 0, count: 3 * n * n)
-        for c in 0..<3 { for y in 0..<n { for x in 0..<n { stripes[(c * n + y) * n + x] = Float((x / 3 + y / 5 + c) % 4) / 3 } } }
-        let photo = try PlanarRGBImage(width: n, height: n, pixels: stripes)
+        let photo = try TestPhotos.make(80) { c, y, x in Float((x / 3 + y / 5 + c) % 4) / 3 }
         var a = TrainingRNG(seed: 4), b = TrainingRNG(seed: 4), c = TrainingRNG(seed: 4)
         let plain = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 2, using: &a)
         let off = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 2, jpegFraction: 0, using: &b)
