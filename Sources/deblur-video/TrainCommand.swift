@@ -27,8 +27,9 @@ struct Train: ParsableCommand {
         atomically every --checkpoint-every minutes, at the end and on Ctrl-C;
         --resume continues exactly from it (flags such as --steps may change).
         --init starts from a trained model, e.g. the shipped one. The final
-        generator goes to --output (F16 safetensors, config in its metadata),
-        ready for `deblur-video --model`.
+        generator (with --ema, its weights' moving average) goes to --output
+        (F16 safetensors, config in its metadata), ready for
+        `deblur-video --model`.
 
         Paper defaults (DeblurGAN-v2): --paper-defaults sets Adam 1e-4, batch 8,
         224² crops, λadv 0.001, λms 1, λpix 0.5 from the first step. Our
@@ -140,6 +141,9 @@ struct Train: ParsableCommand {
     @Option(help: "Random seed of data sampling and blur synthesis.")
     var seed: UInt64?
 
+    @Option(help: ArgumentHelp("Keep an exponential moving average of the generator's weights with this decay per step (e.g. 0.999) and validate, checkpoint and write the average as the model (default 0: off).", valueName: "decay"))
+    var ema: Float?
+
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
 
@@ -164,6 +168,7 @@ struct Train: ParsableCommand {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the samples, from 0 to 1") }
         }
         if let encoderLrScale, !(encoderLrScale >= 0) { throw ValidationError("--encoder-lr-scale must be 0 or more") }
+        if let ema, !(0..<1).contains(ema) { throw ValidationError("--ema is a decay from 0 (off) up to, not including, 1") }
         if !(validateEvery > 0) || !(checkpointEvery > 0) {
             throw ValidationError("--validate-every and --checkpoint-every take a positive number of minutes")
         }
@@ -256,7 +261,7 @@ struct Train: ParsableCommand {
                 FileHandle.standardError.write(Data(String(format: "step %d/%d lr %.2e | %@ | %.2f it/s ETA %@\n",
                                                            p.step, p.steps, p.learningRate, losses, p.stepsPerSecond, eta).utf8))
             }
-            try trainer.generator.save(to: URL(fileURLWithPath: output))
+            try trainer.outputGenerator.save(to: URL(fileURLWithPath: output))
         } catch {
             throw CLIFailure(.processing, "training failed: \(error)")
         }
@@ -273,7 +278,7 @@ struct Train: ParsableCommand {
             try PlanarImage(width: im.width, height: im.height, channels: 3, pixels: im.pixels)
         }
         for p in pairs {
-            let y = try trainer.generator.deblur(p.blurry)
+            let y = try trainer.outputGenerator.deblur(p.blurry)
             let sharp = try planar(p.sharp)
             let a = try FrameQuality.measure(reference: sharp, test: try planar(p.blurry))
             let b = try FrameQuality.measure(reference: sharp, test: try planar(y))
@@ -309,6 +314,7 @@ struct Train: ParsableCommand {
         if let lambdaPix { o.weights.pixel = lambdaPix }
         if mse { o.weights.mse = true }
         if let seed { o.seed = seed }
+        if let ema { o.emaDecay = ema }
         return o
     }
 

@@ -153,6 +153,40 @@ import Testing
         }
     }
 
+    @Test func movingAverageFollowsTheWeightsAndResumesExactly() throws {
+        var o = Self.options(); o.emaDecay = 0.75
+        let t = try Trainer(generator: Self.generator(), options: o, photos: Self.photos())
+        let average = try #require(t.averaged)
+        #expect(t.outputGenerator === average)
+        let before = t.generator.namedParameters().map { $0.1.value }
+        t.trainStep()
+        var moved: Float = 0
+        for ((k, a), (p0, w)) in zip(average.namedParameters(), zip(before, t.generator.namedParameters().map { $0.1.value })) {
+            // One step from equal weights: average = 0.75·before + 0.25·after.
+            let want = Tensor(shape: w.shape, data: zip(p0.array, w.array).map { 0.75 * $0 + 0.25 * $1 })
+            #expect(a.value.maxAbsDifference(want) < 1e-6, "\(k)")
+            moved = max(moved, p0.maxAbsDifference(w))
+        }
+        #expect(moved > 0, "the step must move the weights, or the check above proves nothing")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gan-ema-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ckpt = dir.appendingPathComponent("ckpt.safetensors")
+        for _ in 0..<3 { t.trainStep() }
+        let first = try Trainer(generator: Self.generator(), options: o, photos: Self.photos())
+        first.trainStep(); first.trainStep()
+        try first.saveCheckpoint(to: ckpt)
+        let resumed = try Trainer.resume(from: ckpt, photos: Self.photos())
+        resumed.trainStep(); resumed.trainStep()
+        let a = try #require(resumed.averaged)
+        for ((k, x), (_, y)) in zip(average.namedParameters(), a.namedParameters()) {
+            #expect(x.value.maxAbsDifference(y.value) == 0, "\(k)")
+        }
+        let plain = try Trainer(generator: Self.generator(), options: Self.options(), photos: Self.photos())
+        #expect(plain.averaged == nil && plain.outputGenerator === plain.generator)
+    }
+
     @Test func encoderLearningRateScaleGovernsTheEncoderUpdate() throws {
         // Unfrozen from step 0: scale 0 must leave every encoder weight as it was, scale 1 must move them,
         // and the decoder learns either way.

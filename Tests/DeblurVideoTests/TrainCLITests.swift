@@ -86,6 +86,8 @@ import Testing
         let missingPairs = try cli.run(["train", "--pairs", dir.appendingPathComponent("nope").path, "-o", out])
         #expect(missingPairs.status == 2)
         #expect(!FileManager.default.fileExists(atPath: out))
+        let badEMA = try cli.run(["train", "--photos", photos.path, "--ema", "1", "-o", out])
+        #expect(badEMA.status == 1 && badEMA.stderr.contains("--ema"))
         let badFraction = try cli.run(["train", "--photos", photos.path, "--unfreeze-at", "1.5", "-o", out])
         #expect(badFraction.status == 1)
         #expect(badFraction.stderr.contains("--unfreeze-at"))

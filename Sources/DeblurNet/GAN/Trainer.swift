@@ -33,6 +33,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 7
     /// Probability that a sample comes from the paired data (when both sources are given).
     public var pairFraction = 0.5
+    /// Decay of the exponential moving average of the generator's weights (0: off). When on, the average is the
+    /// model that is validated and written: it smooths the last steps' noise, as averaging finished runs did.
+    public var emaDecay: Float = 0
 
     public init() {}
 }
@@ -96,6 +99,10 @@ public final class Trainer: @unchecked Sendable {
     let photos: [PlanarRGBImage]
     let pairs: [ImagePair]
     let optDecoder: Adam, optEncoder: Adam, optD: Adam
+    /// The moving average of `generator`'s weights (`options.emaDecay` > 0), else nil.
+    public let averaged: Generator?
+    /// The model training produces: the moving average when on, else the trained generator itself.
+    public var outputGenerator: Generator { averaged ?? generator }
     let logger = Logger(label: "deblur.trainer")
 
     /// A trainer for `generator` (fresh from `Generator.pretrained(config:)` or a shipped model for `--init`).
@@ -129,6 +136,26 @@ public final class Trainer: @unchecked Sendable {
                           learningRate: options.learningRate * options.encoderLearningRateScale)
         optDecoder = Adam(all.filter { !$0.0.hasPrefix("encoder.") }, learningRate: options.learningRate)
         optD = Adam(discriminator.namedParameters(), learningRate: options.learningRate, beta1: 0.5)
+        if options.emaDecay > 0 {
+            // Starts at the initial weights (copy-on-write storage: training does not move them).
+            let a = try Generator(config: generator.config)
+            try a.loadStateDict(generator.stateDict())
+            averaged = a
+        } else {
+            averaged = nil
+        }
+    }
+
+    /// average ← decay·average + (1 − decay)·weights, for every parameter; buffers are copied.
+    func updateAverage() {
+        guard let averaged else { return }
+        let keep = options.emaDecay
+        for ((name, a), (other, w)) in zip(averaged.namedParameters(), generator.namedParameters()) {
+            precondition(name == other, "parameter order differs: \(name) vs \(other)")
+            let wp = w.value.ptr, ap = a.value.mutablePtr()
+            for i in 0..<w.value.count { ap[i] = keep * ap[i] + (1 - keep) * wp[i] }
+        }
+        for ((_, a), (_, w)) in zip(averaged.namedBuffers(), generator.namedBuffers()) { a.value = w.value }
     }
 
     /// Learning rate at a step: linear warm-up, cosine decay to the floor.
@@ -212,6 +239,7 @@ public final class Trainer: @unchecked Sendable {
         optDecoder.step()
         if !frozen { optEncoder.step() }
         discriminator.zeroGrad()
+        updateAverage()
         step += 1
         return parts.merging(extra) { a, _ in a }
     }
@@ -266,6 +294,7 @@ public final class Trainer: @unchecked Sendable {
         for (k, v) in optDecoder.stateDict() { t["opt_dec." + k] = v }
         for (k, v) in optEncoder.stateDict() { t["opt_enc." + k] = v }
         for (k, v) in optD.stateDict() { t["opt_d." + k] = v }
+        for (k, v) in averaged?.stateDict() ?? [:] { t["ema." + k] = v }
         let opts = String(data: try JSONEncoder().encode(options), encoding: .utf8) ?? "{}"
         let meta = [GeneratorConfig.metadataKey: generator.config.json, Self.stepKey: String(step),
                     Self.rngKey: String(rng.state), Self.optionsKey: opts]
@@ -309,6 +338,9 @@ public final class Trainer: @unchecked Sendable {
         try tr.optDecoder.loadStateDict(sub("opt_dec."))
         try tr.optEncoder.loadStateDict(sub("opt_enc."))
         try tr.optD.loadStateDict(sub("opt_d."))
+        // A checkpoint from a run without the average (or --ema newly given) starts it at the current weights.
+        let ema = sub("ema.")
+        if let averaged = tr.averaged, !ema.isEmpty { try averaged.loadStateDict(ema, strict: true) }
         tr.step = s
         tr.rng = TrainingRNG(seed: r)
         return tr
