@@ -32,7 +32,7 @@ struct ModelFlags: ParsableArguments {
     @Option(help: "Overlap between neighbouring tiles in pixels, blended with a feathered window.")
     var overlap: Int = 32
 
-    // Measured on held-out data (docs/gan.md): 8 views gain 0.15-0.23 dB over one pass on every split.
+    // Measured on held-out data (docs/gan.md "Self-ensemble"): 8 views gain 0.08-0.24 dB over one pass on every split.
     @Option(help: ArgumentHelp("Average the GAN over this many mirrored/flipped/transposed views of each frame: 1, 2, 4 or 8. Costs that many passes; 8 gains about 0.2 dB. (default: 8 for still images, including the web page's; 1 for video)",
                                valueName: "views"))
     var ensemble: Int?
