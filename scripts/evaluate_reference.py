@@ -211,7 +211,7 @@ def main():
             canvas.paste(Image.fromarray((o * 255).round().astype(np.uint8)), (w + 10, 24))
             d = ImageDraw.Draw(canvas)
             d.text((4, 4), f"input ({fn}, opencv-doc)", fill="black")
-            d.text((w + 14, 4), f"deblur-video {name} model", fill="black")
+            d.text((w + 14, 4), f"deblur-video {name} model" + (f", {views} views" if views > 1 else ""), fill="black")
             out = os.path.join(args.docs, fn.replace(".jpg", "_before_after.png"))
             canvas.save(out)
             print(f"wrote {out}", file=sys.stderr)
