@@ -50,12 +50,15 @@ struct ModelFlags: ParsableArguments {
     }
 
     /// What the flags select, for `MethodOptions`; without `--tile`, the tile suits `video`'s size (nil: 512),
-    /// and without `--ensemble`, still images get 8 views (time matters less than on video) and the rest one.
+    /// and the views per frame suit whether it is a still image (`views(forStillImage:)`).
     func settings(for video: VideoStreamInfo? = nil, method: Method = .gan) -> ModelSettings {
         ModelSettings(path: model, tile: tile ?? LargeFramePolicy.tile(for: video, method: method),
                       overlap: overlap, tileAbove: tileAbove,
-                      ensemble: ensemble ?? (video?.isImage == true ? ModelSettings.stillImageEnsemble : 1))
+                      ensemble: views(forStillImage: video?.isImage == true))
     }
+
+    /// Views per frame: `--ensemble`, else 8 for a still image (time matters less than on video) and 1 otherwise.
+    func views(forStillImage still: Bool) -> Int { ensemble ?? (still ? ModelSettings.stillImageEnsemble : 1) }
 }
 
 /// The generator weights (nil: the shipped model) and how frames are tiled for it.

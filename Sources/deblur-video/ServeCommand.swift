@@ -82,7 +82,7 @@ struct Serve: ParsableCommand {
         let factory = try makeProcessorFactory(for: method, options: options)
         // Uploaded stills get what `deblur` gives a still (8 views unless --ensemble says); video jobs one pass.
         var imageOptions = options
-        imageOptions.model.ensemble = model.ensemble ?? ModelSettings.stillImageEnsemble
+        imageOptions.model.ensemble = model.views(forStillImage: true)
         let imageFactory = method == .gan ? try makeProcessorFactory(for: method, options: imageOptions) : nil
         var logger = Logger(label: "deblur-video.serve")
         logger.logLevel = .info

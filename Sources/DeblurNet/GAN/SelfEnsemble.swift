@@ -72,9 +72,7 @@ extension Generator {
         for k in 1..<ensemble {
             let transform = DihedralTransform(index: k)
             let y = transform.invert(try deblur(transform.apply(image)))
-            y.withUnsafeBufferPointer { src in
-                sum.withUnsafeMutableBufferPointer { dst in for i in dst.indices { dst[i] += src[i] } }
-            }
+            VectorMath.axpy(1, y.ptr, sum.mutablePtr(), sum.count)
         }
         let scale = 1 / Float(ensemble)
         sum.withUnsafeMutableBufferPointer { dst in for i in dst.indices { dst[i] *= scale } }
