@@ -12,7 +12,8 @@ the real-video pairs and the photo-pan pairs of val_video, those pans with
 the blurry frame x264-compressed (CRF 23, as footage arrives), mild x264-coded
 pans across every held-out photo (like the first-run sample), the same pans
 blurred in gamma-coded values (as editors blend frames), and the synthetic
-pairs of the later photo packages' held-out photos (val_synth_extra); plus how
+pairs of the later photo packages' held-out photos (val_synth_extra), zooms and
+rolls across the held-out photos, x264-coded (val_affine_x264); plus how
 many pan/video frames got worse.
 Writes a markdown table (stdout and --table) and, with --docs, side-by-side
 pictures of opencv-doc's real camera-shake photos through the first model.
@@ -94,6 +95,25 @@ def x264_pans(data, pan_pairs):
 MILD_CRF = 20  # the sample clips' setting
 
 
+def affine_x264_pans(data, per_photo=2):
+    """Zooms and rolls (pan_clips.plan_affine: 4-24 px corner streaks, part of them a slower pan) across every
+    held-out photo, x264-coded at CRF 23 (the middle frame of a 5-frame clip). Cached in DATA/val_affine_x264."""
+    import pan_clips
+    folder = os.path.join(data, "val_affine_x264")
+    if not os.path.isdir(os.path.join(folder, "sharp")):
+        rng = np.random.default_rng(2027)
+        tmp = folder + ".tmp"
+        for d in ("blur", "sharp"):
+            os.makedirs(os.path.join(tmp, d), exist_ok=True)
+        photos = sorted(glob.glob(os.path.join(data, "photos", "val", "*.png")) +
+                        glob.glob(os.path.join(data, "photos", "val_extra", "*.png")))
+        pan_clips.write_pairs(photos, tmp, rng, per_photo,
+                              lambda r: (int(r.choice([5, 7, 9])), int(r.integers(1, 4)), 0.0),
+                              lambda r: X264_CRF, affine=True)
+        os.replace(tmp, folder)
+    return pairs(folder)
+
+
 def mild_x264_pans(data, per_photo=2, blended=False):
     """Mild pans (4-12 px streaks, like the first-run sample's 8 px) across every held-out photo (photos/val and
     photos/val_extra), x264-coded at CRF 20 as the sample is (pan_clips.py: the middle frame of a 5-frame clip, an
@@ -142,6 +162,8 @@ def main():
     splits["mild pans, x264"] = mild_x264_pans(args.data)
     # The same pans blurred in coded values, as editors blend frames (the old first-run sample was made so).
     splits["blended pans, x264"] = mild_x264_pans(args.data, blended=True)
+    # Camera motion that is not a pan: zooms and rolls, whose streaks grow towards the corners.
+    splits["zoom/roll, x264"] = affine_x264_pans(args.data)
     # Synthetic pairs from the held-out photos of the packages added later (prepare_data.py EXTRA_PACKAGES).
     if os.path.isdir(os.path.join(args.data, "val_synth_extra", "sharp")):
         splits["synthetic, new photos"] = pairs(os.path.join(args.data, "val_synth_extra"))

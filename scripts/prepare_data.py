@@ -317,14 +317,15 @@ def extra(out, args, manifest):
           f"val_synth_extra: {len(manifest['val_synth_extra'])} pairs")
 
 
-def x264_pan_pairs(out, photo_dirs, per_photo=3, blended=False):
+def x264_pan_pairs(out, photo_dirs, per_photo=3, blended=False, affine=False):
     """Training pairs as compressed footage arrives (pan_clips.py): pans across the training photos with 4-36 px
     streaks, the blurry frame coded by x264 at a CRF drawn from 18-30, the sharp target clean. Written to
     OUT/train_pans_x264/{blur,sharp} (a --pairs folder), rebuilt from scratch. `blended`: other pans, blurred in
-    coded values as editors blend frames, in OUT/train_pans_x264_blend."""
+    coded values as editors blend frames, in OUT/train_pans_x264_blend. `affine`: zooms and rolls with 4-36 px
+    corner streaks instead of pans, in OUT/train_pans_x264_affine."""
     import pan_clips
-    folder = f"{out}/train_pans_x264" + ("_blend" if blended else "")
-    rng = np.random.default_rng(78 if blended else 77)
+    folder = f"{out}/train_pans_x264" + ("_blend" if blended else "") + ("_affine" if affine else "")
+    rng = np.random.default_rng(78 if blended else 79 if affine else 77)
     for d in ("blur", "sharp"):
         os.makedirs(f"{folder}/{d}", exist_ok=True)
         for f in glob.glob(f"{folder}/{d}/*.png"):
@@ -333,7 +334,8 @@ def x264_pan_pairs(out, photo_dirs, per_photo=3, blended=False):
     k = pan_clips.write_pairs(photos, folder, rng, per_photo,
                               lambda r: (int(r.choice([5, 7, 9, 13])), int(r.integers(1, 4)),
                                          float(r.choice([0, 0, 180, 90, 270, 45, 135, 30]))),
-                              lambda r: int(r.integers(18, 31)), gamma=1.0 if blended else pan_clips.GAMMA)
+                              lambda r: int(r.integers(18, 31)), gamma=1.0 if blended else pan_clips.GAMMA,
+                              affine=affine)
     print(f"{os.path.basename(folder)}: {k} pairs")
 
 
@@ -348,10 +350,12 @@ def main():
                     help="only build OUT/train_pans_x264 from these photo folders (repeatable)")
     ap.add_argument("--blended", action="store_true",
                     help="with --x264-pans: blur in coded values (as editors blend frames), into OUT/train_pans_x264_blend")
+    ap.add_argument("--affine", action="store_true",
+                    help="with --x264-pans: zooms and rolls instead of pans, into OUT/train_pans_x264_affine")
     args = ap.parse_args()
     out = args.out
     if args.x264_pans:
-        x264_pan_pairs(out, args.x264_pans, blended=args.blended)
+        x264_pan_pairs(out, args.x264_pans, blended=args.blended, affine=args.affine)
         return
     for d in ["photos/train", "photos/val", "val_synth/blur", "val_synth/sharp", "val_video/blur", "val_video/sharp"]:
         os.makedirs(f"{out}/{d}", exist_ok=True)

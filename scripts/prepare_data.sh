@@ -13,8 +13,8 @@ mkdir -p "$OUT/packages/debs" "$OUT/packages/root"
     lxqt-themes palapeli-data)
 for deb in "$OUT"/packages/debs/*.deb; do dpkg-deb -x "$deb" "$OUT/packages/root"; done
 python3 "$(dirname "$0")/prepare_data.py" --out "$OUT"
-# The compressed training pans of the shipped recipe (README, rounds 7 and 8), blurred in light and blended.
-for blend in "" --blended; do
+# The compressed training pans (README, rounds 7-10): blurred in light, blended in coded values, zooms and rolls.
+for kind in "" --blended --affine; do
   python3 "$(dirname "$0")/prepare_data.py" --out "$OUT" --x264-pans "$OUT/photos/train" \
-      --x264-pans "$OUT/photos/train_nogc_extra" $blend
+      --x264-pans "$OUT/photos/train_nogc_extra" $kind
 done
