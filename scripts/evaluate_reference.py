@@ -95,23 +95,29 @@ def x264_pans(data, pan_pairs):
 MILD_CRF = 20  # the sample clips' setting
 
 
-def affine_x264_pans(data, per_photo=2):
-    """Zooms and rolls (pan_clips.plan_affine: 4-24 px corner streaks, part of them a slower pan) across every
-    held-out photo, x264-coded at CRF 23 (the middle frame of a 5-frame clip). Cached in DATA/val_affine_x264."""
+def held_out_clips(data, name, seed, per_photo, draw_motion, draw_crf, **render):
+    """x264-coded clips (pan_clips.write_pairs) across every held-out photo (photos/val and photos/val_extra), made
+    once with `seed` and cached in DATA/`name`; `render` goes to write_pairs (gamma, affine)."""
     import pan_clips
-    folder = os.path.join(data, "val_affine_x264")
+    folder = os.path.join(data, name)
     if not os.path.isdir(os.path.join(folder, "sharp")):
-        rng = np.random.default_rng(2027)
+        rng = np.random.default_rng(seed)
         tmp = folder + ".tmp"
         for d in ("blur", "sharp"):
             os.makedirs(os.path.join(tmp, d), exist_ok=True)
         photos = sorted(glob.glob(os.path.join(data, "photos", "val", "*.png")) +
                         glob.glob(os.path.join(data, "photos", "val_extra", "*.png")))
-        pan_clips.write_pairs(photos, tmp, rng, per_photo,
-                              lambda r: (int(r.choice([5, 7, 9])), int(r.integers(1, 4)), 0.0),
-                              lambda r: X264_CRF, affine=True)
+        pan_clips.write_pairs(photos, tmp, rng, per_photo, draw_motion, draw_crf, **render)
         os.replace(tmp, folder)
     return pairs(folder)
+
+
+def affine_x264_pans(data, per_photo=2):
+    """Zooms and rolls (pan_clips.plan_affine: 4-24 px corner streaks, part of them a slower pan) across every
+    held-out photo, x264-coded at CRF 23 (the middle frame of a 5-frame clip). Cached in DATA/val_affine_x264."""
+    return held_out_clips(data, "val_affine_x264", 2027, per_photo,
+                          lambda r: (int(r.choice([5, 7, 9])), int(r.integers(1, 4)), 0.0),
+                          lambda r: X264_CRF, affine=True)
 
 
 def mild_x264_pans(data, per_photo=2, blended=False):
@@ -120,20 +126,10 @@ def mild_x264_pans(data, per_photo=2, blended=False):
     inter frame). Cached in DATA/val_mild_x264. `blended`: the same pans blurred in coded values, as editors blend
     frames, cached in DATA/val_mild_blend_x264."""
     import pan_clips
-    folder = os.path.join(data, "val_mild_blend_x264" if blended else "val_mild_x264")
-    if not os.path.isdir(os.path.join(folder, "sharp")):
-        rng = np.random.default_rng(2026)
-        tmp = folder + ".tmp"
-        for d in ("blur", "sharp"):
-            os.makedirs(os.path.join(tmp, d), exist_ok=True)
-        photos = sorted(glob.glob(os.path.join(data, "photos", "val", "*.png")) +
-                        glob.glob(os.path.join(data, "photos", "val_extra", "*.png")))
-        # 1, 2 or 3 px per sub-frame over 5 sub-frames: 4, 8 or 12 px streaks.
-        pan_clips.write_pairs(photos, tmp, rng, per_photo,
-                              lambda r: (5, int(r.integers(1, 4)), float(r.choice([0, 0, 180, 90, 30, 150]))),
-                              lambda r: MILD_CRF, gamma=1.0 if blended else pan_clips.GAMMA)
-        os.replace(tmp, folder)
-    return pairs(folder)
+    # 1, 2 or 3 px per sub-frame over 5 sub-frames: 4, 8 or 12 px streaks.
+    return held_out_clips(data, "val_mild_blend_x264" if blended else "val_mild_x264", 2026, per_photo,
+                          lambda r: (5, int(r.integers(1, 4)), float(r.choice([0, 0, 180, 90, 30, 150]))),
+                          lambda r: MILD_CRF, gamma=1.0 if blended else pan_clips.GAMMA)
 
 
 def main():
