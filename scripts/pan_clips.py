@@ -33,6 +33,16 @@ GAMMA = 2.2
 CLIP_FRAMES = 5  # x264 codes frame 2 of 5 as an inter frame (P or B) with the default GOP settings
 
 
+def expose(crops, n_sub, frames, gamma):
+    """`frames` exposures of `n_sub` sub-frames each, averaged in linear light (coded values when gamma is 1), and
+    the sharp target: (blurry frames uint8 [frames, h, w, 3], middle sub-frame of the middle frame uint8 [h, w, 3])."""
+    h, w = crops[0].shape[:2]
+    lin = np.power(np.stack(crops).astype(np.float32) / 255.0, gamma).reshape(frames, n_sub, h, w, 3)
+    blurry = np.power(lin.mean(axis=1), 1.0 / gamma)
+    mid = frames // 2
+    return np.round(blurry * 255).astype(np.uint8), crops[mid * n_sub + n_sub // 2]
+
+
 def plan_pan(rng, shape, size, step, angle, n_sub, frames=CLIP_FRAMES):
     """Start corner and per-sub-frame step of a pan that fits the photo, or None if it does not."""
     H, W = shape[:2]
@@ -52,10 +62,7 @@ def render_pan(arr, x0, y0, dx, dy, n_sub, size, frames=CLIP_FRAMES, gamma=GAMMA
     """(blurry frames uint8 [frames, h, w, 3], sharp middle sub-frame of the middle frame uint8 [h, w, 3])."""
     w, h = size
     crops = [arr[y0 + i * dy:y0 + i * dy + h, x0 + i * dx:x0 + i * dx + w] for i in range(n_sub * frames)]
-    lin = np.power(np.stack(crops).astype(np.float32) / 255.0, gamma).reshape(frames, n_sub, h, w, 3)
-    blurry = np.power(lin.mean(axis=1), 1.0 / gamma)
-    mid = frames // 2
-    return np.round(blurry * 255).astype(np.uint8), crops[mid * n_sub + n_sub // 2]
+    return expose(crops, n_sub, frames, gamma)
 
 
 def plan_affine(rng, shape, size, n_sub, streak, frames=CLIP_FRAMES, tries=20):
@@ -109,10 +116,7 @@ def render_affine(arr, cx, cy, scale, angle, n_sub, size, frames=CLIP_FRAMES, ga
         d, e = -b, a
         data = (a, b, x - a * w / 2 - b * h / 2, d, e, y - d * w / 2 - e * h / 2)
         crops.append(np.asarray(img.transform((w, h), Image.AFFINE, data, resample=Image.BICUBIC)))
-    lin = np.power(np.stack(crops).astype(np.float32) / 255.0, gamma).reshape(frames, n_sub, h, w, 3)
-    blurry = np.power(lin.mean(axis=1), 1.0 / gamma)
-    mid = frames // 2
-    return np.round(blurry * 255).astype(np.uint8), crops[mid * n_sub + n_sub // 2]
+    return expose(crops, n_sub, frames, gamma)
 
 
 def x264_middle_frame(frames_u8, crf):
