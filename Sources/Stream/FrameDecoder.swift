@@ -16,6 +16,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     public var expectedFrameCount: Int? { videoInfo.frameCount }
     /// Frames returned so far.
     public private(set) var framesDecoded = 0
+    /// FFmpeg's name for the input's container, e.g. `matroska,webm` or `mov,mp4,m4a,3gp,3g2,mj2`.
+    public private(set) var demuxerName = ""
 
     private var formatContext: UnsafeMutablePointer<AVFormatContext>?
     private var codecContext: UnsafeMutablePointer<AVCodecContext>?
@@ -107,6 +109,12 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         if par.pointee.codec_id == AV_CODEC_ID_NONE {
             throw DecodeError.unsupportedCodec("unknown")
         }
+        let demuxer = String(cString: fmt.pointee.iformat.pointee.name)
+        demuxerName = demuxer
+        if (demuxer == "image2" || demuxer.hasSuffix("_pipe")) && (par.pointee.width <= 0 || par.pointee.height <= 0) {
+            // The image demuxers pick a codec from the file name; a picture without a size is not that kind of image.
+            throw DecodeError.cannotOpen(location, reason: "not a valid \(String(cString: avcodec_get_name(par.pointee.codec_id))) image")
+        }
 
         guard let ctx = avcodec_alloc_context3(decoder) else {
             throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: "out of memory")
@@ -122,8 +130,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: avErrorDescription(ret))
         }
 
-        let demuxerName = String(cString: fmt.pointee.iformat.pointee.name)
-        let isImage = demuxerName == "image2" || demuxerName.hasSuffix("_pipe")
+        let isImage = demuxer == "image2" || demuxer.hasSuffix("_pipe")
         var rate = Rational(stream.pointee.avg_frame_rate)
         if !rate.isValid { rate = Rational(stream.pointee.r_frame_rate) }
         if !rate.isValid || isImage { rate = Rational(25, 1) }
@@ -143,7 +150,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             width: Int(par.pointee.width), height: Int(par.pointee.height),
             timeBase: timeBase, frameRate: rate, frameCount: count, duration: duration,
             codecName: String(cString: avcodec_get_name(par.pointee.codec_id)),
-            colorSpace: Int32(bitPattern: par.pointee.color_space.rawValue), isImage: isImage)
+            colorSpace: Int32(bitPattern: par.pointee.color_space.rawValue), isImage: isImage,
+            displayMatrix: Self.displayMatrix(of: stream))
 
         let aIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vIndex, nil, 0)
         if aIndex >= 0, let aStream = fmt.pointee.streams[Int(aIndex)] {
@@ -157,6 +165,13 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: "out of memory")
         }
         logger.debug("opened \(location): \(videoInfo)")
+    }
+
+    /// The stream's display matrix side data (rotation/flip a player applies), if it has one.
+    private static func displayMatrix(of stream: UnsafeMutablePointer<AVStream>) -> [Int32]? {
+        var size = 0
+        guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size), size >= 9 * 4 else { return nil }
+        return (0..<9).map { data.advanced(by: 4 * $0).withMemoryRebound(to: Int32.self, capacity: 1) { $0.pointee } }
     }
 
     deinit {
@@ -251,7 +266,11 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     }
 
     private func corrupt(_ reason: String) -> DecodeError {
-        .corruptStream(framesDecoded: framesDecoded, seconds: lastSeconds, reason: reason)
+        var reason = reason
+        if framesDecoded == 0 && !isSeekableFile && demuxerName.hasPrefix("mov,mp4") {
+            reason += "; an MP4 whose index comes last cannot be read from a pipe: pass the file itself, or pipe nut, matroska or fragmented MP4"
+        }
+        return .corruptStream(framesDecoded: framesDecoded, seconds: lastSeconds, reason: reason)
     }
 
     /// A file whose container announced a longer duration than the data we got was cut short.

@@ -120,6 +120,11 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         stream.pointee.time_base = ctx.pointee.time_base
         stream.pointee.avg_frame_rate = rate.av
         stream.pointee.r_frame_rate = rate.av
+        if !isImage, let matrix = video.displayMatrix, matrix.count == 9,
+           let side = av_stream_new_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, 9 * 4) {
+            // Frames are processed as coded, so the source's rotation still applies to them.
+            side.withMemoryRebound(to: Int32.self, capacity: 9) { for i in 0..<9 { $0[i] = matrix[i] } }
+        }
 
         if let audio, !isImage {
             if format.pointee.audio_codec == AV_CODEC_ID_NONE {

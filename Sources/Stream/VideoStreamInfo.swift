@@ -18,9 +18,13 @@ public struct VideoStreamInfo: Sendable, Equatable {
     public var colorSpace: Int32
     /// True for a single still picture (image2 / *_pipe demuxers).
     public var isImage: Bool
+    /// The stream's display matrix (3×3, 16.16 fixed point, as FFmpeg stores it): how players rotate or
+    /// flip the coded picture, e.g. a phone's portrait video. The encoder copies it so the output shows the same way.
+    public var displayMatrix: [Int32]?
 
     public init(width: Int, height: Int, timeBase: Rational, frameRate: Rational, frameCount: Int? = nil,
-                duration: Double? = nil, codecName: String = "", colorSpace: Int32 = 2, isImage: Bool = false) {
+                duration: Double? = nil, codecName: String = "", colorSpace: Int32 = 2, isImage: Bool = false,
+                displayMatrix: [Int32]? = nil) {
         self.width = width
         self.height = height
         self.timeBase = timeBase
@@ -30,5 +34,6 @@ public struct VideoStreamInfo: Sendable, Equatable {
         self.codecName = codecName
         self.colorSpace = colorSpace
         self.isImage = isImage
+        self.displayMatrix = displayMatrix
     }
 }

@@ -27,11 +27,13 @@ struct Deblur: ParsableCommand {
         EXIT CODES:
           0    success
           1    bad command line (unknown option, bad value)
-          2    input missing, unreadable, not a video/image, or unsupported codec
+          2    input missing, unreadable, not a video/image, unsupported codec, or
+               missing/corrupt model
           3    output cannot be written, or format/codec unusable
           4    input corrupt or truncated (decoded frames are reported; output removed
                unless --keep-partial), or the method failed on a frame
-          130  interrupted by Ctrl-C (output finalized and kept)
+          130  interrupted by Ctrl-C or SIGTERM (output finalized and kept; a second
+               signal a second later quits at once and deletes the unfinished file)
         """
     )
 
@@ -55,6 +57,8 @@ struct Deblur: ParsableCommand {
 
     @Option(help: "Container format, needed for pipes: nut, matroska, mpegts, yuv4mpegpipe, … (default: from the output extension; nut for -).")
     var format: String?
+
+    static var maxWorkers: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(help: "Frames processed at once, each by its own worker; the GAN's threads share the cores among them (default: number of CPU cores; one for GAN frames above 1440p, to bound memory).")
     var threads: Int?
@@ -80,6 +84,10 @@ struct Deblur: ParsableCommand {
     func validate() throws {
         if let crf, !(0...51).contains(crf) { throw ValidationError("--crf must be between 0 and 51, got \(crf)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        // Each worker holds its own frames and activations (~100 MB at 360p), so this bounds memory.
+        if let threads, threads > Self.maxWorkers {
+            throw ValidationError("--threads must be at most \(Self.maxWorkers) (4 per CPU core), got \(threads)")
+        }
         if let format, !FFmpegSupport.hasMuxer(format) { throw ValidationError("unknown --format \(format)") }
         if let codec, !FFmpegSupport.hasVideoEncoder(codec) { throw ValidationError("unknown --codec \(codec)") }
     }
@@ -93,7 +101,7 @@ struct Deblur: ParsableCommand {
             return handler
         }
         let cancellation = CancellationToken()
-        let interrupt = installInterruptHandler(cancellation)
+        let interrupt = InterruptSignals { cancellation.cancel() }
         defer { interrupt.cancel() }
 
         var isDir: ObjCBool = false
@@ -119,6 +127,9 @@ struct Deblur: ParsableCommand {
             throw CLIFailure(.input, "cannot list \(input): \(error.localizedDescription)")
         }
         guard !names.isEmpty else { throw CLIFailure(.input, "no images in \(input)") }
+        if let muxer = FFmpegSupport.muxerName(forFile: output), muxer != "image2" {
+            throw CLIFailure(.usage, "\(input) is a directory of images, so -o names a directory for the results, not a \(muxer) file: \(output)")
+        }
         var referenceDir: ObjCBool = false
         if let reference = live.reference,
            !(FileManager.default.fileExists(atPath: reference, isDirectory: &referenceDir) && referenceDir.boolValue) {
@@ -152,6 +163,9 @@ struct Deblur: ParsableCommand {
         try target.checkWritable()
         var settings = EncoderSettings(codec: codec, crf: crf, preset: preset, format: format)
         if target.isStdout && settings.format == nil { settings.format = "nut" }
+        if target.isStdout, let format = settings.format, ["mp4", "mov", "ipod", "ismv"].contains(format) {
+            throw CLIFailure(.usage, "--format \(format) cannot be written to a pipe (its index is written last); use nut or matroska")
+        }
         if settings.format == nil, FFmpegSupport.muxerName(forFile: output) == nil {
             throw CLIFailure(.output, "cannot tell the output format from \(output); pass --format")
         }
@@ -162,6 +176,11 @@ struct Deblur: ParsableCommand {
         } catch {
             if cancellation.isCancelled { throw CLIFailure(.interrupted, "interrupted before the input could be read") }
             throw CLIFailure(error)
+        }
+        if !decoder.videoInfo.isImage, let muxer = settings.format ?? FFmpegSupport.muxerName(forFile: output),
+           muxer == "image2" || muxer.hasSuffix("_pipe") {
+            // The image muxer would overwrite one file per frame and keep only the last.
+            throw CLIFailure(.usage, "\(input) is a video but \(output) is a single image; write a video (e.g. .mp4 or .mkv)")
         }
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
@@ -216,17 +235,5 @@ struct Deblur: ParsableCommand {
             }
             throw failure
         }
-    }
-
-    /// Ctrl-C asks the pipeline to stop reading and finalize; a second Ctrl-C quits at once.
-    private func installInterruptHandler(_ token: CancellationToken) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            if token.isCancelled { _exit(ExitStatus.interrupted.rawValue) }
-            token.cancel()
-        }
-        source.resume()
-        return source
     }
 }

@@ -11,7 +11,7 @@ enum ExitStatus: Int32 {
     case output = 3
     /// The input broke mid-stream (corrupt or truncated) or the method failed on a frame.
     case processing = 4
-    /// Interrupted by Ctrl-C; the output written so far was finalized and kept.
+    /// Interrupted by Ctrl-C or SIGTERM; the output written so far was finalized and kept.
     case interrupted = 130
 }
 

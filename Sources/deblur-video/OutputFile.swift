@@ -16,6 +16,7 @@ struct OutputFile {
             // Keep the extension last: FFmpeg picks image codecs from it.
             let name = ".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid())" + (ext.isEmpty ? "" : ".\(ext)")
             writePath = url.deletingLastPathComponent().appendingPathComponent(name).path
+            PartialFiles.add(writePath)
         }
     }
 
@@ -40,6 +41,7 @@ struct OutputFile {
     /// Moves the finished temporary file over the target (atomic on one file system).
     func commit() throws {
         guard !isStdout else { return }
+        defer { PartialFiles.remove(writePath) }
         if rename(writePath, finalPath) != 0 {
             let reason = String(cString: strerror(errno))
             discard()
@@ -51,5 +53,6 @@ struct OutputFile {
     func discard() {
         guard !isStdout else { return }
         unlink(writePath)
+        PartialFiles.remove(writePath)
     }
 }

@@ -232,15 +232,11 @@ struct Train: ParsableCommand {
         }
 
         let stop = StopFlag()
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            if stop.isSet { _exit(ExitStatus.interrupted.rawValue) }
+        let interrupt = InterruptSignals {
             stop.set()
             FileHandle.standardError.write(Data("\nstopping after this step; saving the checkpoint (Ctrl-C again quits at once)\n".utf8))
         }
-        source.resume()
-        defer { source.cancel() }
+        defer { interrupt.cancel() }
 
         let quiet = self.quiet
         do {
@@ -372,7 +368,7 @@ struct Train: ParsableCommand {
     }
 }
 
-/// Set once by the SIGINT handler, read by the training loop.
+/// Set once by the interrupt handler (SIGINT/SIGTERM), read by the training loop.
 final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false

@@ -94,6 +94,15 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let shifts = zip(outPTS, inPTS).map { $0 - $1 }
         #expect(shifts.allSatisfy { abs($0 - shifts[0]) < 1e-4 })
         #expect(try MediaTools.packetCounts(output)["audio"] == MediaTools.packetCounts(input)["audio"])
+
+        // MP4 keeps its index at the end: through a pipe the error must say so, not just "corrupt".
+        let mp4 = dir.appendingPathComponent("in.mp4")
+        try MediaTools.makeClip(mp4, seconds: 2)  // shorter ones fit the probe buffer, where FFmpeg can seek back
+        let fromPipe = try deblurVideo(["-", "-o", dir.appendingPathComponent("o.mkv").path], stdin: try Data(contentsOf: mp4))
+        #expect(fromPipe.status == 4 && fromPipe.stderr.contains("cannot be read from a pipe"), "\(fromPipe.stderr)")
+        let toPipe = try deblurVideo([mp4.path, "-o", "-", "--format", "mp4"])
+        #expect(toPipe.status == 1 && isOneErrorLine(toPipe.stderr) && toPipe.stderr.contains("nut or matroska"), "\(toPipe.stderr)")
+        #expect(toPipe.stdout.isEmpty)
     }
 
     @Test func missingAndNonVideoInputsExitTwo() throws {
@@ -108,6 +117,13 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(garbage.status == 2)
         #expect(isOneErrorLine(garbage.stderr))
         #expect(files(in: dir) == ["notes.mp4"])
+        // The image demuxer trusts the extension; the error must still say "not an image", exit 2.
+        let textPNG = dir.appendingPathComponent("notes.png")
+        try Data("hello world, just text\n".utf8).write(to: textPNG)
+        let fakeImage = try deblurVideo([textPNG.path, "-o", dir.appendingPathComponent("o.png").path])
+        #expect(fakeImage.status == 2, "\(fakeImage.stderr)")
+        #expect(isOneErrorLine(fakeImage.stderr) && fakeImage.stderr.contains("not a valid png image"), "\(fakeImage.stderr)")
+        #expect(files(in: dir) == ["notes.mp4", "notes.png"])
     }
 
     @Test func truncatedAndCorruptInputsExitFourWithoutOutput() throws {
@@ -170,13 +186,23 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let badCodecForContainer = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mp4").path, "--codec", "ffv1"])
         #expect(badCodecForContainer.status == 3)
         #expect(isOneErrorLine(badCodecForContainer.stderr))
-        for flags in [["--crf", "99"], ["--threads", "0"], ["--method", "magic"], ["--format", "nosuch"], ["--codec", "nosuch"], ["--bogus"],
+        for flags in [["--crf", "99"], ["--threads", "0"], ["--threads", "100000"], ["--method", "magic"], ["--format", "nosuch"], ["--codec", "nosuch"], ["--bogus"],
                       ["--ensemble", "3"]] {
             let run = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mkv").path] + flags)
             #expect(run.status == 1, "\(flags)")
             #expect(isOneErrorLine(run.stderr), "\(flags): \(run.stderr)")
         }
         #expect(files(in: dir) == ["in.mkv"])
+        // A video into one image file would keep only its last frame; a directory into a video file is a mix-up.
+        let videoToImage = try deblurVideo([input.path, "-o", dir.appendingPathComponent("frame.png").path])
+        #expect(videoToImage.status == 1 && isOneErrorLine(videoToImage.stderr) && videoToImage.stderr.contains("single image"),
+                "\(videoToImage.stderr)")
+        let images = dir.appendingPathComponent("shots")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", images.appendingPathComponent("a.png").path])
+        let directoryToVideo = try deblurVideo([images.path, "-o", dir.appendingPathComponent("all.mp4").path])
+        #expect(directoryToVideo.status == 1 && isOneErrorLine(directoryToVideo.stderr), "\(directoryToVideo.stderr)")
+        #expect(files(in: dir) == ["in.mkv", "shots"])
     }
 
     @Test func directoryOfImagesKeepsNames() throws {
@@ -249,6 +275,39 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let frames = try MediaTools.framePTS(output).count  // the MP4 was finalized: ffprobe decodes it
         #expect(frames > 0 && frames < 100)
         #expect(files(in: dir) == ["in.nut", "out.mp4"])
+    }
+
+    @Test func sigtermSentTwiceAtOnceStillFinalizes() throws {
+        // `timeout`, `docker stop` and systemd send SIGTERM, often to the process and its group at once.
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.nut"), output = dir.appendingPathComponent("out.mkv")
+        try MediaTools.makeClip(input, seconds: 4)
+        let bytes = try Data(contentsOf: input)
+        let process = Process()
+        process.executableURL = BuiltCLI.binary
+        process.arguments = ["-", "-o", output.path, "--method", "none"]
+        let stdin = Pipe(), err = Pipe()
+        process.standardInput = stdin
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        stdin.fileHandleForWriting.write(bytes.prefix(bytes.count / 2))
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(process.processIdentifier, SIGTERM)
+        kill(process.processIdentifier, SIGTERM)
+        var waited = 0.0
+        while process.isRunning && waited < 20 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 0.1
+        }
+        try stdin.fileHandleForWriting.close()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        let frames = try MediaTools.framePTS(output).count
+        #expect(frames > 0 && frames < 100)
+        #expect(files(in: dir) == ["in.nut", "out.mkv"])
     }
 
     @Test func helpShowsExamplesAndExitCodes() throws {

@@ -47,6 +47,29 @@ private func transcode(_ input: URL, _ output: URL, settings: EncoderSettings = 
         #expect(try MediaTools.packetCounts(output)["audio"] == MediaTools.packetCounts(input)["audio"])
     }
 
+    @Test func rotationOfAPortraitVideoIsKept() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = dir.appendingPathComponent("plain.mp4"), input = dir.appendingPathComponent("in.mp4")
+        let output = dir.appendingPathComponent("out.mp4"), unrotated = dir.appendingPathComponent("unrotated.mp4")
+        try MediaTools.makeClip(plain, seconds: 0.4)
+        // The ffmpeg CLI turns this tag into the display-matrix side data a phone writes.
+        try MediaTools.ffmpeg(["-i", plain.path, "-c", "copy", "-metadata:s:v:0", "rotate=90", input.path])
+        let rotation = { (url: URL) in
+            String(decoding: try MediaTools.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                             "stream_side_data=rotation", "-of", "csv=p=0", url.path]),
+                   as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let expected = try rotation(input)
+        #expect(!expected.isEmpty && expected != "0")
+        let decoder = try FrameDecoder(location: input.path)
+        #expect(decoder.videoInfo.displayMatrix?.count == 9)
+        _ = try transcode(input, output)
+        #expect(try rotation(output) == expected)
+        _ = try transcode(plain, unrotated)
+        #expect(try rotation(unrotated).isEmpty)
+    }
+
     @Test func decodedPixelsMatchFFmpegRGB() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
