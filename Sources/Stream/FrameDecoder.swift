@@ -16,6 +16,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     public var expectedFrameCount: Int? { videoInfo.frameCount }
     /// Frames returned so far.
     public private(set) var framesDecoded = 0
+    /// Streams besides the video and the audio track being copied (extra audio, subtitles), e.g. `subtitle #3 (subrip)`.
+    public private(set) var ignoredStreams: [String] = []
     /// FFmpeg's name for the input's container, e.g. `matroska,webm` or `mov,mp4,m4a,3gp,3g2,mj2`.
     public private(set) var demuxerName = ""
 
@@ -157,6 +159,13 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         if aIndex >= 0, let aStream = fmt.pointee.streams[Int(aIndex)] {
             audioIndex = aIndex
             audioTrack = AudioTrack(copying: aStream.pointee.codecpar, timeBase: Rational(aStream.pointee.time_base))
+        }
+
+        for i in 0..<Int(fmt.pointee.nb_streams) where i != Int(videoIndex) && i != Int(audioIndex) {
+            guard let par = fmt.pointee.streams[i]?.pointee.codecpar,
+                  par.pointee.codec_type != AVMEDIA_TYPE_DATA, par.pointee.codec_type != AVMEDIA_TYPE_ATTACHMENT else { continue }
+            let kind = av_get_media_type_string(par.pointee.codec_type).map { String(cString: $0) } ?? "stream"
+            ignoredStreams.append("\(kind) #\(i) (\(String(cString: avcodec_get_name(par.pointee.codec_id))))")
         }
 
         packet = av_packet_alloc()

@@ -161,6 +161,9 @@ struct Deblur: ParsableCommand {
     private func runOne(input: String, output: String, live: LiveFlags, cancellation: CancellationToken) throws {
         let target = OutputFile(output)
         try target.checkWritable()
+        if target.isSameFile(as: input) {
+            throw CLIFailure(.usage, "\(output) is the input file; write the result under another name (the original would be lost)")
+        }
         var settings = EncoderSettings(codec: codec, crf: crf, preset: preset, format: format)
         if target.isStdout && settings.format == nil { settings.format = "nut" }
         if target.isStdout, let format = settings.format, ["mp4", "mov", "ipod", "ismv"].contains(format) {
@@ -181,6 +184,9 @@ struct Deblur: ParsableCommand {
            muxer == "image2" || muxer.hasSuffix("_pipe") {
             // The image muxer would overwrite one file per frame and keep only the last.
             throw CLIFailure(.usage, "\(input) is a video but \(output) is a single image; write a video (e.g. .mp4 or .mkv)")
+        }
+        if !decoder.ignoredStreams.isEmpty && !quiet {
+            warn("warning: one video and one audio stream are kept; not copied: \(decoder.ignoredStreams.joined(separator: ", "))")
         }
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings

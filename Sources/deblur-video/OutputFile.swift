@@ -38,6 +38,14 @@ struct OutputFile {
         }
     }
 
+    /// Whether the target already exists and is `path` itself (same file, whatever the spelling or links).
+    func isSameFile(as path: String) -> Bool {
+        guard !isStdout, path != "-" else { return false }
+        var a = stat(), b = stat()
+        guard stat(finalPath, &a) == 0, stat(path, &b) == 0 else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    }
+
     /// Moves the finished temporary file over the target (atomic on one file system).
     func commit() throws {
         guard !isStdout else { return }

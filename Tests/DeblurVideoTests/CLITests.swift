@@ -193,6 +193,10 @@ private func isOneErrorLine(_ text: String) -> Bool {
             #expect(isOneErrorLine(run.stderr), "\(flags): \(run.stderr)")
         }
         #expect(files(in: dir) == ["in.mkv"])
+        let original = try Data(contentsOf: input)
+        let sameFile = try deblurVideo([input.path, "-o", dir.appendingPathComponent("./in.mkv").path])
+        #expect(sameFile.status == 1 && isOneErrorLine(sameFile.stderr) && sameFile.stderr.contains("is the input file"), "\(sameFile.stderr)")
+        #expect(try Data(contentsOf: input) == original)
         // A video into one image file would keep only its last frame; a directory into a video file is a mix-up.
         let videoToImage = try deblurVideo([input.path, "-o", dir.appendingPathComponent("frame.png").path])
         #expect(videoToImage.status == 1 && isOneErrorLine(videoToImage.stderr) && videoToImage.stderr.contains("single image"),
@@ -203,6 +207,21 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let directoryToVideo = try deblurVideo([images.path, "-o", dir.appendingPathComponent("all.mp4").path])
         #expect(directoryToVideo.status == 1 && isOneErrorLine(directoryToVideo.stderr), "\(directoryToVideo.stderr)")
         #expect(files(in: dir) == ["in.mkv", "shots"])
+    }
+
+    @Test func streamsThatAreNotCopiedAreNamed() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clip = dir.appendingPathComponent("in.mkv"), subtitles = dir.appendingPathComponent("s.srt")
+        let multi = dir.appendingPathComponent("multi.mkv"), output = dir.appendingPathComponent("out.mkv")
+        try MediaTools.makeClip(clip, seconds: 0.4)
+        try Data("1\n00:00:00,000 --> 00:00:00,300\nhello\n".utf8).write(to: subtitles)
+        try MediaTools.ffmpeg(["-i", clip.path, "-i", subtitles.path, "-map", "0:v", "-map", "0:a", "-map", "0:a", "-map", "1",
+                               "-c", "copy", multi.path])
+        let run = try deblurVideo([multi.path, "-o", output.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("not copied: audio #2 (aac), subtitle #3 (subrip)"), "\(run.stderr)")
+        #expect(try MediaTools.packetCounts(output).keys.sorted() == ["audio", "video"])
     }
 
     @Test func directoryOfImagesKeepsNames() throws {
