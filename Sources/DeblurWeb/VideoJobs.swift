@@ -161,7 +161,9 @@ public actor VideoJobStore {
             }
         } catch {
             logger.warning("video job \(id) failed: \(error)")
-            update(id) { $0.state = .failed; $0.error = "\(error)" }
+            // Clients see what went wrong with their video, not where the server keeps it.
+            let message = "\(error)".replacingOccurrences(of: scratch.url.path + "/", with: "")
+            update(id) { $0.state = .failed; $0.error = message }
         }
         try? FileManager.default.removeItem(at: scratch.file("input"))
     }
@@ -171,7 +173,8 @@ public actor VideoJobStore {
     private static func validate(_ input: URL, configuration: WebConfiguration) throws -> Int? {
         let decoder: FrameDecoder
         do { decoder = try FrameDecoder(location: input.path, threads: 1) } catch {
-            throw WebError.unsupportedMediaType("not a video FFmpeg can decode (\(error))")
+            let reason = "\(error)".replacingOccurrences(of: input.deletingLastPathComponent().path + "/", with: "")
+            throw WebError.unsupportedMediaType("not a video FFmpeg can decode (\(reason))")
         }
         let info = decoder.videoInfo
         if info.isImage {

@@ -154,6 +154,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             codecName: String(cString: avcodec_get_name(par.pointee.codec_id)),
             colorSpace: Int32(bitPattern: par.pointee.color_space.rawValue), isImage: isImage,
             displayMatrix: Self.displayMatrix(of: stream))
+        videoInfo.colorPrimaries = Int32(bitPattern: par.pointee.color_primaries.rawValue)
+        videoInfo.colorTransfer = Int32(bitPattern: par.pointee.color_trc.rawValue)
 
         let aIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vIndex, nil, 0)
         if aIndex >= 0, let aStream = fmt.pointee.streams[Int(aIndex)] {

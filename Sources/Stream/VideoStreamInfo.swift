@@ -16,6 +16,10 @@ public struct VideoStreamInfo: Sendable, Equatable {
     public var codecName: String
     /// Source colour matrix (`AVColorSpace` raw value), reused when re-encoding to YUV.
     public var colorSpace: Int32
+    /// Source colour primaries and transfer (`AVColorPrimaries`, `AVColorTransferCharacteristic` raw values):
+    /// processing keeps them, so the encoder tags the output with them (2 = unspecified).
+    public var colorPrimaries: Int32 = 2
+    public var colorTransfer: Int32 = 2
     /// True for a single still picture (image2 / *_pipe demuxers).
     public var isImage: Bool
     /// The stream's display matrix (3×3, 16.16 fixed point, as FFmpeg stores it): how players rotate or

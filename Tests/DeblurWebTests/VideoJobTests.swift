@@ -101,6 +101,9 @@ struct VideoJobTests {
             }
             try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(string: "not a video")) { r in
                 #expect(r.status == .unsupportedMediaType)
+                // FFmpeg's reason is passed on, the server's scratch path is not.
+                #expect(errorMessage(r.body).contains("not a video") && !errorMessage(r.body).contains("deblur-web-"),
+                        "\(errorMessage(r.body))")
             }
             try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: long)) { r in
                 #expect(r.status == .contentTooLarge)

@@ -70,6 +70,18 @@ private func transcode(_ input: URL, _ output: URL, settings: EncoderSettings = 
         #expect(try rotation(unrotated).isEmpty)
     }
 
+    @Test func colourTagsAreKept() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv"), output = dir.appendingPathComponent("out.mkv")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48:r=25:d=0.2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                               "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", input.path])
+        _ = try transcode(input, output)
+        let tags = "color_space,color_primaries,color_transfer"
+        #expect(try MediaTools.videoProperty(input, tags) == "bt709,bt709,bt709")
+        #expect(try MediaTools.videoProperty(output, tags) == "bt709,bt709,bt709")
+    }
+
     @Test func decodedPixelsMatchFFmpegRGB() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
