@@ -83,6 +83,7 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         FFmpegSupport.setLogging(verbose: false)
+        if let plot { try OutputFile.checkWritable(plot) }  // before minutes of work, not after
         let options = QualityOptions(window: ssimWindow, lumaOnly: lumaOnly)
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings

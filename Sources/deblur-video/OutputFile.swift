@@ -25,6 +25,11 @@ struct OutputFile {
     /// Fails early, with the user's path in the message, if the target directory is missing or read-only.
     func checkWritable() throws {
         guard !isStdout else { return }
+        try Self.checkWritable(finalPath)
+    }
+
+    /// Fails, with `finalPath` in the message, if its directory is missing or read-only or it names a directory.
+    static func checkWritable(_ finalPath: String) throws {
         let dir = URL(fileURLWithPath: finalPath).deletingLastPathComponent().path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {

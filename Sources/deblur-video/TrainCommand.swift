@@ -320,6 +320,11 @@ struct Train: ParsableCommand {
     }
 
     private static func list(_ dir: String, _ body: (URL) throws -> [URL]) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) else {
+            throw CLIFailure(.input, "cannot read \(dir): no such directory")
+        }
+        guard isDirectory.boolValue else { throw CLIFailure(.input, "cannot read \(dir): not a directory") }
         do { return try body(URL(fileURLWithPath: dir)) } catch {
             throw CLIFailure(.input, "cannot read \(dir): \(error.localizedDescription)")
         }

@@ -169,6 +169,10 @@ import Testing
         let zeroPSNR = zero.stdout.split(separator: "\n").last.flatMap { Double($0.split(separator: " ")[1]) }
         #expect(try #require(zeroPSNR) < none, "\(zero.stdout)")
 
+        // An unwritable plot fails before any method runs, not after.
+        let badPlot = try run(["compare", blurred.path, sharp.path, "--methods", "none", "--plot", "/nonexistent-dir/p.svg"])
+        #expect(badPlot.status == 3 && badPlot.stderr.contains("does not exist") && badPlot.stdout.isEmpty, "\(badPlot.stderr)")
+
         let bad = try run(["compare", blurred.path, sharp.path, "--methods", "none,sharpen"])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("unknown method 'sharpen'"))

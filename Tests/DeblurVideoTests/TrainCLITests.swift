@@ -85,6 +85,8 @@ import Testing
         #expect(noCheckpoint.stderr.contains("no checkpoint"))
         let missingPairs = try cli.run(["train", "--pairs", dir.appendingPathComponent("nope").path, "-o", out])
         #expect(missingPairs.status == 2)
+        let missingPhotos = try cli.run(["train", "--photos", dir.appendingPathComponent("nope").path, "-o", out])
+        #expect(missingPhotos.status == 2 && missingPhotos.stderr.contains("nope: no such directory"), "\(missingPhotos.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
         let badEMA = try cli.run(["train", "--photos", photos.path, "--ema", "1", "-o", out])
         #expect(badEMA.status == 1 && badEMA.stderr.contains("--ema"))
