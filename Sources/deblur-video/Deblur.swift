@@ -58,6 +58,7 @@ struct Deblur: ParsableCommand {
     @Option(help: "Container format, needed for pipes: nut, matroska, mpegts, yuv4mpegpipe, … (default: from the output extension; nut for -).")
     var format: String?
 
+    static let x26xPresets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
     static var maxWorkers: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(help: "Frames processed at once, each by its own worker; the GAN's threads share the cores among them (default: number of CPU cores; one for GAN frames above 1440p, to bound memory).")
@@ -83,6 +84,10 @@ struct Deblur: ParsableCommand {
 
     func validate() throws {
         if let crf, !(0...51).contains(crf) { throw ValidationError("--crf must be between 0 and 51, got \(crf)") }
+        if let preset, codec == nil || ["libx264", "libx265", "h264", "hevc"].contains(codec ?? ""),
+           !Self.x26xPresets.contains(preset) {
+            throw ValidationError("--preset for libx264/libx265 is one of \(Self.x26xPresets.joined(separator: ", ")), got '\(preset)'")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         // Each worker holds its own frames and activations (~100 MB at 360p), so this bounds memory.
         if let threads, threads > Self.maxWorkers {

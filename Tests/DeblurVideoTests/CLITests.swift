@@ -186,7 +186,7 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let badCodecForContainer = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mp4").path, "--codec", "ffv1"])
         #expect(badCodecForContainer.status == 3)
         #expect(isOneErrorLine(badCodecForContainer.stderr))
-        for flags in [["--crf", "99"], ["--threads", "0"], ["--threads", "100000"], ["--method", "magic"], ["--format", "nosuch"], ["--codec", "nosuch"], ["--bogus"],
+        for flags in [["--crf", "99"], ["--threads", "0"], ["--threads", "100000"], ["--preset", "bogus"], ["--method", "magic"], ["--format", "nosuch"], ["--codec", "nosuch"], ["--bogus"],
                       ["--ensemble", "3"]] {
             let run = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mkv").path] + flags)
             #expect(run.status == 1, "\(flags)")
