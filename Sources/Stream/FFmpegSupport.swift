@@ -20,6 +20,18 @@ public enum FFmpegSupport {
         return false
     }
 
+    /// What processing drops from frames of this pixel format (named as `av_get_pix_fmt_name` names it):
+    /// the alpha channel, and depth beyond the 8 bits per sample of our queues and encoders.
+    public static func lostByProcessing(pixelFormat name: String) -> [String] {
+        let format = av_get_pix_fmt(name)
+        guard format != AV_PIX_FMT_NONE, let desc = av_pix_fmt_desc_get(format) else { return [] }
+        var lost: [String] = []
+        if desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 { lost.append("its alpha channel") }
+        let depth = Int(desc.pointee.comp.0.depth)
+        if depth > 8 { lost.append("\(depth - 8) of its \(depth) bits per sample") }
+        return lost
+    }
+
     /// FFmpeg's own console messages: silent by default so our one-line errors stand alone.
     public static func setLogging(verbose: Bool) {
         av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET)

@@ -154,6 +154,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             codecName: String(cString: avcodec_get_name(par.pointee.codec_id)),
             colorSpace: Int32(bitPattern: par.pointee.color_space.rawValue), isImage: isImage,
             displayMatrix: Self.displayMatrix(of: stream))
+        if let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: par.pointee.format)) { videoInfo.pixelFormat = String(cString: name) }
         videoInfo.colorPrimaries = Int32(bitPattern: par.pointee.color_primaries.rawValue)
         videoInfo.colorTransfer = Int32(bitPattern: par.pointee.color_trc.rawValue)
 

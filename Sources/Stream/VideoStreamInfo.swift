@@ -20,6 +20,8 @@ public struct VideoStreamInfo: Sendable, Equatable {
     /// processing keeps them, so the encoder tags the output with them (2 = unspecified).
     public var colorPrimaries: Int32 = 2
     public var colorTransfer: Int32 = 2
+    /// The decoder's pixel format, e.g. `yuv420p10le` or `rgba` (frames are processed with 8 bits and no alpha).
+    public var pixelFormat = ""
     /// True for a single still picture (image2 / *_pipe demuxers).
     public var isImage: Bool
     /// The stream's display matrix (3×3, 16.16 fixed point, as FFmpeg stores it): how players rotate or

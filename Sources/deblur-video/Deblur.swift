@@ -190,6 +190,10 @@ struct Deblur: ParsableCommand {
             // The image muxer would overwrite one file per frame and keep only the last.
             throw CLIFailure(.usage, "\(input) is a video but \(output) is a single image; write a video (e.g. .mp4 or .mkv)")
         }
+        let lost = FFmpegSupport.lostByProcessing(pixelFormat: decoder.videoInfo.pixelFormat)
+        if !lost.isEmpty && !quiet {
+            warn("warning: \(decoder.videoInfo.pixelFormat) input: frames are processed as 8-bit RGB, so the output loses \(lost.joined(separator: " and "))")
+        }
         if !decoder.ignoredStreams.isEmpty && !quiet {
             warn("warning: one video and one audio stream are kept; not copied: \(decoder.ignoredStreams.joined(separator: ", "))")
         }

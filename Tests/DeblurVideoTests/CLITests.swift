@@ -209,7 +209,7 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(files(in: dir) == ["in.mkv", "shots"])
     }
 
-    @Test func streamsThatAreNotCopiedAreNamed() throws {
+    @Test func streamsAndSampleDepthThatAreNotKeptAreNamed() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let clip = dir.appendingPathComponent("in.mkv"), subtitles = dir.appendingPathComponent("s.srt")
@@ -222,6 +222,16 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("not copied: audio #2 (aac), subtitle #3 (subrip)"), "\(run.stderr)")
         #expect(try MediaTools.packetCounts(output).keys.sorted() == ["audio", "video"])
+
+        let rgba = dir.appendingPathComponent("rgba.png"), deep = dir.appendingPathComponent("deep.mkv")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=32x24", "-frames:v", "1", "-pix_fmt", "rgba", rgba.path])
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=32x24:d=0.2", "-c:v", "ffv1", "-pix_fmt", "yuv420p10le", deep.path])
+        let alpha = try deblurVideo([rgba.path, "-o", dir.appendingPathComponent("rgba-out.png").path])
+        #expect(alpha.status == 0 && alpha.stderr.contains("loses its alpha channel"), "\(alpha.stderr)")
+        let tenBit = try deblurVideo([deep.path, "-o", dir.appendingPathComponent("deep-out.mkv").path])
+        #expect(tenBit.status == 0 && tenBit.stderr.contains("loses 2 of its 10 bits per sample"), "\(tenBit.stderr)")
+        let plain = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("plain-out.mkv").path])
+        #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
     }
 
     @Test func directoryOfImagesKeepsNames() throws {
