@@ -49,6 +49,12 @@ public actor VideoJobStore {
     /// Checks the upload is a video within the limits, stores it and queues the job; returns its first status.
     public func submit(_ upload: Data) async throws(WebError) -> VideoJobStatus {
         purgeExpired()
+        if jobs.count >= configuration.maxStoredJobs,
+           let (oldest, job, _) = jobs.compactMap({ id, job in job.finishedAt.map { (id, job, $0) } }).min(by: { $0.2 < $1.2 }) {
+            // A finished job makes room for a new one (oldest first); only unfinished jobs make the store full.
+            job.scratch.remove()
+            jobs[oldest] = nil
+        }
         guard jobs.count < configuration.maxStoredJobs else { throw .busy(retryAfterSeconds: configuration.retryAfterSeconds) }
         let scratch: ScratchDirectory
         do { scratch = try ScratchDirectory(parent: scratchParent) } catch { throw .internalError("no scratch space: \(error)") }

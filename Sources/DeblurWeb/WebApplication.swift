@@ -147,7 +147,7 @@ public enum WebApplication {
                 .contentType: type,
                 .cacheControl: "no-cache",
                 .contentTypeOptions: "nosniff",
-                .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'",
+                .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'",
             ],
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -24,7 +24,7 @@ public struct WebConfiguration: Sendable {
     public var methodName: String
     /// Longest accepted video, in frames (→ 413).
     public var maxVideoFrames: Int
-    /// Video jobs kept at once, finished or not (→ 503 when full).
+    /// Video jobs kept at once; when full, the oldest finished job is dropped for a new one (→ 503 only when all are unfinished).
     public var maxStoredJobs: Int
     /// How long a finished job's result stays available.
     public var jobRetentionSeconds: Double

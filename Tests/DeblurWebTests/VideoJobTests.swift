@@ -137,6 +137,15 @@ struct VideoJobTests {
             }
             let final = try await waitForJob(client, id)
             #expect(final.state == .done && final.framesDone == 3)
+            // A finished job makes room: the next upload is accepted and the old job is gone.
+            let next = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
+                #expect(r.status == .accepted)
+                return try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).id
+            }
+            try await client.execute(uri: "/api/jobs/\(id)", method: .get) { r in
+                #expect(r.status == .notFound)
+            }
+            #expect(try await waitForJob(client, next).state == .done)
         }
     }
 

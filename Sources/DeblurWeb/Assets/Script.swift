@@ -338,6 +338,11 @@ async function runSelftest() {
       const bytes = (await res.arrayBuffer()).byteLength;
       if (!res.ok || type !== "video/mp4" || bytes === 0 || $("video-result").hidden)
         throw new Error("video result not shown (" + res.status + ", " + type + ", " + bytes + " bytes)");
+      // The input plays from a blob: URL, which the page's Content-Security-Policy must allow (media-src);
+      // a refused load fires "error" at once, and the page then says it cannot play the input.
+      await new Promise((done) => setTimeout(done, 500));
+      if ($("video-stats").textContent.includes("cannot play"))
+        throw new Error("the input video did not load: " + $("video-stats").textContent);
       setVideoSplit(30);
       if ($("video-divider").style.left !== "30%" || !$("video-before-clip").style.clipPath.includes("70%"))
         throw new Error("video split view not set: " + $("video-before-clip").style.clipPath);
