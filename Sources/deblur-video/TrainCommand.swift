@@ -25,7 +25,8 @@ struct Train: ParsableCommand {
 
         The checkpoint (weights, optimizer states, step, RNG) is written
         atomically every --checkpoint-every minutes, at the end and on Ctrl-C;
-        --resume continues exactly from it (flags such as --steps may change).
+        --resume continues exactly from it (flags such as --steps may change);
+        a new run refuses to start over an existing checkpoint.
         --init starts from a trained model, e.g. the shipped one. The final
         generator (with --ema, its weights' moving average) goes to --output
         (F16 safetensors, config in its metadata), ready for
@@ -191,6 +192,12 @@ struct Train: ParsableCommand {
         FFmpegSupport.setLogging(verbose: false)  // --video decoding: our own errors say what went wrong
         if let threads { Threading.setThreads(threads) }
         let checkpointURL = URL(fileURLWithPath: checkpoint ?? Self.defaultCheckpoint(for: output))
+        // Before any work: a bad path would otherwise surface at the first checkpoint, minutes in.
+        try OutputFile.checkWritable(output)
+        try OutputFile.checkWritable(checkpointURL.path)
+        if !resume && FileManager.default.fileExists(atPath: checkpointURL.path) {
+            throw CLIFailure(.usage, "a checkpoint exists at \(checkpointURL.path): continue it with --resume, or delete it (or give another --checkpoint) to start over")
+        }
 
         let photoImages = try photos.flatMap { dir -> [PlanarRGBImage] in
             let urls = try Self.list(dir) { try TrainingData.discoverPhotos(in: $0) }
@@ -212,6 +219,9 @@ struct Train: ParsableCommand {
                 trainer = try Trainer.resume(from: checkpointURL, photos: photoImages, pairs: pairList,
                                              adjusting: { options(base: $0) })
             } catch { throw CLIFailure(.input, "cannot resume from \(checkpointURL.path): \(error)") }
+            if trainer.step > trainer.options.steps {
+                throw CLIFailure(.usage, "the checkpoint is at step \(trainer.step), past --steps \(trainer.options.steps); give more steps to go on")
+            }
             log.info("resuming at step \(trainer.step) of \(trainer.options.steps)")
         } else {
             let generator: Generator

@@ -35,6 +35,14 @@ import Testing
         #expect(r.stderr.contains("resuming at step 2 of 4"))
         // 2 steps + checkpoint + 2 resumed steps must give the very same weights as 4 straight steps.
         #expect(try Data(contentsOf: straight) == Data(contentsOf: split))
+        // Forgetting --resume must not start over on top of a run's checkpoint, nor can --resume go backwards.
+        let checkpoint = dir.appendingPathComponent("split.ckpt.safetensors")
+        let saved = try Data(contentsOf: checkpoint)
+        r = try cli.run(["train", "--photos", photos.path, "--steps", "2", "-o", split.path] + small)
+        #expect(r.status == 1 && r.stderr.contains("--resume"), "\(r.stderr)")
+        r = try cli.run(["train", "--photos", photos.path, "--resume", "--steps", "3", "-o", split.path])
+        #expect(r.status == 1 && r.stderr.contains("past --steps 3"), "\(r.stderr)")
+        #expect(try Data(contentsOf: checkpoint) == saved)
 
         let tuned = dir.appendingPathComponent("tuned.safetensors")
         r = try cli.run(["train", "--photos", photos.path, "--init", straight.path, "--steps", "1", "-o", tuned.path,
@@ -85,6 +93,10 @@ import Testing
         #expect(noCheckpoint.stderr.contains("no checkpoint"))
         let missingPairs = try cli.run(["train", "--pairs", dir.appendingPathComponent("nope").path, "-o", out])
         #expect(missingPairs.status == 2)
+        let badOutput = try cli.run(["train", "--photos", photos.path, "-o", "/nonexistent-dir/m.safetensors"])
+        #expect(badOutput.status == 3 && badOutput.stderr.contains("does not exist"), "\(badOutput.stderr)")
+        let badCheckpoint = try cli.run(["train", "--photos", photos.path, "--checkpoint", dir.path, "-o", out])
+        #expect(badCheckpoint.status == 3 && badCheckpoint.stderr.contains("is a directory"), "\(badCheckpoint.stderr)")
         let missingPhotos = try cli.run(["train", "--photos", dir.appendingPathComponent("nope").path, "-o", out])
         #expect(missingPhotos.status == 2 && missingPhotos.stderr.contains("nope: no such directory"), "\(missingPhotos.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
