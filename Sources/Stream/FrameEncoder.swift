@@ -74,8 +74,11 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         }
         videoStream = stream
         codecContext = ctx
-        let pixelFormat = Self.choosePixelFormat(encoder)
+        let pixelFormat = Self.choosePixelFormat(encoder, width: video.width, height: video.height)
         pixelFormatName = String(cString: av_get_pix_fmt_name(pixelFormat))
+        if pixelFormat == AV_PIX_FMT_YUV444P && !isImage && (video.width % 2 == 1 || video.height % 2 == 1) {
+            logger.warning("odd frame size \(video.width)x\(video.height): written as yuv444p (4:2:0 needs even sizes); some players cannot play it")
+        }
         let rate = video.frameRate.isValid ? video.frameRate : Rational(25, 1)
         let timeBase = video.timeBase.isValid && !video.isImage ? video.timeBase : Rational(rate.denominator, rate.numerator)
         ctx.pointee.width = Int32(video.width)
@@ -218,14 +221,17 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     }
 
     /// Lossless codecs get RGB so 8-bit RGB content round-trips exactly; lossy ones get 4:2:0 as players expect.
-    private static func choosePixelFormat(_ codec: UnsafePointer<AVCodec>) -> AVPixelFormat {
+    private static func choosePixelFormat(_ codec: UnsafePointer<AVCodec>, width: Int, height: Int) -> AVPixelFormat {
         let losslessIDs = [AV_CODEC_ID_FFV1, AV_CODEC_ID_PNG, AV_CODEC_ID_HUFFYUV, AV_CODEC_ID_FFVHUFF,
                            AV_CODEC_ID_UTVIDEO, AV_CODEC_ID_BMP, AV_CODEC_ID_TIFF, AV_CODEC_ID_QTRLE]
         let preferred: [AVPixelFormat] = losslessIDs.contains(codec.pointee.id)
             ? [AV_PIX_FMT_GBRP, AV_PIX_FMT_RGB24, AV_PIX_FMT_BGR24, AV_PIX_FMT_BGR0, AV_PIX_FMT_BGRA, AV_PIX_FMT_YUV444P]
             : codec.pointee.id == AV_CODEC_ID_MJPEG
                 ? [AV_PIX_FMT_YUVJ420P]  // JPEG is full range; limited-range MJPEG needs non-standard flags
-                : [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P]
+                : width % 2 == 1 || height % 2 == 1
+                    // Video encoders such as libx264 cannot halve an odd size for 4:2:0 chroma: keep full chroma.
+                    ? [AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P]
+                    : [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P]
         guard let list = codec.pointee.pix_fmts else { return AV_PIX_FMT_YUV420P }
         var supported: [AVPixelFormat] = []
         var i = 0

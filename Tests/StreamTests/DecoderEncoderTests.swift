@@ -131,6 +131,16 @@ private func transcode(_ input: URL, _ output: URL, settings: EncoderSettings = 
         #expect(meanError < 8)
     }
 
+    @Test func oddSizedVideoKeepsItsSizeInH264() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("odd.mkv"), output = dir.appendingPathComponent("odd.mp4")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=96x64:r=25:d=0.2", "-vf", "scale=97:63", "-c:v", "ffv1", "-pix_fmt", "yuv444p", input.path])
+        _ = try transcode(input, output)
+        #expect(try MediaTools.videoProperty(output, "codec_name,width,height,pix_fmt") == "h264,97,63,yuv444p")
+        #expect(try MediaTools.framePTS(output).count == 5)
+    }
+
     @Test func errorsNameTheProblem() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
