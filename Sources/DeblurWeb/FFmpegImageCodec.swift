@@ -53,7 +53,8 @@ public struct FFmpegImageCodec: ImageCodec {
         } catch let error as ImageCodecError {
             throw error
         } catch {
-            throw .corrupt("\(error)")
+            // Name the upload, not the server's scratch file.
+            throw .corrupt("\(error)".replacingOccurrences(of: scratch.url.path + "/", with: ""))
         }
     }
 
@@ -70,7 +71,7 @@ public struct FFmpegImageCodec: ImageCodec {
             try encoder.finish()
             return try Data(contentsOf: file)
         } catch {
-            throw .encodeFailed("\(error)")
+            throw .encodeFailed("\(error)".replacingOccurrences(of: scratch.url.path + "/", with: ""))
         }
     }
 
