@@ -329,12 +329,16 @@ struct Train: ParsableCommand {
         return base + ".ckpt.safetensors"
     }
 
-    private static func list(_ dir: String, _ body: (URL) throws -> [URL]) throws -> [URL] {
+    private static func checkDirectory(_ dir: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) else {
             throw CLIFailure(.input, "cannot read \(dir): no such directory")
         }
         guard isDirectory.boolValue else { throw CLIFailure(.input, "cannot read \(dir): not a directory") }
+    }
+
+    private static func list(_ dir: String, _ body: (URL) throws -> [URL]) throws -> [URL] {
+        try checkDirectory(dir)
         do { return try body(URL(fileURLWithPath: dir)) } catch {
             throw CLIFailure(.input, "cannot read \(dir): \(error.localizedDescription)")
         }
@@ -352,8 +356,13 @@ struct Train: ParsableCommand {
     }
 
     static func loadPairs(_ dir: String) throws -> [ImagePair] {
-        let found = try TrainingData.discoverPairs(in: URL(fileURLWithPath: dir))
+        try checkDirectory(dir)
+        let (found, unmatched) = TrainingData.listPairs(in: URL(fileURLWithPath: dir))
         guard !found.isEmpty else { throw CLIFailure(.input, "no blur/sharp pairs under \(dir)") }
+        if !unmatched.isEmpty {
+            let shown = unmatched.prefix(5).joined(separator: ", ") + (unmatched.count > 5 ? ", …" : "")
+            warn("warning: \(dir): \(unmatched.count) image(s) without a partner of the same name, left out: \(shown)")
+        }
         return try found.map { p in
             let b = try loadImage(p.blurry.path), s = try loadImage(p.sharp.path)
             do { return try ImagePair(blurry: b, sharp: s) } catch {

@@ -18,6 +18,7 @@ import Testing
         let pairs = try TrainingData.discoverPairs(in: root)
         #expect(pairs.map { $0.blurry.lastPathComponent } == ["a.png", "001.png"])
         #expect(pairs.allSatisfy { $0.sharp.path.contains("/sharp/") && $0.blurry.lastPathComponent == $0.sharp.lastPathComponent })
+        #expect(TrainingData.listPairs(in: root).unmatched == ["blur/orphan.png", "seq2/blur/002.png"])
         #expect(try TrainingData.discoverPhotos(in: root.appendingPathComponent("blur")).map { $0.lastPathComponent } == ["a.png", "orphan.png"])
     }
 

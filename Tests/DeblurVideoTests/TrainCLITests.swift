@@ -67,6 +67,8 @@ import Testing
                                val.appendingPathComponent("sharp/a.png").path])
         try MediaTools.ffmpeg(["-i", val.appendingPathComponent("sharp/a.png").path, "-vf", "boxblur=3:1",
                                val.appendingPathComponent("blur/a.png").path])
+        // A blurry image without its sharp partner is left out, and said so.
+        try FileManager.default.copyItem(at: val.appendingPathComponent("blur/a.png"), to: val.appendingPathComponent("blur/b.png"))
         let out = dir.appendingPathComponent("m.safetensors")
         let r = try cli.run(["train", "--photos", photos.path, "--val-pairs", val.path, "--steps", "2",
                              "--unfreeze-at", "0", "--encoder-lr-scale", "1", "-o", out.path] + small)
@@ -78,6 +80,7 @@ import Testing
         #expect(lines.first?.contains("+0.00)") == true, "\(lines)")
         #expect(lines.last?.hasPrefix("validation at step 2:") == true)
         #expect(lines.last?.contains("of 1 pairs worse") == true)
+        #expect(r.stderr.contains("1 image(s) without a partner of the same name, left out: blur/b.png"), "\(r.stderr)")
     }
 
     @Test func badTrainingInputIsAClearError() throws {
@@ -92,7 +95,7 @@ import Testing
         #expect(noCheckpoint.status == 2)
         #expect(noCheckpoint.stderr.contains("no checkpoint"))
         let missingPairs = try cli.run(["train", "--pairs", dir.appendingPathComponent("nope").path, "-o", out])
-        #expect(missingPairs.status == 2)
+        #expect(missingPairs.status == 2 && missingPairs.stderr.contains("no such directory"), "\(missingPairs.stderr)")
         let badOutput = try cli.run(["train", "--photos", photos.path, "-o", "/nonexistent-dir/m.safetensors"])
         #expect(badOutput.status == 3 && badOutput.stderr.contains("does not exist"), "\(badOutput.stderr)")
         let badCheckpoint = try cli.run(["train", "--photos", photos.path, "--checkpoint", dir.path, "-o", out])

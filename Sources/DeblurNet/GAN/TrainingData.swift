@@ -9,22 +9,37 @@ public enum TrainingData {
     /// Blurry/sharp file pairs under `root`: `root/blur/X` + `root/sharp/X`, and the GoPro layout
     /// `root/*/blur/X` + `root/*/sharp/X` (matching names), sorted.
     public static func discoverPairs(in root: URL) throws -> [(blurry: URL, sharp: URL)] {
+        listPairs(in: root).pairs
+    }
+
+    /// `discoverPairs`, plus the images that have no partner of the same name (paths relative to `root`,
+    /// e.g. `seq2/blur/002.png`), which callers should report: they silently change what is trained or validated.
+    public static func listPairs(in root: URL) -> (pairs: [(blurry: URL, sharp: URL)], unmatched: [String]) {
         let fm = FileManager.default
         var dirs = [root]
         if let subs = try? fm.contentsOfDirectory(at: root, includingPropertiesForKeys: [.isDirectoryKey]) {
             dirs += subs.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
                 .sorted { $0.path < $1.path }
         }
-        var out: [(URL, URL)] = []
+        var pairs: [(URL, URL)] = []
+        var unmatched: [String] = []
+        let images = { (dir: URL) -> Set<String> in
+            Set(((try? fm.contentsOfDirectory(atPath: dir.path)) ?? [])
+                .filter { imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) })
+        }
         for d in dirs {
             let blur = d.appendingPathComponent("blur"), sharp = d.appendingPathComponent("sharp")
-            guard let names = try? fm.contentsOfDirectory(atPath: blur.path) else { continue }
-            for n in names.sorted() where imageExtensions.contains((n as NSString).pathExtension.lowercased()) {
-                let s = sharp.appendingPathComponent(n)
-                if fm.fileExists(atPath: s.path) { out.append((blur.appendingPathComponent(n), s)) }
+            let prefix = d == root ? "" : d.lastPathComponent + "/"
+            let blurNames = images(blur), sharpNames = images(sharp)
+            for n in blurNames.union(sharpNames).sorted() {
+                if blurNames.contains(n) && sharpNames.contains(n) {
+                    pairs.append((blur.appendingPathComponent(n), sharp.appendingPathComponent(n)))
+                } else {
+                    unmatched.append(prefix + (blurNames.contains(n) ? "blur/" : "sharp/") + n)
+                }
             }
         }
-        return out
+        return (pairs, unmatched)
     }
 
     /// Image files directly in `folder` (sharp photos for on-the-fly blur), sorted.
