@@ -106,6 +106,9 @@ struct Serve: ParsableCommand {
         }
         done.wait()
         if let error = outcome.error {
+            if "\(error)".contains("Address already in use") {
+                throw CLIFailure(.output, "port \(port) on \(host) is in use by another program; pick another with --port (0: any free port)")
+            }
             throw CLIFailure(.output, "the server stopped: \(error)")
         }
     }

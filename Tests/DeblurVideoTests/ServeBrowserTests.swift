@@ -47,4 +47,26 @@ struct ServeBrowserTests {
             #expect(result.output.contains("error:"), "\(args): \(result.output)")
         }
     }
+
+    @Test("a port in use is an output error (exit 3) that says so")
+    func busyPort() throws {
+        // Hold a loopback port with a listening socket of our own.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                bind(fd, sa, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, sa, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let result = try Self.run(Self.binary.path, ["serve", "--method", "none", "--port", String(port)])
+        #expect(result.status == 3, "\(result.output)")
+        #expect(result.output.contains("port \(port) on 127.0.0.1 is in use"), "\(result.output)")
+    }
 }
