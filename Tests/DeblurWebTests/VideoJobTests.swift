@@ -122,7 +122,10 @@ struct VideoJobTests {
     func unfinishedAndFull() async throws {
         let config = WebConfiguration(port: 0, maxStoredJobs: 1)
         let upload = try Self.clip(frames: 3)
-        let app = Fixtures.app(Fixtures.service(config, processor: { SlowPassThrough(seconds: 0.3) }))
+        // The first job stays unfinished until the gate opens, however slowly a loaded machine gets to the checks.
+        let gate = Gate()
+        defer { gate.open() }
+        let app = Fixtures.app(Fixtures.service(config, processor: { GatedPassThrough(gate: gate) }))
         try await app.test(.router) { client in
             let id = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
                 #expect(r.status == .accepted)
@@ -135,6 +138,7 @@ struct VideoJobTests {
                 #expect(r.status == .serviceUnavailable)
                 #expect(r.headers[.retryAfter] != nil)
             }
+            gate.open()
             let final = try await waitForJob(client, id)
             #expect(final.state == .done && final.framesDone == 3)
             // A finished job makes room: the next upload is accepted and the old job is gone.
