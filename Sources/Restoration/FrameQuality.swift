@@ -7,8 +7,11 @@ public struct FrameQuality: Sendable, Equatable, Codable {
     public var psnr: Double
     public var ssim: Double
     public var mse: Double
+    /// The image's file name when a directory of images is scored, nil for video frames.
+    public var name: String?
 
-    public init(index: Int, psnr: Double, ssim: Double, mse: Double) {
+    public init(index: Int, psnr: Double, ssim: Double, mse: Double, name: String? = nil) {
+        self.name = name
         self.index = index
         self.psnr = psnr
         self.ssim = ssim
@@ -33,9 +36,12 @@ public struct FrameQuality: Sendable, Equatable, Codable {
         "\(index),\(QualityFormat.number(psnr, digits: 4)),\(QualityFormat.number(ssim, digits: 6)),\(QualityFormat.number(mse, digits: 6))"
     }
 
-    /// One JSON object; infinite PSNR is written `null` (JSON has no infinity).
+    /// How reports name it: the file name, or `#index` for a video frame.
+    public var label: String { name ?? "#\(index)" }
+
+    /// One JSON object (with `name` for images of a directory); infinite PSNR is written `null` (JSON has no infinity).
     public var jsonObject: String {
-        "{\"frame\": \(index), \"psnr_db\": \(QualityFormat.json(psnr, digits: 4)), \"ssim\": \(QualityFormat.json(ssim, digits: 6)), \"mse\": \(QualityFormat.json(mse, digits: 6))}"
+        "{\"frame\": \(index), " + (name.map { "\"name\": \(QualityFormat.jsonString($0)), " } ?? "") + "\"psnr_db\": \(QualityFormat.json(psnr, digits: 4)), \"ssim\": \(QualityFormat.json(ssim, digits: 6)), \"mse\": \(QualityFormat.json(mse, digits: 6))}"
     }
 }
 
@@ -76,5 +82,21 @@ public enum QualityFormat {
     /// As `number`, but non-finite values become `null`.
     public static func json(_ v: Double, digits: Int) -> String {
         v.isFinite ? String(format: "%.\(digits)f", v) : "null"
+    }
+
+    /// A JSON string literal.
+    public static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
+            }
+        }
+        return out + "\""
     }
 }

@@ -64,8 +64,8 @@ public struct QualitySummary: Sendable, Equatable {
                      row("PSNR", psnr, 3),
                      row("SSIM", ssim, 5),
                      "PSNR of mean MSE (FFmpeg psnr average): \(QualityFormat.number(psnrOfMeanMSE, digits: 3)) dB"]
-        lines.append("worst PSNR frames: " + worstByPSNR.map { "#\($0.index) (\(QualityFormat.number($0.psnr, digits: 2)) dB)" }.joined(separator: ", "))
-        lines.append("worst SSIM frames: " + worstBySSIM.map { "#\($0.index) (\(QualityFormat.number($0.ssim, digits: 4)))" }.joined(separator: ", "))
+        lines.append("worst PSNR frames: " + worstByPSNR.map { "\($0.label) (\(QualityFormat.number($0.psnr, digits: 2)) dB)" }.joined(separator: ", "))
+        lines.append("worst SSIM frames: " + worstBySSIM.map { "\($0.label) (\(QualityFormat.number($0.ssim, digits: 4)))" }.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
 

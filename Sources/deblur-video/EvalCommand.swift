@@ -122,10 +122,11 @@ struct Eval: ParsableCommand {
             guard r.width == t.width, r.height == t.height else {
                 throw CLIFailure(.input, "frame sizes differ at \(ref.label(ofFrame: r.index)): REFERENCE \(r.width)x\(r.height), TEST \(t.width)x\(t.height)")
             }
-            let q: FrameQuality
+            var q: FrameQuality
             do {
                 q = try FrameQuality.measure(reference: PlanarImage(r), test: PlanarImage(t), index: frames.count, options: options)
             } catch { throw CLIFailure(.processing, "\(ref.label(ofFrame: r.index)): \(error)") }
+            if ref.isDirectory { q.name = ref.label(ofFrame: r.index) }
             frames.append(q)
             row(q)
         }
@@ -162,20 +163,7 @@ func warn(_ message: String) {
 }
 
 /// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for ch in s.unicodeScalars {
-        switch ch {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default:
-            if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
-        }
-    }
-    return out + "\""
-}
+func jsonString(_ s: String) -> String { QualityFormat.jsonString(s) }
 
 /// Streams CSV rows to a file as frames are scored.
 final class CSVWriter {

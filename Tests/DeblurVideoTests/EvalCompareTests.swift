@@ -132,6 +132,10 @@ import Testing
         let frames = try #require(try json(aligned.stdout)["frames"] as? [[String: Any]])
         #expect(frames.count == 2)
         #expect(frames.allSatisfy { $0["psnr_db"] is NSNull })
+        // Images are named by file, in the JSON rows and in the table's worst-frame lines.
+        #expect(frames.compactMap { $0["name"] as? String } == ["a.png", "b.png"])
+        let table = try run(["eval", ref.path, tst.path, "--align"])
+        #expect(table.stdout.contains("worst PSNR frames: a.png (inf dB), b.png (inf dB)"), "\(table.stdout)")
     }
 
     /// A clip blurred by a horizontal 7-pixel box (ffmpeg's convolution filter, row mode): with the matching
