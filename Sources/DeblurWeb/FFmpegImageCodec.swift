@@ -53,8 +53,7 @@ public struct FFmpegImageCodec: ImageCodec {
         } catch let error as ImageCodecError {
             throw error
         } catch {
-            // Name the upload, not the server's scratch file.
-            throw .corrupt("\(error)".replacingOccurrences(of: scratch.url.path + "/", with: ""))
+            throw .corrupt(scratch.clientMessage(for: error))
         }
     }
 
@@ -71,7 +70,7 @@ public struct FFmpegImageCodec: ImageCodec {
             try encoder.finish()
             return try Data(contentsOf: file)
         } catch {
-            throw .encodeFailed("\(error)".replacingOccurrences(of: scratch.url.path + "/", with: ""))
+            throw .encodeFailed(scratch.clientMessage(for: error))
         }
     }
 

@@ -26,6 +26,11 @@ public final class ScratchDirectory: @unchecked Sendable {
         url.appendingPathComponent(name, isDirectory: false)
     }
 
+    /// `error`'s text for a client: files inside are named, where the server keeps them is not.
+    public func clientMessage(for error: any Error) -> String {
+        "\(error)".replacingOccurrences(of: url.path + "/", with: "")
+    }
+
     /// Removes the directory and everything in it; safe to call more than once.
     public func remove() {
         try? FileManager.default.removeItem(at: url)

@@ -62,7 +62,7 @@ public actor VideoJobStore {
         let total: Int?
         do {
             try upload.write(to: input)
-            total = try Self.validate(input, configuration: configuration)
+            total = try Self.validate(input, in: scratch, configuration: configuration)
         } catch let error as WebError {
             scratch.remove()
             throw error
@@ -167,8 +167,7 @@ public actor VideoJobStore {
             }
         } catch {
             logger.warning("video job \(id) failed: \(error)")
-            // Clients see what went wrong with their video, not where the server keeps it.
-            let message = "\(error)".replacingOccurrences(of: scratch.url.path + "/", with: "")
+            let message = scratch.clientMessage(for: error)
             update(id) { $0.state = .failed; $0.error = message }
         }
         try? FileManager.default.removeItem(at: scratch.file("input"))
@@ -176,11 +175,10 @@ public actor VideoJobStore {
 
     /// Opens the stored upload with FFmpeg: must be a video (not a still image), within the pixel and frame limits.
     /// Returns the announced frame count.
-    private static func validate(_ input: URL, configuration: WebConfiguration) throws -> Int? {
+    private static func validate(_ input: URL, in scratch: ScratchDirectory, configuration: WebConfiguration) throws -> Int? {
         let decoder: FrameDecoder
         do { decoder = try FrameDecoder(location: input.path, threads: 1) } catch {
-            let reason = "\(error)".replacingOccurrences(of: input.deletingLastPathComponent().path + "/", with: "")
-            throw WebError.unsupportedMediaType("not a video FFmpeg can decode (\(reason))")
+            throw WebError.unsupportedMediaType("not a video FFmpeg can decode (\(scratch.clientMessage(for: error)))")
         }
         let info = decoder.videoInfo
         if info.isImage {

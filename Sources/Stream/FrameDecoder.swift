@@ -111,9 +111,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         if par.pointee.codec_id == AV_CODEC_ID_NONE {
             throw DecodeError.unsupportedCodec("unknown")
         }
-        let demuxer = String(cString: fmt.pointee.iformat.pointee.name)
-        demuxerName = demuxer
-        if (demuxer == "image2" || demuxer.hasSuffix("_pipe")) && (par.pointee.width <= 0 || par.pointee.height <= 0) {
+        demuxerName = String(cString: fmt.pointee.iformat.pointee.name)
+        let isImage = demuxerName == "image2" || demuxerName.hasSuffix("_pipe")
+        if isImage && (par.pointee.width <= 0 || par.pointee.height <= 0) {
             // The image demuxers pick a codec from the file name; a picture without a size is not that kind of image.
             throw DecodeError.cannotOpen(location, reason: "not a valid \(String(cString: avcodec_get_name(par.pointee.codec_id))) image")
         }
@@ -132,7 +132,6 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: avErrorDescription(ret))
         }
 
-        let isImage = demuxer == "image2" || demuxer.hasSuffix("_pipe")
         var rate = Rational(stream.pointee.avg_frame_rate)
         if !rate.isValid { rate = Rational(stream.pointee.r_frame_rate) }
         if !rate.isValid || isImage { rate = Rational(25, 1) }
@@ -165,10 +164,10 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         }
 
         for i in 0..<Int(fmt.pointee.nb_streams) where i != Int(videoIndex) && i != Int(audioIndex) {
-            guard let par = fmt.pointee.streams[i]?.pointee.codecpar,
-                  par.pointee.codec_type != AVMEDIA_TYPE_DATA, par.pointee.codec_type != AVMEDIA_TYPE_ATTACHMENT else { continue }
-            let kind = av_get_media_type_string(par.pointee.codec_type).map { String(cString: $0) } ?? "stream"
-            ignoredStreams.append("\(kind) #\(i) (\(String(cString: avcodec_get_name(par.pointee.codec_id))))")
+            guard let other = fmt.pointee.streams[i]?.pointee.codecpar,
+                  other.pointee.codec_type != AVMEDIA_TYPE_DATA, other.pointee.codec_type != AVMEDIA_TYPE_ATTACHMENT else { continue }
+            let kind = av_get_media_type_string(other.pointee.codec_type).map { String(cString: $0) } ?? "stream"
+            ignoredStreams.append("\(kind) #\(i) (\(String(cString: avcodec_get_name(other.pointee.codec_id))))")
         }
 
         packet = av_packet_alloc()

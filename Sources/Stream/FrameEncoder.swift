@@ -96,8 +96,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
             }
             ctx.pointee.color_range = ColorMatrix.isJPEGFormat(pixelFormat.rawValue) ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG
         }
-        let unspecified = Int32(AVCOL_PRI_UNSPECIFIED.rawValue)
-        if video.colorPrimaries != unspecified && video.colorPrimaries > 0 {
+        if video.colorPrimaries != Int32(AVCOL_PRI_UNSPECIFIED.rawValue) && video.colorPrimaries > 0 {
             ctx.pointee.color_primaries = AVColorPrimaries(rawValue: UInt32(bitPattern: video.colorPrimaries))
         }
         if video.colorTransfer != Int32(AVCOL_TRC_UNSPECIFIED.rawValue) && video.colorTransfer > 0 {

@@ -85,9 +85,9 @@ struct Eval: ParsableCommand {
             let rows = frames.map { "    " + $0.jsonObject }.joined(separator: ",\n")
             print("""
                 {
-                  "reference": \(jsonString(reference)),
-                  "test": \(jsonString(test)),
-                  "conventions": \(jsonString(options.conventions)),
+                  "reference": \(QualityFormat.jsonString(reference)),
+                  "test": \(QualityFormat.jsonString(test)),
+                  "conventions": \(QualityFormat.jsonString(options.conventions)),
                   "frames": [
                 \(rows)
                   ],
@@ -161,9 +161,6 @@ func nextPair(_ a: FrameSequence, _ b: FrameSequence) throws -> (Frame?, Frame?)
 func warn(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
-
-/// A JSON string literal.
-func jsonString(_ s: String) -> String { QualityFormat.jsonString(s) }
 
 /// Streams CSV rows to a file as frames are scored.
 final class CSVWriter {
