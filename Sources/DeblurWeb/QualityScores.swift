@@ -13,6 +13,15 @@ public struct QualityScores: Sendable, Equatable, Codable {
         self.ssim = ssim
     }
 
+    private enum CodingKeys: String, CodingKey { case psnr, ssim }
+
+    /// Always both keys, `"psnr": null` for identical images, as the API documents (`eval --json` does the same).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(psnr, forKey: .psnr)
+        try c.encode(ssim, forKey: .ssim)
+    }
+
     /// Scores `test` against `reference`; both must have the same size (checked by the caller).
     init(_ test: Frame, _ reference: Frame) throws {
         let a = try PlanarImage(width: reference.width, height: reference.height, channels: 3, pixels: reference.pixels)

@@ -46,6 +46,7 @@ struct CompareAndPageTests {
                 let scores = try JSONDecoder().decode(QualityScores.self, from: response.body.data)
                 #expect(scores.psnr == nil)
                 #expect(abs(scores.ssim - 1) < 1e-9)
+                #expect(String(decoding: response.body.readableBytesView, as: UTF8.self).contains("\"psnr\":null"))
             }
         }
     }
