@@ -251,7 +251,7 @@ public final class Trainer: @unchecked Sendable {
         return 10 * Foundation.log10(1 / max(se / Double(max(1, a.count)), 1e-12))
     }
 
-    /// Trains until `options.steps` (or `shouldStop()`), reporting progress every `reportEvery` steps, calling
+    /// Trains until `options.steps` (or `shouldStop()`), reporting progress every `reportEvery` steps and at the last, calling
     /// `validate` every `validationInterval` seconds and at the end, and checkpointing atomically every
     /// `checkpointInterval` seconds and at the end (also when stopped early).
     public func run(checkpoint: URL?, checkpointInterval: TimeInterval = 240,
@@ -266,7 +266,7 @@ public final class Trainer: @unchecked Sendable {
             let parts = trainStep()
             for (k, v) in parts { ema[k] = 0.98 * (ema[k] ?? v) + 0.02 * v }
             let rate = Double(step - step0) / max(Date().timeIntervalSince(t0), 1e-9)
-            if step % reportEvery == 0 {
+            if step % reportEvery == 0 || step == options.steps {  // short runs report at least their end
                 progress(TrainingProgress(step: step, steps: options.steps, learningRate: lr, losses: ema, stepsPerSecond: rate))
             }
             if let validate, Date().timeIntervalSince(lastVal) > validationInterval {
