@@ -241,9 +241,9 @@ struct Train: ParsableCommand {
             } catch { throw CLIFailure(.input, "\(error)") }
         }
 
-        let stop = StopFlag()
+        let stop = CancellationToken()  // set by the first interrupt, read between steps
         let interrupt = InterruptSignals {
-            stop.set()
+            stop.cancel()
             FileHandle.standardError.write(Data("\nstopping after this step; saving the checkpoint (Ctrl-C again quits at once)\n".utf8))
         }
         defer { interrupt.cancel() }
@@ -260,7 +260,7 @@ struct Train: ParsableCommand {
             if let validate, !resume { try validate(trainer) }
             try trainer.run(checkpoint: checkpointURL, checkpointInterval: checkpointEvery * 60,
                             validationInterval: validateEvery * 60, validate: validate,
-                            shouldStop: { stop.isSet }) { p in
+                            shouldStop: { stop.isCancelled }) { p in
                 guard !quiet else { return }
                 let losses = p.losses.keys.sorted().map { "\($0) \(String(format: "%.4f", p.losses[$0] ?? 0))" }.joined(separator: " ")
                 let eta = p.eta.isFinite ? String(format: "%.0f min", p.eta / 60) : "?"
@@ -272,7 +272,7 @@ struct Train: ParsableCommand {
             throw CLIFailure(.processing, "training failed: \(error)")
         }
         log.info("step \(trainer.step): model written to \(output), checkpoint \(checkpointURL.path)")
-        if stop.isSet { throw CLIFailure(.interrupted, "interrupted at step \(trainer.step); continue with --resume") }
+        if stop.isCancelled { throw CLIFailure(.interrupted, "interrupted at step \(trainer.step); continue with --resume") }
     }
 
     /// Mean PSNR/SSIM (Restoration's, 8-bit like `eval`) of the blurry inputs and of the generator's outputs,
@@ -390,12 +390,4 @@ struct Train: ParsableCommand {
         guard !out.isEmpty else { throw CLIFailure(.input, "\(path) has fewer than \(window) frames") }
         return out
     }
-}
-
-/// Set once by the interrupt handler (SIGINT/SIGTERM), read by the training loop.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }
