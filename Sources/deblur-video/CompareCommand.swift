@@ -24,6 +24,7 @@ struct Compare: ParsableCommand {
             --methods none,unsharp,wiener,richardson-lucy \\
             --psf-length 12 --psf-angle 0 --plot psnr.svg
           deblur-video compare blurred/ sharp/ --methods none,wiener --psf k.png
+          deblur-video compare blurred.mp4 sharp.mp4 --methods none,gan --json > scores.json
         """
     )
 
@@ -50,6 +51,9 @@ struct Compare: ParsableCommand {
 
     @Flag(help: "On a frame-count mismatch, score the common prefix and warn, instead of failing.")
     var align = false
+
+    @Flag(help: "Print each method's summary, frames/s and per-frame rows as JSON on stdout instead of the table (inf PSNR is null).")
+    var json = false
 
     @OptionGroup(title: "GAN model and tiling (as for deblur)")
     var model: ModelFlags
@@ -79,6 +83,8 @@ struct Compare: ParsableCommand {
         var method: Method
         var frames: [FrameQuality]
         var processSeconds: Double
+        /// Method time only; infinite when too fast to time.
+        var framesPerSecond: Double { processSeconds > 0 ? Double(frames.count) / processSeconds : .infinity }
     }
 
     func run() throws {
@@ -97,17 +103,10 @@ struct Compare: ParsableCommand {
             rows.append(try runMethod(method, processor: factory(), options: options))
         }
 
-        let header = "method".padding(toLength: 17, withPad: " ", startingAt: 0)
-            + ["PSNR dB", "SSIM", "PSNR(mMSE)", "min PSNR", "frames/s"].map { $0.leftAligned(11) }.joined()
-        print("\(blurry) vs \(sharp): \(rows.first?.frames.count ?? 0) frames, \(lumaOnly ? "luma" : "RGB"), SSIM \(ssimWindow.rawValue)")
-        print(header)
-        for row in rows {
-            let s = QualitySummary(row.frames, worst: 0)
-            let fps = row.processSeconds > 0 ? Double(row.frames.count) / row.processSeconds : .infinity
-            let cells = [QualityFormat.number(s.psnr.mean, digits: 3), QualityFormat.number(s.ssim.mean, digits: 5),
-                         QualityFormat.number(s.psnrOfMeanMSE, digits: 3), QualityFormat.number(s.psnr.min, digits: 3),
-                         fps > 1e5 ? ">100000" : QualityFormat.number(fps, digits: 2)]
-            print(row.method.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0) + cells.map { $0.leftAligned(11) }.joined())
+        if json {
+            print(jsonReport(rows, options: options))
+        } else {
+            printTable(rows)
         }
         if let plot {
             let chart = PSNRPlot(title: "Per-frame PSNR vs \((sharp as NSString).lastPathComponent)",
@@ -117,6 +116,48 @@ struct Compare: ParsableCommand {
             }
             warn("wrote \(plot)")
         }
+    }
+
+    private func printTable(_ rows: [Row]) {
+        let header = "method".padding(toLength: 17, withPad: " ", startingAt: 0)
+            + ["PSNR dB", "SSIM", "PSNR(mMSE)", "min PSNR", "frames/s"].map { $0.leftAligned(11) }.joined()
+        print("\(blurry) vs \(sharp): \(rows.first?.frames.count ?? 0) frames, \(lumaOnly ? "luma" : "RGB"), SSIM \(ssimWindow.rawValue)")
+        print(header)
+        for row in rows {
+            let s = QualitySummary(row.frames, worst: 0)
+            let fps = row.framesPerSecond
+            let cells = [QualityFormat.number(s.psnr.mean, digits: 3), QualityFormat.number(s.ssim.mean, digits: 5),
+                         QualityFormat.number(s.psnrOfMeanMSE, digits: 3), QualityFormat.number(s.psnr.min, digits: 3),
+                         fps > 1e5 ? ">100000" : QualityFormat.number(fps, digits: 2)]
+            print(row.method.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0) + cells.map { $0.leftAligned(11) }.joined())
+        }
+    }
+
+    /// The `--json` report: the inputs, the scoring conventions, and per method its summary (as `eval --json`),
+    /// frames/s (method time only; null when too fast to time) and per-frame rows.
+    private func jsonReport(_ rows: [Row], options: QualityOptions) -> String {
+        let methods = rows.map { row in
+            """
+                    {
+                      "method": \(QualityFormat.jsonString(row.method.rawValue)),
+                      "frames_per_second": \(QualityFormat.json(row.framesPerSecond, digits: 3)),
+                      "summary": \(QualitySummary(row.frames, worst: 0).jsonObject),
+                      "frames": [
+                \(row.frames.map { "        " + $0.jsonObject }.joined(separator: ",\n"))
+                      ]
+                    }
+                """
+        }
+        return """
+            {
+              "blurry": \(QualityFormat.jsonString(blurry)),
+              "sharp": \(QualityFormat.jsonString(sharp)),
+              "conventions": \(QualityFormat.jsonString(options.conventions)),
+              "methods": [
+            \(methods.joined(separator: ",\n"))
+              ]
+            }
+            """
     }
 
     private func runMethod(_ method: Method, processor: any FrameProcessor, options: QualityOptions) throws -> Row {

@@ -177,6 +177,23 @@ import Testing
         let badPlot = try run(["compare", blurred.path, sharp.path, "--methods", "none", "--plot", "/nonexistent-dir/p.svg"])
         #expect(badPlot.status == 3 && badPlot.stderr.contains("does not exist") && badPlot.stdout.isEmpty, "\(badPlot.stderr)")
 
+        // --json: the same scores as the table, one object per method, nothing else on stdout.
+        let asJSON = try run(["compare", blurred.path, sharp.path, "--methods", "none,wiener", "--psf-length", "7",
+                              "--psf-angle", "0", "--json"])
+        #expect(asJSON.status == 0, "\(asJSON.stderr)")
+        let report = try json(asJSON.stdout)
+        let methods = try #require(report["methods"] as? [[String: Any]])
+        #expect(methods.compactMap { $0["method"] as? String } == ["none", "wiener"])
+        for m in methods {
+            let name = try #require(m["method"] as? String)
+            let summary = try #require(m["summary"] as? [String: Any])
+            let mean = try #require((summary["psnr_db"] as? [String: Any])?["mean"] as? Double)
+            #expect(abs(mean - (try #require(psnr[name]))) < 0.001, "\(name): \(mean) vs table \(psnr[name] ?? 0)")
+            #expect((m["frames"] as? [[String: Any]])?.count == 3)
+            #expect(summary["frames"] as? Int == 3)
+        }
+        #expect((report["sharp"] as? String) == sharp.path)
+
         let bad = try run(["compare", blurred.path, sharp.path, "--methods", "none,sharpen"])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("unknown method 'sharpen'"))
