@@ -52,13 +52,13 @@ public final class DeblurService: Sendable {
         let maxPixels = configuration.maxPixels
         let codec = self.codec
         let pool = self.imagePool
-        return try await runJob {
+        return try await runJob { cancellation in
             let start = DispatchTime.now().uptimeNanoseconds
             let frame: Frame
             do throws(ImageCodecError) { frame = try codec.decode(upload, maxPixels: maxPixels) } catch { throw WebError(error) }
             let output: Frame
             do {
-                output = try pool.withProcessor { try $0.process(frame) }
+                output = try pool.withProcessor { try $0.process(frame, cancellation: cancellation) }
             } catch let error as WebError {
                 throw error
             } catch {
@@ -79,7 +79,7 @@ public final class DeblurService: Sendable {
     public func compare(image: Data, reference: Data) async throws(WebError) -> QualityScores {
         let maxPixels = configuration.maxPixels
         let codec = self.codec
-        return try await runJob {
+        return try await runJob { _ in  // a comparison is quick: nothing to cancel
             let a: Frame
             let b: Frame
             do throws(ImageCodecError) {
@@ -97,17 +97,19 @@ public final class DeblurService: Sendable {
     }
 
     /// Takes a worker slot (503 when the queue is full), runs `work` on a Dispatch thread, gives the slot back
-    /// when the work really ends, and answers 503 if it takes longer than the processing timeout.
-    private func runJob<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(WebError) -> T {
+    /// when the work really ends, and answers 503 if it takes longer than the processing timeout. The
+    /// answered job's token is then set, so `work` can stop early (between tiles) and free its worker.
+    private func runJob<T: Sendable>(_ work: @escaping @Sendable (CancellationToken) throws -> T) async throws(WebError) -> T {
         let limiter = self.limiter
         let retry = configuration.retryAfterSeconds
+        let cancellation = CancellationToken()
         do {
             return try await withDeadline(configuration.processingTimeout) {
                 try await limiter.acquire()
                 // Released from the work itself, so an abandoned (timed-out) job still holds its slot until it ends.
                 return try await BlockingWork.run {
                     defer { Task { await limiter.release() } }
-                    return try work()
+                    return try work(cancellation)
                 }
             }
         } catch let error as WebError {
@@ -115,7 +117,8 @@ public final class DeblurService: Sendable {
         } catch JobLimiter.Refusal.busy {
             throw .busy(retryAfterSeconds: retry)
         } catch is DeadlineExceeded {
-            logger.warning("job exceeded the processing timeout")
+            cancellation.cancel()
+            logger.warning("job exceeded the processing timeout; it stops at its next tile")
             throw .processingTimeout(retryAfterSeconds: retry)
         } catch {
             throw .internalError("\(error)")

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Asks a running pipeline to stop reading input and finalize what it has (e.g. on Ctrl-C).
+/// Asks running work to stop: a pipeline stops reading input and finalizes what it has (e.g. on Ctrl-C);
+/// `FrameProcessor.process(_:cancellation:)` gives up on its frame.
 public final class CancellationToken: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
@@ -18,4 +19,15 @@ public final class CancellationToken: @unchecked Sendable {
         defer { lock.unlock() }
         return cancelled
     }
+
+    /// Throws `ProcessingCancelled` if the token is set.
+    public func check() throws(ProcessingCancelled) {
+        if isCancelled { throw ProcessingCancelled() }
+    }
+}
+
+/// Thrown by `FrameProcessor.process(_:cancellation:)` when its token was set before the frame was done.
+public struct ProcessingCancelled: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "processing was cancelled" }
 }

@@ -5,6 +5,10 @@
 /// Implementations may keep scratch state: the pipeline gives each worker its own instance.
 public protocol FrameProcessor {
     mutating func process(_ frame: Frame) throws -> Frame
+    /// As `process`, but throws `ProcessingCancelled` once `cancellation` is set, so work nobody waits for
+    /// any more (a timed-out web request) frees its worker. Processors that split a frame check between the
+    /// pieces (`TiledProcessor`, between tiles); the default checks once, before starting.
+    mutating func process(_ frame: Frame, cancellation: CancellationToken) throws -> Frame
     /// Short name for messages and logs (defaults to the type's name).
     var name: String { get }
     /// True if `process` returns every frame unchanged, so the pipeline may hand packed frames from the
@@ -13,6 +17,11 @@ public protocol FrameProcessor {
 }
 
 extension FrameProcessor {
+    public mutating func process(_ frame: Frame, cancellation: CancellationToken) throws -> Frame {
+        try cancellation.check()
+        return try process(frame)
+    }
+
     public var name: String { String(describing: Self.self) }
     public var isIdentity: Bool { false }
 }

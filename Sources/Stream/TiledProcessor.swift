@@ -26,8 +26,17 @@ public struct TiledProcessor: FrameProcessor {
     }
 
     public mutating func process(_ frame: Frame) throws -> Frame {
+        try process(frame, checking: nil)
+    }
+
+    /// Checks `cancellation` before each tile.
+    public mutating func process(_ frame: Frame, cancellation: CancellationToken) throws -> Frame {
+        try process(frame, checking: cancellation)
+    }
+
+    private mutating func process(_ frame: Frame, checking cancellation: CancellationToken?) throws -> Frame {
         if (frame.width <= tileSize && frame.height <= tileSize) || frame.width * frame.height <= wholeFramePixels {
-            return try inner.process(frame)
+            return try runInner(frame, cancellation)
         }
         let plan = try TilePlan(width: frame.width, height: frame.height, tileSize: tileSize, overlap: overlap,
                                 alignment: alignment)
@@ -43,8 +52,8 @@ public struct TiledProcessor: FrameProcessor {
         for (wy, y) in zip(weightsY, plan.ys) {
             for (wx, x) in zip(weightsX, plan.xs) {
                 let tile = TilePlan.Tile(x: x, y: y, width: plan.tileWidth, height: plan.tileHeight)
-                let input = Self.crop(frame, tile)
-                let output = try inner.process(input)
+                try cancellation?.check()
+                let output = try runInner(Self.crop(frame, tile), cancellation)
                 guard output.width == tile.width, output.height == tile.height else {
                     throw TilingError.processorChangedSize(expected: "\(tile.width)×\(tile.height)",
                                                           got: "\(output.width)×\(output.height)")
@@ -75,6 +84,11 @@ public struct TiledProcessor: FrameProcessor {
             }
         }
         return Frame(width: w, height: h, pixels: accum, pts: frame.pts, index: frame.index)
+    }
+
+    private mutating func runInner(_ frame: Frame, _ cancellation: CancellationToken?) throws -> Frame {
+        guard let cancellation else { return try inner.process(frame) }
+        return try inner.process(frame, cancellation: cancellation)
     }
 
     /// 1 / (sum over tiles of their weights) at each position of one axis.

@@ -160,4 +160,23 @@ struct DeblurRouteTests {
         for _ in 0..<600 where await service.limiter.load.running > 0 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(await service.limiter.load.running == 0)
     }
+
+    @Test("a timed-out tiled job stops at its next tile and frees its worker")
+    func timedOutJobIsCancelled() async throws {
+        let config = WebConfiguration(port: 0, processingTimeout: .milliseconds(300))
+        let png = try Fixtures.png(width: 128, height: 128)
+        let tiles = TileCounter()
+        // 8×8 tiles of 0.1 s: 6.4 s if the job ran to the end.
+        let service = Fixtures.service(config, processor: {
+            try TiledProcessor(CountingSlowPassThrough(seconds: 0.1, counter: tiles), tileSize: 16, overlap: 0)
+        })
+        try await Fixtures.app(service).test(.router) { client in
+            try await client.execute(uri: "/api/deblur", method: .post, body: ByteBuffer(bytes: png)) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+        }
+        for _ in 0..<40 where await service.limiter.load.running > 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(await service.limiter.load.running == 0, "the worker is still busy 2 s after the time-out")
+        #expect(tiles.count < 20, "\(tiles.count) of 64 tiles ran")
+    }
 }

@@ -86,6 +86,25 @@ struct SlowPassThrough: FrameProcessor {
     }
 }
 
+/// A thread-safe call counter.
+final class TileCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() { lock.withLock { value += 1 } }
+    var count: Int { lock.withLock { value } }
+}
+
+/// `SlowPassThrough` that counts its calls (one per tile under a `TiledProcessor`).
+struct CountingSlowPassThrough: FrameProcessor {
+    var seconds: Double
+    var counter: TileCounter
+    func process(_ frame: Frame) throws -> Frame {
+        counter.increment()
+        Thread.sleep(forTimeInterval: seconds)
+        return frame
+    }
+}
+
 /// A latch the test opens; until then `GatedPassThrough` blocks, so a test controls exactly when jobs finish.
 final class Gate: @unchecked Sendable {
     private let condition = NSCondition()

@@ -115,7 +115,7 @@ import Testing
         let expected = dir.appendingPathComponent("expected.mkv")
         let decoder = try FrameDecoder(location: input.path)
         let direct = try FrameEncoder(location: expected.path, settings: settings, video: decoder.videoInfo, audio: nil)
-        var sequential = invert
+        let sequential = invert
         while let frame = try decoder.nextFrame() { try direct.write(sequential.process(frame)) }
         try direct.finish()
 

@@ -149,3 +149,42 @@ func seamRatio(_ f: Frame, plan: TilePlan) -> Float {
         try TiledProcessor(PassThrough(), tileSize: 32, overlap: 32)
     }
 }
+
+/// Counts its calls and sets `token` at call `cancelAt`, as a timed-out server would while a tile runs.
+final class CancellingPassThrough: FrameProcessor, @unchecked Sendable {
+    let token: CancellationToken
+    let cancelAt: Int
+    private(set) var calls = 0
+    init(token: CancellationToken, cancelAt: Int) {
+        self.token = token
+        self.cancelAt = cancelAt
+    }
+    func process(_ f: Frame) throws -> Frame {
+        calls += 1
+        if calls == cancelAt { token.cancel() }
+        return f
+    }
+}
+
+@Suite struct TiledCancellationTests {
+    @Test func aCancelledTiledFrameStopsBeforeTheNextTile() throws {
+        let token = CancellationToken()
+        let inner = CancellingPassThrough(token: token, cancelAt: 2)
+        var tiled = try TiledProcessor(inner, tileSize: 16, overlap: 0)
+        let frame = smoothFrame(width: 64, height: 64)  // 4×4 = 16 tiles
+        #expect(throws: ProcessingCancelled.self) { try tiled.process(frame, cancellation: token) }
+        #expect(inner.calls == 2)
+
+        // Without cancellation every tile runs, and the plain call ignores tokens altogether.
+        let free = CancellingPassThrough(token: CancellationToken(), cancelAt: 0)
+        var all = try TiledProcessor(free, tileSize: 16, overlap: 0)
+        #expect(try all.process(frame, cancellation: CancellationToken()).pixels == frame.pixels)
+        #expect(free.calls == 16)
+        var plain = try TiledProcessor(CancellingPassThrough(token: token, cancelAt: 0), tileSize: 16, overlap: 0)
+        #expect(try plain.process(frame).pixels == frame.pixels)
+
+        // The default implementation checks once, before it starts.
+        var whole: any FrameProcessor = Gamma()
+        #expect(throws: ProcessingCancelled.self) { try whole.process(frame, cancellation: token) }
+    }
+}
