@@ -11,6 +11,12 @@ public enum FFmpegSupport {
         return String(cString: f.pointee.name)
     }
 
+    /// Whether this muxer must seek back to finish its file (the ISO/QuickTime family and MXF write their
+    /// index last), so it cannot write to a pipe. FFmpeg keeps no flag for it, hence the list.
+    public static func needsSeekableOutput(_ muxer: String) -> Bool {
+        ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v", "mxf", "mxf_d10", "mxf_opatom"].contains(muxer)
+    }
+
     /// Whether FFmpeg has a video encoder with this name or codec name (`libx264`, `ffv1`, `png`, …).
     public static func hasVideoEncoder(_ name: String) -> Bool {
         if let enc = avcodec_find_encoder_by_name(name) { return enc.pointee.type == AVMEDIA_TYPE_VIDEO }

@@ -171,7 +171,8 @@ struct Deblur: ParsableCommand {
         }
         var settings = EncoderSettings(codec: codec, crf: crf, preset: preset, format: format)
         if target.isStdout && settings.format == nil { settings.format = "nut" }
-        if target.isStdout, let format = settings.format, ["mp4", "mov", "ipod", "ismv"].contains(format) {
+        if target.isStream, let format = settings.format ?? FFmpegSupport.muxerName(forFile: output),
+           FFmpegSupport.needsSeekableOutput(format) {
             throw CLIFailure(.usage, "--format \(format) cannot be written to a pipe (its index is written last); use nut or matroska")
         }
         if settings.format == nil, FFmpegSupport.muxerName(forFile: output) == nil {
@@ -245,7 +246,7 @@ struct Deblur: ParsableCommand {
             if inputBroke && keepPartial {
                 try? target.commit()
             } else {
-                if target.isStdout { try? encoder.finish() }
+                if target.isDirect { try? encoder.finish() }
                 target.discard()
             }
             throw failure

@@ -1,17 +1,32 @@
 import Foundation
 
 /// Where the encoder writes: a hidden temporary file next to the target, renamed over it only on success,
-/// so no half-written file ever appears under the final name. `-` (stdout) is written directly.
+/// so no half-written file ever appears under the final name. `-` (stdout) and existing special files (a FIFO,
+/// `/dev/null`, a terminal) are written directly: renaming over them would replace them with a regular file.
+/// A symbolic link is followed, so the file it points to gets the result and the link stays.
 struct OutputFile {
     let finalPath: String
     let writePath: String
+    /// Written in place, with no temporary file: `-` or an existing non-regular file.
+    let isDirect: Bool
+    /// The target is a FIFO or socket (or stdout): its reader cannot seek, as for a pipe.
+    let isStream: Bool
 
     init(_ path: String) {
-        finalPath = path
-        if path == "-" {
+        var info = stat()
+        let exists = path != "-" && stat(path, &info) == 0  // follows symbolic links
+        let kind = info.st_mode & S_IFMT
+        if path == "-" || (exists && kind != S_IFREG && kind != S_IFDIR) {
+            finalPath = path
             writePath = path
+            isDirect = true
+            isStream = path == "-" || kind == S_IFIFO || kind == S_IFSOCK
         } else {
-            let url = URL(fileURLWithPath: path)
+            // A link to a regular file: the temporary file goes next to the real file, so the rename keeps the link.
+            finalPath = exists ? URL(fileURLWithPath: path).resolvingSymlinksInPath().path : path
+            isDirect = false
+            isStream = false
+            let url = URL(fileURLWithPath: finalPath)
             let ext = url.pathExtension
             // Keep the extension last: FFmpeg picks image codecs from it.
             let name = ".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid())" + (ext.isEmpty ? "" : ".\(ext)")
@@ -22,9 +37,14 @@ struct OutputFile {
 
     var isStdout: Bool { finalPath == "-" }
 
-    /// Fails early, with the user's path in the message, if the target directory is missing or read-only.
+    /// Fails early, with the user's path in the message, if the target directory is missing or read-only
+    /// (for a special file: if the file itself is not writable).
     func checkWritable() throws {
         guard !isStdout else { return }
+        guard !isDirect else {
+            guard access(finalPath, W_OK) == 0 else { throw CLIFailure(.output, "cannot write \(finalPath): it is not writable") }
+            return
+        }
         try Self.checkWritable(finalPath)
     }
 
@@ -45,7 +65,7 @@ struct OutputFile {
 
     /// Whether the target already exists and is `path` itself (same file, whatever the spelling or links).
     func isSameFile(as path: String) -> Bool {
-        guard !isStdout, path != "-" else { return false }
+        guard !isDirect, path != "-" else { return false }
         var a = stat(), b = stat()
         guard stat(finalPath, &a) == 0, stat(path, &b) == 0 else { return false }
         return a.st_dev == b.st_dev && a.st_ino == b.st_ino
@@ -53,7 +73,7 @@ struct OutputFile {
 
     /// Moves the finished temporary file over the target (atomic on one file system).
     func commit() throws {
-        guard !isStdout else { return }
+        guard !isDirect else { return }
         defer { PartialFiles.remove(writePath) }
         if rename(writePath, finalPath) != 0 {
             let reason = String(cString: strerror(errno))
@@ -64,7 +84,7 @@ struct OutputFile {
 
     /// Removes the temporary file (after a failure).
     func discard() {
-        guard !isStdout else { return }
+        guard !isDirect else { return }
         unlink(writePath)
         PartialFiles.remove(writePath)
     }

@@ -105,6 +105,38 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(toPipe.stdout.isEmpty)
     }
 
+    @Test func specialFilesAndLinksAreWrittenThroughNotReplaced() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.nut")
+        try MediaTools.makeClip(input, seconds: 1)
+        // A FIFO stays a FIFO and its reader gets the video.
+        let fifo = dir.appendingPathComponent("f.nut")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let received = dir.appendingPathComponent("received.nut")
+        let reader = Thread { try? FileHandle(forReadingFrom: fifo).readDataToEndOfFile().write(to: received) }
+        reader.start()
+        let run = try deblurVideo([input.path, "-o", fifo.path, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: received.path) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try MediaTools.framePTS(received).count == 25)
+        var info = stat()
+        #expect(lstat(fifo.path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+        // A FIFO cannot be seeked: MP4 into one is refused up front.
+        let mp4Fifo = dir.appendingPathComponent("g.mp4")
+        #expect(mkfifo(mp4Fifo.path, 0o600) == 0)
+        let refused = try deblurVideo([input.path, "-o", mp4Fifo.path])
+        #expect(refused.status == 1 && refused.stderr.contains("nut or matroska"), "\(refused.stderr)")
+        // A symbolic link keeps pointing at the file, which gets the result.
+        let real = dir.appendingPathComponent("real.mkv"), link = dir.appendingPathComponent("link.mkv")
+        try Data("old".utf8).write(to: real)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: real)
+        #expect(try deblurVideo([input.path, "-o", link.path, "--quiet"]).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == real.path)
+        #expect(try MediaTools.framePTS(real).count == 25)
+        #expect(files(in: dir) == ["f.nut", "g.mp4", "in.nut", "link.mkv", "real.mkv", "received.nut"])
+    }
+
     @Test func missingAndNonVideoInputsExitTwo() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
