@@ -39,6 +39,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     private var finished = false
     private var lastSeconds: Double?
     private var isSeekableFile: Bool
+    /// The video stream's own length, when the file states one: what the truncation check compares against.
+    /// (A container's overall duration also covers a longer audio track, so it would cry wolf.)
+    private var videoSeconds: Double?
     private let logger = Logger(label: "deblur-video.decoder")
 
     /// Opens `location` (a path, any URL FFmpeg understands, or `-` for stdin).
@@ -139,9 +142,15 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         var duration: Double? = nil
         if stream.pointee.duration != cffmpeg_nopts_value() && stream.pointee.duration > 0 {
             duration = Double(stream.pointee.duration) * timeBase.doubleValue
-        } else if fmt.pointee.duration != cffmpeg_nopts_value() && fmt.pointee.duration > 0
+        } else if let tagged = Self.durationTag(of: stream) {
+            duration = tagged  // Matroska keeps per-stream lengths only as a tag
+        }
+        videoSeconds = duration
+        if duration == nil, fmt.pointee.duration != cffmpeg_nopts_value() && fmt.pointee.duration > 0
                     && fmt.pointee.duration_estimation_method != AVFMT_DURATION_FROM_BITRATE {
             duration = Double(fmt.pointee.duration) / Double(cffmpeg_time_base())
+            // With the video alone in the file, the container's length is the video's.
+            if fmt.pointee.nb_streams == 1 { videoSeconds = duration }
         }
         var count: Int? = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
         if count == nil, let duration { count = Int((duration * rate.doubleValue).rounded()) }
@@ -286,12 +295,27 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
 
     /// A file whose container announced a longer duration than the data we got was cut short.
     private func checkTruncation() throws {
-        guard isSeekableFile, !videoInfo.isImage, let expected = videoInfo.duration else { return }
+        guard isSeekableFile, !videoInfo.isImage, let expected = videoSeconds else { return }
         let frameTime = 1 / max(videoInfo.frameRate.doubleValue, 1)
         let reached = (lastSeconds ?? 0) + frameTime
         if expected - reached > max(0.5, 3 * frameTime) {
             throw DecodeError.truncated(framesDecoded: framesDecoded, seconds: lastSeconds ?? 0, expectedSeconds: expected)
         }
+    }
+
+    /// A stream's `DURATION` tag ("HH:MM:SS.fraction", as Matroska muxers write it), in seconds.
+    static func durationTag(of stream: UnsafeMutablePointer<AVStream>) -> Double? {
+        guard let entry = av_dict_get(stream.pointee.metadata, "DURATION", nil, 0),
+              let value = entry.pointee.value else { return nil }
+        return parseClockDuration(String(cString: value))
+    }
+
+    /// "HH:MM:SS.fraction" in seconds; nil unless it has that form and is positive.
+    static func parseClockDuration(_ text: String) -> Double? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 3, let h = Double(parts[0]), let m = Double(parts[1]), let sec = Double(parts[2]) else { return nil }
+        let seconds = h * 3600 + m * 60 + sec
+        return seconds > 0 ? seconds : nil
     }
 
     /// Decoded picture → planar float RGB: YUV 4:2:0 directly, anything else through swscale to 8-bit GBRP.

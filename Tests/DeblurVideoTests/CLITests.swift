@@ -137,6 +137,24 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(files(in: dir) == ["f.nut", "g.mp4", "in.nut", "link.mkv", "real.mkv", "received.nut"])
     }
 
+    @Test func audioLongerThanTheVideoIsNotTruncation() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Matroska states the streams' lengths only as tags; the file's length (5 s) is the audio's.
+        let input = dir.appendingPathComponent("long-audio.mkv"), output = dir.appendingPathComponent("out.mkv")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=96x64:rate=10:duration=4", "-f", "lavfi",
+                               "-i", "sine=duration=5", "-c:v", "libx264", "-c:a", "aac", input.path])
+        let run = try deblurVideo([input.path, "-o", output.path, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try MediaTools.framePTS(output).count == 40)
+        // Cut in half, the same kind of file is still reported truncated.
+        let whole = try Data(contentsOf: input)
+        let cut = dir.appendingPathComponent("cut.mkv")
+        try whole.prefix(whole.count / 2).write(to: cut)
+        let truncated = try deblurVideo([cut.path, "-o", dir.appendingPathComponent("cut-out.mkv").path, "--quiet"])
+        #expect(truncated.status == 4 && truncated.stderr.contains("truncated"), "\(truncated.stderr)")
+    }
+
     @Test func missingAndNonVideoInputsExitTwo() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
