@@ -21,6 +21,9 @@ static inline int cffmpeg_time_base(void) { return AV_TIME_BASE; }
 static inline int cffmpeg_ef_explode(void) { return AV_EF_EXPLODE; }
 static inline int cffmpeg_fmt_nofile(void) { return AVFMT_NOFILE; }
 static inline int cffmpeg_fmt_globalheader(void) { return AVFMT_GLOBALHEADER; }
+/// Muxers without either flag (AVI, YUV4MPEG) store a constant frame rate, read from the stream's time base.
+static inline int cffmpeg_fmt_variable_fps(void) { return AVFMT_VARIABLE_FPS; }
+static inline int cffmpeg_fmt_notimestamps(void) { return AVFMT_NOTIMESTAMPS; }
 static inline int cffmpeg_codec_flag_global_header(void) { return AV_CODEC_FLAG_GLOBAL_HEADER; }
 
 /// av_err2str is a macro around a compound literal; this writes the message into `buf`.

@@ -163,6 +163,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             colorSpace: Int32(bitPattern: par.pointee.color_space.rawValue), isImage: isImage,
             displayMatrix: Self.displayMatrix(of: stream))
         if let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: par.pointee.format)) { videoInfo.pixelFormat = String(cString: name) }
+        let sar = Rational(av_guess_sample_aspect_ratio(fmt, stream, nil))
+        if sar.isValid && sar != Rational(1, 1) { videoInfo.sampleAspectRatio = sar }
         videoInfo.colorPrimaries = Int32(bitPattern: par.pointee.color_primaries.rawValue)
         videoInfo.colorTransfer = Int32(bitPattern: par.pointee.color_trc.rawValue)
 

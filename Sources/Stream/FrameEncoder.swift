@@ -33,6 +33,8 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     private var ownsIO = false
     private var lastPTS: Int64?
     private var frameDuration: Int64 = 1
+    /// Set when the encoder's time base differs from the frames' (constant-rate muxers): frame pts are rescaled.
+    private var ptsRescale: (from: AVRational, to: AVRational)?
     private let logger = Logger(label: "deblur-video.encoder")
 
     /// Opens the output and writes the container header.
@@ -80,13 +82,21 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
             logger.warning("odd frame size \(video.width)x\(video.height): written as yuv444p (4:2:0 needs even sizes); some players cannot play it")
         }
         let rate = video.frameRate.isValid ? video.frameRate : Rational(25, 1)
-        let timeBase = video.timeBase.isValid && !video.isImage ? video.timeBase : Rational(rate.denominator, rate.numerator)
+        // AVI and YUV4MPEG take the frame rate from the time base, so they get 1/rate (as the ffmpeg CLI does);
+        // other containers keep the source's time base and so its exact timestamps.
+        let constantRate = format.pointee.flags & (cffmpeg_fmt_variable_fps() | cffmpeg_fmt_notimestamps()) == 0
+        let timeBase = video.timeBase.isValid && !video.isImage && !constantRate
+            ? video.timeBase : Rational(rate.denominator, rate.numerator)
+        if !video.isImage && video.timeBase.isValid && timeBase != video.timeBase {
+            ptsRescale = (video.timeBase.av, timeBase.av)
+        }
         ctx.pointee.width = Int32(video.width)
         ctx.pointee.height = Int32(video.height)
         ctx.pointee.pix_fmt = pixelFormat
         ctx.pointee.time_base = timeBase.av
         ctx.pointee.framerate = rate.av
-        ctx.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
+        // Anamorphic sources (DV, HDV) keep their pixel shape, so they are not shown squashed.
+        ctx.pointee.sample_aspect_ratio = (video.sampleAspectRatio ?? Rational(1, 1)).av
         ctx.pointee.thread_count = Int32(clamping: settings.threads)
         frameDuration = max(1, av_rescale_q(1, AVRational(num: rate.denominator, den: rate.numerator), timeBase.av))
         let isYUV = (av_pix_fmt_desc_get(pixelFormat)?.pointee.flags ?? 0) & UInt64(AV_PIX_FMT_FLAG_RGB) == 0
@@ -127,6 +137,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         }
         avcodec_parameters_from_context(stream.pointee.codecpar, ctx)
         stream.pointee.time_base = ctx.pointee.time_base
+        stream.pointee.sample_aspect_ratio = ctx.pointee.sample_aspect_ratio
         stream.pointee.avg_frame_rate = rate.av
         stream.pointee.r_frame_rate = rate.av
         if !isImage, let matrix = video.displayMatrix, matrix.count == 9,
@@ -206,9 +217,9 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         }
         if !isImage, let x264 = avcodec_find_encoder_by_name("libx264") {
             // query_codec answers 1/0 for muxers that know, < 0 for those that don't say (nut, mpegts);
-            // raw-picture muxers (yuv4mpegpipe, rawvideo) keep their own codec.
+            // raw-picture muxers (yuv4mpegpipe, rawvideo) and animated-image ones (gif, apng) keep their own codec.
             let answer = avformat_query_codec(format, x264.pointee.id, FF_COMPLIANCE_NORMAL)
-            let rawDefault = [AV_CODEC_ID_WRAPPED_AVFRAME, AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_NONE]
+            let rawDefault = [AV_CODEC_ID_WRAPPED_AVFRAME, AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_NONE, AV_CODEC_ID_GIF, AV_CODEC_ID_APNG]
                 .contains(format.pointee.video_codec)
             if answer == 1 || (answer < 0 && !rawDefault) { return x264 }
         }
@@ -312,6 +323,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     private func send(_ target: UnsafeMutablePointer<AVFrame>, pts framePTS: Int64?, index: Int) throws {
         guard let ctx = codecContext else { return }
         var pts = info.isImage ? Int64(framesWritten) : (framePTS ?? Int64(index) * frameDuration)
+        if let (from, to) = ptsRescale, framePTS != nil { pts = av_rescale_q(pts, from, to) }
         // Encoders reject non-increasing timestamps; nudge duplicates forward by one tick.
         if let last = lastPTS, pts <= last { pts = last + 1 }
         lastPTS = pts

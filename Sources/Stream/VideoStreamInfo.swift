@@ -27,6 +27,8 @@ public struct VideoStreamInfo: Sendable, Equatable {
     /// The stream's display matrix (3×3, 16.16 fixed point, as FFmpeg stores it): how players rotate or
     /// flip the coded picture, e.g. a phone's portrait video. The encoder copies it so the output shows the same way.
     public var displayMatrix: [Int32]?
+    /// Pixel aspect ratio when not square (anamorphic DV/HDV); nil for square or unknown.
+    public var sampleAspectRatio: Rational?
 
     public init(width: Int, height: Int, timeBase: Rational, frameRate: Rational, frameCount: Int? = nil,
                 duration: Double? = nil, codecName: String = "", colorSpace: Int32 = 2, isImage: Bool = false,

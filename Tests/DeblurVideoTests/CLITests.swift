@@ -155,6 +155,38 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(truncated.status == 4 && truncated.stderr.contains("truncated"), "\(truncated.stderr)")
     }
 
+    @Test func pixelAspectFrameRateAndAnimatedImagesComeOutRight() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Anamorphic (4:3 pixels, 16:9 picture) stays anamorphic, instead of being shown squashed to 4:3.
+        let anamorphic = dir.appendingPathComponent("sar.mkv")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=96x72:rate=10:duration=1", "-vf", "setsar=4/3",
+                               "-c:v", "libx264", anamorphic.path])
+        for ext in ["mkv", "mp4"] {
+            let out = dir.appendingPathComponent("sar-out.\(ext)")
+            #expect(try deblurVideo([anamorphic.path, "-o", out.path, "--quiet"]).status == 0)
+            #expect(try MediaTools.videoProperty(out, "sample_aspect_ratio") == "4:3", "\(ext)")
+        }
+        // YUV4MPEG and AVI read the frame rate from the time base: 25 fps, not the MP4's 1/12800 ticks.
+        let input = dir.appendingPathComponent("in.mp4")
+        try MediaTools.makeClip(input, seconds: 1)
+        let y4m = dir.appendingPathComponent("out.y4m")
+        #expect(try deblurVideo([input.path, "-o", y4m.path, "--quiet"]).status == 0)
+        let header = String(decoding: try Data(contentsOf: y4m).prefix(40), as: UTF8.self)
+        #expect(header.contains(" F25:1 "), "\(header)")
+        let avi = dir.appendingPathComponent("out.avi")
+        #expect(try deblurVideo([input.path, "-o", avi.path, "--quiet"]).status == 0)
+        #expect(try MediaTools.videoProperty(avi, "r_frame_rate") == "25/1")
+        #expect(try MediaTools.packetCounts(avi)["video"] == 25)
+        let seconds = try #require(Double(MediaTools.videoProperty(avi, "duration")))
+        #expect(abs(seconds - 1) < 0.05, "AVI duration \(seconds) s for 25 frames at 25 fps")
+        // An animated GIF gets the GIF codec, not H.264 (which the muxer cannot hold).
+        let gif = dir.appendingPathComponent("out.gif")
+        let gifRun = try deblurVideo([anamorphic.path, "-o", gif.path, "--quiet"])
+        #expect(gifRun.status == 0, "\(gifRun.stderr)")
+        #expect(try MediaTools.videoProperty(gif, "codec_name") == "gif")
+    }
+
     @Test func missingAndNonVideoInputsExitTwo() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
