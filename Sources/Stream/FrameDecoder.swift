@@ -42,6 +42,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     /// The video stream's own length, when the file states one: what the truncation check compares against.
     /// (A container's overall duration also covers a longer audio track, so it would cry wolf.)
     private var videoSeconds: Double?
+    /// The file's start time (AV_TIME_BASE units), subtracted from every timestamp as the ffmpeg CLI does, so
+    /// output starts at 0: an MPEG-TS capture starting at 1.4 s (or at 3600 s) gives no blank lead-in in MP4.
+    private var startShift: Int64 = 0
     private let logger = Logger(label: "deblur-video.decoder")
 
     /// Opens `location` (a path, any URL FFmpeg understands, or `-` for stdin).
@@ -92,6 +95,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
 
         ret = avformat_find_stream_info(fmt, nil)
         guard ret >= 0 else { throw DecodeError.cannotOpen(location, reason: avErrorDescription(ret)) }
+        if fmt.pointee.start_time != cffmpeg_nopts_value() && fmt.pointee.start_time > 0 { startShift = fmt.pointee.start_time }
 
         var decoderPtr: UnsafePointer<AVCodec>? = nil
         let vIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderPtr, 0)
@@ -282,6 +286,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                 }
             } else if packet.pointee.stream_index == audioIndex, let track = audioTrack,
                       let copy = MediaPacket(referencing: packet, timeBase: track.timeBase) {
+                let shift = shift(in: track.timeBase)
+                if copy.packet.pointee.pts != cffmpeg_nopts_value() { copy.packet.pointee.pts -= shift }
+                if copy.packet.pointee.dts != cffmpeg_nopts_value() { copy.packet.pointee.dts -= shift }
                 pendingAudio.append(copy)
             }
         }
@@ -373,10 +380,15 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         return Frame(width: width, height: height, pixels: pixels, pts: pts, index: index)
     }
 
+    /// `startShift` in ticks of `timeBase`.
+    private func shift(in timeBase: Rational) -> Int64 {
+        startShift == 0 ? 0 : av_rescale_q(startShift, AVRational(num: 1, den: cffmpeg_time_base()), timeBase.av)
+    }
+
     /// The picture's timestamp and decode-order index (counts it as decoded).
     private func stamp(_ src: UnsafeMutablePointer<AVFrame>) -> (pts: Int64?, index: Int) {
         let ts = src.pointee.best_effort_timestamp != cffmpeg_nopts_value() ? src.pointee.best_effort_timestamp : src.pointee.pts
-        let pts: Int64? = ts == cffmpeg_nopts_value() ? nil : ts
+        let pts: Int64? = ts == cffmpeg_nopts_value() ? nil : ts - shift(in: videoInfo.timeBase)
         if let pts { lastSeconds = Double(pts) * videoInfo.timeBase.doubleValue }
         let index = framesDecoded
         framesDecoded += 1

@@ -187,6 +187,24 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(try MediaTools.videoProperty(gif, "codec_name") == "gif")
     }
 
+    @Test func aLateStartTimeIsShiftedToZeroLikeFFmpeg() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // An MPEG-TS capture whose clock starts at an hour: MP4 output used to begin with an hour of nothing.
+        let input = dir.appendingPathComponent("capture.ts"), output = dir.appendingPathComponent("out.mp4")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=96x64:rate=10:duration=2", "-f", "lavfi",
+                               "-i", "sine=duration=2", "-c:v", "libx264", "-c:a", "aac", "-output_ts_offset", "3600", input.path])
+        let run = try deblurVideo([input.path, "-o", output.path, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let pts = try MediaTools.framePTS(output)
+        #expect(pts.count == 20 && abs(pts[0]) < 0.001 && abs(pts[19] - 1.9) < 0.001, "\(pts)")
+        let format = String(decoding: try MediaTools.run("ffprobe", ["-v", "error", "-show_entries", "format=duration",
+                                                                      "-of", "csv=p=0", output.path]), as: UTF8.self)
+        let seconds = try #require(Double(format.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(seconds < 2.2, "output lasts \(seconds) s for 2 s of content")
+        #expect(try MediaTools.packetCounts(output)["audio"] == MediaTools.packetCounts(input)["audio"])
+    }
+
     @Test func missingAndNonVideoInputsExitTwo() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -170,13 +170,15 @@ struct DeblurRouteTests {
         let service = Fixtures.service(config, processor: {
             try TiledProcessor(CountingSlowPassThrough(seconds: 0.1, counter: tiles), tileSize: 16, overlap: 0)
         })
-        try await Fixtures.app(service).test(.router) { client in
+        let tilesWhenAnswered = try await Fixtures.app(service).test(.router) { client in
             try await client.execute(uri: "/api/deblur", method: .post, body: ByteBuffer(bytes: png)) { response in
                 #expect(response.status == .serviceUnavailable)
+                return tiles.count
             }
         }
-        for _ in 0..<40 where await service.limiter.load.running > 0 { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(await service.limiter.load.running == 0, "the worker is still busy 2 s after the time-out")
-        #expect(tiles.count < 20, "\(tiles.count) of 64 tiles ran")
+        for _ in 0..<60 where await service.limiter.load.running > 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(await service.limiter.load.running == 0, "the worker is still busy 3 s after the time-out")
+        // The tile running when the answer went out may finish (and one more may start as the token is set).
+        #expect(tiles.count <= tilesWhenAnswered + 2 && tiles.count < 64, "\(tilesWhenAnswered) tiles at the answer, \(tiles.count) in all")
     }
 }
