@@ -93,7 +93,8 @@ struct Compare: ParsableCommand {
         let options = QualityOptions(window: ssimWindow, lumaOnly: lumaOnly)
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
-        methodOptions.model = model.settings()
+        // As `deblur` would run the input: 8 views for still images, large-frame tiles for large video.
+        methodOptions.model = model.settings(for: try FrameSequence(path: blurry).videoInfo, method: .gan)
         var rows: [Row] = []
         for method in try parsedMethods() {
             let factory = try makeProcessorFactory(for: method, options: methodOptions)

@@ -33,6 +33,11 @@ final class FrameSequence {
 
     var isDirectory: Bool { names != nil }
 
+    /// The video's stream info; for a directory, that of a still image of unknown size (each image is a still).
+    var videoInfo: VideoStreamInfo {
+        decoder?.videoInfo ?? VideoStreamInfo(width: 0, height: 0, timeBase: Rational(1, 25), frameRate: Rational(25, 1), isImage: true)
+    }
+
     /// Frame count if the container says so (directories: the image count).
     var expectedCount: Int? { names?.count ?? decoder?.expectedFrameCount }
 

@@ -58,6 +58,17 @@ import Testing
         }
         #expect(outputs[0] == outputs[1], "the default for a still is 8 views")
         #expect(outputs[0] != outputs[2], "8 views must differ from one pass")
+
+        // compare runs a still as deblur does: its gan row scores the 8-view output.
+        let sharp = dir.appendingPathComponent("sharp.png")
+        try MediaTools.ffmpeg(["-i", samples.appendingPathComponent("photo-sharp.png").path, "-vf", "crop=96:96:272:132", sharp.path])
+        let compared = try cli.run(["compare", crop.path, sharp.path, "--methods", "gan", "--json"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let row = try #require((cli.json(compared.stdout)["methods"] as? [[String: Any]])?.first)
+        let rowPSNR = try #require(((row["summary"] as? [String: Any])?["psnr_db"] as? [String: Any])?["mean"] as? Double)
+        let eightViews = try meanPSNR(reference: sharp, test: dir.appendingPathComponent("o0.png"))
+        let oneView = try meanPSNR(reference: sharp, test: dir.appendingPathComponent("o2.png"))
+        #expect(abs(rowPSNR - eightViews) < 0.001 && abs(rowPSNR - oneView) > 0.001, "compare \(rowPSNR), 8 views \(eightViews), 1 view \(oneView)")
     }
 
     @Test func missingOrCorruptWeightsAreInputErrors() throws {
