@@ -55,7 +55,9 @@ struct Deblur: ParsableCommand {
     @Option(help: "Encoder preset for libx264/libx265 (default veryfast).")
     var preset: String?
 
-    @Option(help: "Container format, needed for pipes: nut, matroska, mpegts, yuv4mpegpipe, … (default: from the output extension; nut for -).")
+    // -f as well, because ffmpeg users type it.
+    @Option(name: [.customShort("f"), .long],
+            help: "Container format, needed for pipes: nut, matroska, mpegts, yuv4mpegpipe, … (default: from the output extension; nut for -).")
     var format: String?
 
     static let x26xPresets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]

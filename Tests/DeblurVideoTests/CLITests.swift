@@ -83,7 +83,7 @@ private func isOneErrorLine(_ text: String) -> Bool {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.nut")
         try MediaTools.makeClip(input)
-        let run = try deblurVideo(["-", "-o", "-", "--format", "nut"], stdin: try Data(contentsOf: input))
+        let run = try deblurVideo(["-", "-o", "-", "-f", "nut"], stdin: try Data(contentsOf: input))  // -f as in ffmpeg
         #expect(run.status == 0, "\(run.stderr)")
         let output = dir.appendingPathComponent("out.nut")
         try run.stdout.write(to: output)
