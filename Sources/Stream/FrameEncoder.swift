@@ -148,9 +148,10 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
 
         if let audio, !isImage {
             if format.pointee.audio_codec == AV_CODEC_ID_NONE {
-                logger.warning("\(formatName) has no audio; audio dropped")
+                logger.warning("\(formatName) has no audio; audio dropped (write .mkv or .mp4 to keep it)")
             } else if avformat_query_codec(format, audio.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 0 {
-                logger.warning("\(formatName) cannot hold \(audio.codecName) audio; audio dropped")
+                // Audio is copied, never re-encoded, so name a container that takes it as is.
+                logger.warning("\(formatName) cannot hold \(audio.codecName) audio; audio dropped (write .mkv, which holds any audio codec, to keep it)")
             } else if let aStream = avformat_new_stream(oc, nil) {
                 avcodec_parameters_copy(aStream.pointee.codecpar, audio.parameters)
                 // The source container's tag may mean something else (or nothing) in ours.

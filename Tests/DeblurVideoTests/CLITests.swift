@@ -332,6 +332,12 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(tenBit.status == 0 && tenBit.stderr.contains("loses 2 of its 10 bits per sample"), "\(tenBit.stderr)")
         let plain = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("plain-out.mkv").path])
         #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
+        // Audio is copied, not re-encoded: PCM cannot go into MP4, and the warning says how to keep it.
+        let pcm = dir.appendingPathComponent("pcm.mov")
+        try MediaTools.ffmpeg(["-i", clip.path, "-c:v", "copy", "-c:a", "pcm_s16le", pcm.path])
+        let dropped = try deblurVideo([pcm.path, "-o", dir.appendingPathComponent("pcm-out.mp4").path])
+        #expect(dropped.status == 0 && dropped.stderr.contains("cannot hold pcm_s16le audio; audio dropped (write .mkv"),
+                "\(dropped.stderr)")
     }
 
     @Test func directoryOfImagesKeepsNames() throws {
