@@ -52,7 +52,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     ///   - threads: decoder threads, 0 = FFmpeg's automatic choice.
     ///   - cancellation: when cancelled, a read blocked on a pipe or network returns at once and the
     ///     decoder ends the stream there (so Ctrl-C works even while a camera pipe is silent).
-    public init(location: String, threads: Int = 0, cancellation: CancellationToken? = nil) throws {
+    ///   - networkTimeout: a URL input that sends nothing for this long is an error, not a hang.
+    public init(location: String, threads: Int = 0, cancellation: CancellationToken? = nil,
+                networkTimeout: Duration = .seconds(60)) throws {
         self.location = location
         let isPath = location != "-" && !location.contains(":")
         if isPath && !FileManager.default.fileExists(atPath: location) {
@@ -81,6 +83,10 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         if location == "-" {
             // A live pipe (camera) should start within a second, not after FFmpeg's default 5 s of probing.
             av_dict_set(&openOptions, "analyzeduration", "1000000", 0)
+        } else if !isPath {
+            // FFmpeg's network protocols wait forever by default (a server that accepts and never answers).
+            let micros = networkTimeout.components.seconds * 1_000_000 + networkTimeout.components.attoseconds / 1_000_000_000_000
+            av_dict_set(&openOptions, "rw_timeout", String(max(1, micros)), 0)
         }
         var ret = avformat_open_input(&fmt, location == "-" ? "" : location, nil, &openOptions)
         guard ret >= 0, let fmt else {

@@ -172,6 +172,28 @@ private func transcode(_ input: URL, _ output: URL, settings: EncoderSettings = 
         }
     }
 
+    @Test func aSilentServerTimesOutInsteadOfHanging() throws {
+        // A TCP server that accepts and never answers.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        #expect(bound && listen(fd, 4) == 0)
+        let port = UInt16(bigEndian: addr.sin_port)
+        let start = Date()
+        #expect {
+            try FrameDecoder(location: "http://127.0.0.1:\(port)/clip.mp4", networkTimeout: .seconds(1))
+        } throws: { error in
+            if case .cannotOpen = error as? DecodeError { return true } else { return false }
+        }
+        #expect(Date().timeIntervalSince(start) < 20)
+    }
+
     @Test func truncatedMatroskaReportsWhereItStopped() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
