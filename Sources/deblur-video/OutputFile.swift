@@ -23,7 +23,9 @@ struct OutputFile {
             isStream = path == "-" || kind == S_IFIFO || kind == S_IFSOCK
         } else {
             // A link to a regular file: the temporary file goes next to the real file, so the rename keeps the link.
-            finalPath = exists ? URL(fileURLWithPath: path).resolvingSymlinksInPath().path : path
+            var link = stat()
+            let isLink = exists && lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
+            finalPath = isLink ? URL(fileURLWithPath: path).resolvingSymlinksInPath().path : path
             isDirect = false
             isStream = false
             let url = URL(fileURLWithPath: finalPath)
