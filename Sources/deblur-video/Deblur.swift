@@ -34,6 +34,7 @@ struct Deblur: ParsableCommand {
                unless --keep-partial), or the method failed on a frame
           130  interrupted by Ctrl-C or SIGTERM (output finalized and kept; a second
                signal a second later quits at once and deletes the unfinished file)
+          141  the reader of `-o -` closed the pipe early (SIGPIPE)
         """
     )
 
