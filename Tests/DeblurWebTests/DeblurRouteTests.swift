@@ -168,7 +168,7 @@ struct DeblurRouteTests {
         let tiles = TileCounter()
         // 8×8 tiles of 0.1 s: 6.4 s if the job ran to the end.
         let service = Fixtures.service(config, processor: {
-            try TiledProcessor(CountingSlowPassThrough(seconds: 0.1, counter: tiles), tileSize: 16, overlap: 0)
+            try TiledProcessor(SlowPassThrough(seconds: 0.1, counter: tiles), tileSize: 16, overlap: 0)
         })
         let tilesWhenAnswered = try await Fixtures.app(service).test(.router) { client in
             try await client.execute(uri: "/api/deblur", method: .post, body: ByteBuffer(bytes: png)) { response in

@@ -77,10 +77,13 @@ struct Inverter: FrameProcessor {
     }
 }
 
-/// Pass-through that takes `seconds` per frame, to fill the worker and the queue.
+/// Pass-through that takes `seconds` per frame, to fill the worker and the queue; counts its calls in `counter`
+/// (one per tile under a `TiledProcessor`).
 struct SlowPassThrough: FrameProcessor {
     var seconds: Double
+    var counter: TileCounter? = nil
     func process(_ frame: Frame) throws -> Frame {
+        counter?.increment()
         Thread.sleep(forTimeInterval: seconds)
         return frame
     }
@@ -92,17 +95,6 @@ final class TileCounter: @unchecked Sendable {
     private var value = 0
     func increment() { lock.withLock { value += 1 } }
     var count: Int { lock.withLock { value } }
-}
-
-/// `SlowPassThrough` that counts its calls (one per tile under a `TiledProcessor`).
-struct CountingSlowPassThrough: FrameProcessor {
-    var seconds: Double
-    var counter: TileCounter
-    func process(_ frame: Frame) throws -> Frame {
-        counter.increment()
-        Thread.sleep(forTimeInterval: seconds)
-        return frame
-    }
 }
 
 /// A latch the test opens; until then `GatedPassThrough` blocks, so a test controls exactly when jobs finish.
