@@ -3,6 +3,10 @@
 #include <libavformat/avio.h>
 #include <libavcodec/avcodec.h>
 #include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/samplefmt.h>
 #include <libavutil/avutil.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
@@ -25,6 +29,22 @@ static inline int cffmpeg_fmt_globalheader(void) { return AVFMT_GLOBALHEADER; }
 static inline int cffmpeg_fmt_variable_fps(void) { return AVFMT_VARIABLE_FPS; }
 static inline int cffmpeg_fmt_notimestamps(void) { return AVFMT_NOTIMESTAMPS; }
 static inline int cffmpeg_codec_flag_global_header(void) { return AV_CODEC_FLAG_GLOBAL_HEADER; }
+/// Audio encoders: may the last frame be short, or may every frame have any size?
+static inline int cffmpeg_codec_cap_small_last_frame(void) { return AV_CODEC_CAP_SMALL_LAST_FRAME; }
+static inline int cffmpeg_codec_cap_variable_frame_size(void) { return AV_CODEC_CAP_VARIABLE_FRAME_SIZE; }
+
+/// An audio frame's planes into / out of a sample FIFO (the `void **` casts Swift cannot spell).
+static inline int cffmpeg_audio_fifo_write_frame(AVAudioFifo *fifo, const AVFrame *f) {
+    return av_audio_fifo_write(fifo, (void **)f->extended_data, f->nb_samples);
+}
+static inline int cffmpeg_audio_fifo_read_frame(AVAudioFifo *fifo, AVFrame *f, int samples) {
+    return av_audio_fifo_read(fifo, (void **)f->extended_data, samples);
+}
+/// Fills samples [offset, nb_samples) of a frame with silence (pads a short last frame).
+static inline int cffmpeg_frame_silence_tail(AVFrame *f, int offset) {
+    return av_samples_set_silence(f->extended_data, offset, f->nb_samples - offset,
+                                  f->ch_layout.nb_channels, (enum AVSampleFormat)f->format);
+}
 
 /// av_err2str is a macro around a compound literal; this writes the message into `buf`.
 static inline const char *cffmpeg_err2str(int err, char *buf, size_t size) {

@@ -14,8 +14,10 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     public private(set) var formatName = ""
     /// Pixel format handed to the encoder (e.g. `yuv420p`, `gbrp`).
     public private(set) var pixelFormatName = ""
-    /// Whether the audio track is being copied (false if there is none or the container cannot hold it).
+    /// Whether the audio track is being copied as is.
     public private(set) var copiesAudio = false
+    /// The audio encoder used when the container cannot hold the source's audio codec (e.g. `aac` for PCM into MP4).
+    public private(set) var audioReencodedAs: String?
     public private(set) var framesWritten = 0
 
     private let info: VideoStreamInfo
@@ -23,6 +25,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     private var codecContext: UnsafeMutablePointer<AVCodecContext>?
     private var videoStream: UnsafeMutablePointer<AVStream>?
     private var audioStream: UnsafeMutablePointer<AVStream>?
+    private var audioTranscoder: AudioTranscoder?
     private var encodeFrame: UnsafeMutablePointer<AVFrame>?
     private var rgbFrame: UnsafeMutablePointer<AVFrame>?
     private var packet: UnsafeMutablePointer<AVPacket>?
@@ -150,8 +153,19 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
             if format.pointee.audio_codec == AV_CODEC_ID_NONE {
                 logger.warning("\(formatName) has no audio; audio dropped (write .mkv or .mp4 to keep it)")
             } else if avformat_query_codec(format, audio.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 0 {
-                // Audio is copied, never re-encoded, so name a container that takes it as is.
-                logger.warning("\(formatName) cannot hold \(audio.codecName) audio; audio dropped (write .mkv, which holds any audio codec, to keep it)")
+                // Re-encoded into the container's own audio codec (lossy), so the warning names a container that copies it.
+                do {
+                    let transcoder = try AudioTranscoder(track: audio, codec: format.pointee.audio_codec,
+                                                         globalHeader: (format.pointee.flags & cffmpeg_fmt_globalheader()) != 0)
+                    guard let aStream = avformat_new_stream(oc, nil) else { throw EncodeError.encoderFailed(transcoder.codecName, reason: "out of memory") }
+                    try transcoder.describe(aStream)
+                    audioTranscoder = transcoder
+                    audioStream = aStream
+                    audioReencodedAs = transcoder.codecName
+                    logger.warning("\(formatName) cannot hold \(audio.codecName) audio; re-encoded as \(transcoder.codecName) (write .mkv to copy it as is)")
+                } catch {
+                    logger.warning("\(formatName) cannot hold \(audio.codecName) audio and re-encoding failed (\(error)); audio dropped (write .mkv, which holds any audio codec, to keep it)")
+                }
             } else if let aStream = avformat_new_stream(oc, nil) {
                 avcodec_parameters_copy(aStream.pointee.codecpar, audio.parameters)
                 // The source container's tag may mean something else (or nothing) in ours.
@@ -194,7 +208,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
                                       yuvFullRange: ColorMatrix.isJPEGFormat(pixelFormat.rawValue), yuvIsSource: false)
             }
         }
-        logger.debug("writing \(location): \(formatName)/\(codecName)/\(pixelFormatName), audio copied: \(copiesAudio)")
+        logger.debug("writing \(location): \(formatName)/\(codecName)/\(pixelFormatName), audio copied: \(copiesAudio), re-encoded as: \(audioReencodedAs ?? "-")")
     }
 
     deinit {
@@ -350,14 +364,24 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     }
 
     public func write(passthrough packets: [MediaPacket]) throws {
-        guard !finished, let oc = outputContext, let stream = audioStream else { return }
+        guard !finished, audioStream != nil else { return }
         for p in packets {
-            p.packet.pointee.stream_index = stream.pointee.index
-            p.packet.pointee.pos = -1
-            av_packet_rescale_ts(p.packet, p.timeBase.av, stream.pointee.time_base)
-            let ret = av_interleaved_write_frame(oc, p.packet)
-            guard ret >= 0 else { throw EncodeError.writeFailed(location, reason: avErrorDescription(ret)) }
+            if let audioTranscoder {
+                try audioTranscoder.transcode(p) { try writeAudio($0, from: audioTranscoder.timeBase) }
+            } else {
+                p.packet.pointee.pos = -1
+                try writeAudio(p.packet, from: p.timeBase.av)
+            }
         }
+    }
+
+    /// Writes one audio packet whose timestamps are in `timeBase` into the audio stream.
+    private func writeAudio(_ packet: UnsafeMutablePointer<AVPacket>, from timeBase: AVRational) throws {
+        guard let oc = outputContext, let stream = audioStream else { return }
+        av_packet_rescale_ts(packet, timeBase, stream.pointee.time_base)
+        packet.pointee.stream_index = stream.pointee.index
+        let ret = av_interleaved_write_frame(oc, packet)
+        guard ret >= 0 else { throw EncodeError.writeFailed(location, reason: avErrorDescription(ret)) }
     }
 
     /// Flushes the encoder and writes the trailer. Safe to call more than once.
@@ -366,6 +390,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         finished = true
         avcodec_send_frame(ctx, nil)
         try drainPackets()
+        if let audioTranscoder { try audioTranscoder.flush { try writeAudio($0, from: audioTranscoder.timeBase) } }
         let ret = av_write_trailer(oc)
         if ownsIO { avio_closep(&oc.pointee.pb); ownsIO = false }
         guard ret >= 0 else { throw EncodeError.writeFailed(location, reason: avErrorDescription(ret)) }

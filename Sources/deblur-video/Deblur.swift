@@ -102,12 +102,6 @@ struct Deblur: ParsableCommand {
 
     func run() throws {
         FFmpegSupport.setLogging(verbose: verbose)
-        let level: Logger.Level = quiet ? .error : (verbose ? .debug : .warning)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
         let cancellation = CancellationToken()
         let interrupt = InterruptSignals { cancellation.cancel() }
         defer { interrupt.cancel() }
@@ -255,4 +249,8 @@ struct Deblur: ParsableCommand {
             throw failure
         }
     }
+}
+
+extension Deblur: ChoosesLogLevel {
+    var logLevel: Logger.Level { quiet ? .error : (verbose ? .debug : .warning) }
 }

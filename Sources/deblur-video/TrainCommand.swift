@@ -182,12 +182,6 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let level: Logger.Level = quiet ? .error : .info
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
         let log = Logger(label: "deblur-video.train")
         FFmpegSupport.setLogging(verbose: false)  // --video decoding: our own errors say what went wrong
         if let threads { Threading.setThreads(threads) }
@@ -390,4 +384,8 @@ struct Train: ParsableCommand {
         guard !out.isEmpty else { throw CLIFailure(.input, "\(path) has fewer than \(window) frames") }
         return out
     }
+}
+
+extension Train: ChoosesLogLevel {
+    var logLevel: Logger.Level { quiet ? .error : .info }
 }

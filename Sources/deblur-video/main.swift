@@ -1,9 +1,13 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 // Parse and run by hand so every failure becomes one `error: …` line and a documented exit code.
 do {
     var command = try DeblurVideo.parseAsRoot()
+    // Once per process, after parsing: the command decides how much is logged (stderr only; stdout is for data).
+    let level = (command as? ChoosesLogLevel)?.logLevel ?? .warning
+    LoggingSystem.bootstrap { CLILogHandler(label: $0, level: level) }
     try command.run()
 } catch let failure as CLIFailure {
     FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))

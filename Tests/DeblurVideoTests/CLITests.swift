@@ -332,12 +332,44 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(tenBit.status == 0 && tenBit.stderr.contains("loses 2 of its 10 bits per sample"), "\(tenBit.stderr)")
         let plain = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("plain-out.mkv").path])
         #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
-        // Audio is copied, not re-encoded: PCM cannot go into MP4, and the warning says how to keep it.
-        let pcm = dir.appendingPathComponent("pcm.mov")
-        try MediaTools.ffmpeg(["-i", clip.path, "-c:v", "copy", "-c:a", "pcm_s16le", pcm.path])
-        let dropped = try deblurVideo([pcm.path, "-o", dir.appendingPathComponent("pcm-out.mp4").path])
-        #expect(dropped.status == 0 && dropped.stderr.contains("cannot hold pcm_s16le audio; audio dropped (write .mkv"),
-                "\(dropped.stderr)")
+    }
+
+    @Test func audioTheContainerCannotHoldIsReencodedNotDropped() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A camera-style MOV with PCM audio: MP4 cannot hold PCM, so it becomes AAC. 10 kHz is not an AAC rate,
+        // so this also goes through the resampler (to 11,025 Hz, the nearest one AAC takes).
+        for (rate, expectedRate) in [(48000, "48000"), (10000, "11025")] {
+            let pcm = dir.appendingPathComponent("pcm\(rate).mov"), out = dir.appendingPathComponent("out\(rate).mp4")
+            try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48:r=25:d=1",
+                                   "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=\(rate):duration=1",
+                                   "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "pcm_s16le", pcm.path])
+            let run = try deblurVideo([pcm.path, "-o", out.path])
+            #expect(run.status == 0 && run.stderr.contains("mp4 cannot hold pcm_s16le audio; re-encoded as aac (write .mkv"),
+                    "\(run.stderr)")
+            #expect(!run.stderr.contains("dropped"), "\(run.stderr)")
+            let audio = String(decoding: try MediaTools.run("ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries",
+                "stream=codec_name,sample_rate,duration", "-of", "csv=p=0", out.path]), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
+            #expect(audio.count == 3 && audio[0] == "aac" && audio[1] == expectedRate, "\(audio)")
+            // All of the second is there (not cut to the first packets, not padded by more than one AAC frame) ...
+            let seconds = audio.count == 3 ? Double(audio[2]) ?? 0 : 0
+            #expect(abs(seconds - 1) < 0.05, "audio lasts \(seconds) s")
+            // ... and it is the same tone, in place: the decoded output matches the source sample for sample.
+            let source = try Self.monoSamples(pcm, rate: 8000), result = try Self.monoSamples(out, rate: 8000)
+            let n = min(source.count, result.count)
+            #expect(n > 7600)
+            let error = zip(source.prefix(n), result.prefix(n)).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+            let energy = source.prefix(n).map { $0 * $0 }.reduce(0, +)
+            #expect(10 * log10(energy / max(error, 1e-12)) > 20, "signal-to-error \(10 * log10(energy / max(error, 1e-12))) dB")
+        }
+    }
+
+    /// The first audio stream decoded to mono float samples at `rate`, by the ffmpeg CLI.
+    private static func monoSamples(_ url: URL, rate: Int) throws -> [Double] {
+        let data = try MediaTools.run("ffmpeg", ["-v", "error", "-i", url.path, "-map", "0:a:0", "-ac", "1", "-ar", "\(rate)",
+                                                 "-f", "f32le", "-"])
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)).map(Double.init) }
     }
 
     @Test func directoryOfImagesKeepsNames() throws {
