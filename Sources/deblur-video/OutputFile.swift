@@ -22,10 +22,11 @@ struct OutputFile {
             isDirect = true
             isStream = path == "-" || kind == S_IFIFO || kind == S_IFSOCK
         } else {
-            // A link to a regular file: the temporary file goes next to the real file, so the rename keeps the link.
+            // A link (even a dangling one, as a shell's `>` treats it): the temporary file goes next to the file it
+            // points to, so the rename keeps the link.
             var link = stat()
-            let isLink = exists && lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
-            finalPath = isLink ? URL(fileURLWithPath: path).resolvingSymlinksInPath().path : path
+            let isLink = lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
+            finalPath = !isLink ? path : exists ? URL(fileURLWithPath: path).resolvingSymlinksInPath().path : Self.danglingTarget(path)
             isDirect = false
             isStream = false
             let url = URL(fileURLWithPath: finalPath)
@@ -38,6 +39,17 @@ struct OutputFile {
     }
 
     var isStdout: Bool { finalPath == "-" }
+
+    /// Where a chain of symbolic links ending nowhere points (relative targets are relative to their link).
+    private static func danglingTarget(_ path: String) -> String {
+        var current = path
+        for _ in 0..<40 {  // the kernel's own limit on link chains
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
+            current = target.hasPrefix("/") ? target
+                : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).standardized.path
+        }
+        return current
+    }
 
     /// Fails early, with the user's path in the message, if the target directory is missing or read-only
     /// (for a special file: if the file itself is not writable).
