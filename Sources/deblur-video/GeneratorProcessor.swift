@@ -10,8 +10,14 @@ struct GeneratorProcessor: FrameProcessor {
     var ensemble = 1
 
     func process(_ frame: Frame) throws -> Frame {
+        try process(frame, cancellation: CancellationToken())
+    }
+
+    /// Checks `cancellation` between the ensemble's views too: 8 views of a still are several seconds of work.
+    func process(_ frame: Frame, cancellation: CancellationToken) throws -> Frame {
+        try cancellation.check()
         let image = try PlanarRGBImage(width: frame.width, height: frame.height, pixels: frame.pixels)
-        let restored = try generator.deblur(image, ensemble: ensemble)
+        let restored = try generator.deblur(image, ensemble: ensemble, beforeEachPass: cancellation.check)
         return Frame(width: frame.width, height: frame.height, pixels: restored.pixels, pts: frame.pts, index: frame.index)
     }
 }

@@ -50,4 +50,20 @@ import Testing
             #expect(throws: ModelError.self) { try g.deblur(x, ensemble: n) }
         }
     }
+
+    struct Stop: Error {}
+
+    @Test func aThrowingHookStopsTheEnsembleBetweenPasses() throws {
+        let g = try Generator(config: .tiny)
+        let x = Tensor(shape: [1, 3, 32, 32], repeating: 0.5)
+        var calls = 0
+        // Called before passes 2…8; throwing at its third call leaves passes 5–8 undone.
+        #expect(throws: Stop.self) {
+            try g.deblur(x, ensemble: 8) { calls += 1; if calls == 3 { throw Stop() } }
+        }
+        #expect(calls == 3)
+        calls = 0
+        _ = try g.deblur(x, ensemble: 8) { calls += 1 }
+        #expect(calls == 7)
+    }
 }

@@ -18,9 +18,9 @@ public struct PlanarRGBImage: Sendable, Equatable {
 
 extension Generator {
     /// Deblurs one planar RGB image (the layout of the pipeline's frames) without recording gradients,
-    /// averaging `ensemble` flipped/transposed passes (`deblur(_:ensemble:)`).
-    public func deblur(_ image: PlanarRGBImage, ensemble: Int = 1) throws -> PlanarRGBImage {
-        let y = try deblur(image.tensor, ensemble: ensemble)
+    /// averaging `ensemble` flipped/transposed passes (`deblur(_:ensemble:beforeEachPass:)`).
+    public func deblur(_ image: PlanarRGBImage, ensemble: Int = 1, beforeEachPass: () throws -> Void = {}) throws -> PlanarRGBImage {
+        let y = try deblur(image.tensor, ensemble: ensemble, beforeEachPass: beforeEachPass)
         return try PlanarRGBImage(width: image.width, height: image.height, pixels: y.array)
     }
 }

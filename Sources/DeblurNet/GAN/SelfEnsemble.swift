@@ -63,13 +63,15 @@ extension Generator {
     /// Test-time self-ensemble: the mean of the outputs on the first `ensemble` dihedral transforms of `image`
     /// ([N, 3, H, W] in [0, 1]), each transformed back. It costs `ensemble` passes; averaging the flipped views
     /// cancels part of each pass's error (about +0.2 dB on held-out stills with 8, see docs/gan.md).
-    public func deblur(_ image: Tensor, ensemble: Int) throws -> Tensor {
+    /// `beforeEachPass` runs before every pass after the first; whatever it throws stops the work there (cancellation).
+    public func deblur(_ image: Tensor, ensemble: Int, beforeEachPass: () throws -> Void = {}) throws -> Tensor {
         guard Self.ensembleSizes.contains(ensemble) else {
             throw ModelError.invalidInput("ensemble size \(ensemble) is not one of \(Self.ensembleSizes.map(String.init).joined(separator: ", "))")
         }
         var sum = try deblur(image)
         guard ensemble > 1 else { return sum }
         for k in 1..<ensemble {
+            try beforeEachPass()
             let transform = DihedralTransform(index: k)
             let y = transform.invert(try deblur(transform.apply(image)))
             VectorMath.axpy(1, y.ptr, sum.mutablePtr(), sum.count)
