@@ -195,7 +195,7 @@ public actor VideoJobStore {
         return info.frameCount
     }
 
-    /// Decode → restore → encode (H.264 in MP4, audio copied), one frame at a time; returns the frame count.
+    /// Decode → restore → encode (H.264 in MP4, audio copied or made AAC), one frame at a time; returns the frame count.
     private static func process(input: URL, output: URL, maxFrames: Int, pool: ProcessorPool,
                                 progress: (Int) -> Void) throws -> Int {
         let decoder = try FrameDecoder(location: input.path, threads: 1)

@@ -78,6 +78,28 @@ final class AudioTranscoder {
         }
     }
 
+    /// Whether `format` takes `track` copied as is. `avformat_query_codec` answers yes for some pairs the muxer then
+    /// refuses in its header (FLAC in MP4 is "experimental", Opus and FLAC in MOV are refused), so the header is
+    /// written for real, into memory, with only the audio stream.
+    static func muxerCopies(_ track: AudioTrack, into format: UnsafePointer<AVOutputFormat>) -> Bool {
+        guard avformat_query_codec(format, track.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) != 0 else { return false }
+        if format.pointee.flags & cffmpeg_fmt_nofile() != 0 { return true }
+        var context: UnsafeMutablePointer<AVFormatContext>?
+        guard avformat_alloc_output_context2(&context, format, nil, nil) >= 0, let context else { return true }
+        defer { avformat_free_context(context) }
+        guard let stream = avformat_new_stream(context, nil),
+              avcodec_parameters_copy(stream.pointee.codecpar, track.parameters) >= 0,
+              avio_open_dyn_buf(&context.pointee.pb) >= 0 else { return true }
+        stream.pointee.codecpar.pointee.codec_tag = 0
+        stream.pointee.time_base = track.timeBase.av
+        let accepted = avformat_write_header(context, nil) >= 0
+        var buffer: UnsafeMutablePointer<UInt8>?
+        avio_close_dyn_buf(context.pointee.pb, &buffer)
+        context.pointee.pb = nil
+        av_free(buffer)
+        return accepted
+    }
+
     /// Gives the output stream the encoder's parameters (before the container header is written).
     func describe(_ stream: UnsafeMutablePointer<AVStream>) throws {
         guard let encoder else { return }
@@ -130,6 +152,13 @@ final class AudioTranscoder {
     /// Converts `input` (nil: the resampler's buffered tail) into the encoder's format and queues it.
     private func resample(_ input: UnsafeMutablePointer<AVFrame>?) throws {
         guard let out = resampled, let encoder else { return }
+        if let input, input.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
+            // PCM from AVI, Matroska or NUT has a channel count but no layout; swresample would substitute the
+            // default layout when built and then see every frame's layout as changed ("Input changed").
+            let channels = input.pointee.ch_layout.nb_channels
+            av_channel_layout_uninit(&input.pointee.ch_layout)
+            av_channel_layout_default(&input.pointee.ch_layout, channels)
+        }
         if resampler == nil, let input {
             // Built from the first decoded frame, whose format is what the decoder really produces.
             var ret = swr_alloc_set_opts2(&resampler, &encoder.pointee.ch_layout, encoder.pointee.sample_fmt,

@@ -152,7 +152,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         if let audio, !isImage {
             if format.pointee.audio_codec == AV_CODEC_ID_NONE {
                 logger.warning("\(formatName) has no audio; audio dropped (write .mkv or .mp4 to keep it)")
-            } else if avformat_query_codec(format, audio.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 0 {
+            } else if !AudioTranscoder.muxerCopies(audio, into: format) {
                 // Re-encoded into the container's own audio codec (lossy), so the warning names a container that copies it.
                 do {
                     let transcoder = try AudioTranscoder(track: audio, codec: format.pointee.audio_codec,

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Stream
 
-/// `deblur-video deblur INPUT -o OUTPUT`: decode, restore every frame, re-encode (audio copied).
+/// `deblur-video deblur INPUT -o OUTPUT`: decode, restore every frame, re-encode (audio copied, or re-encoded if the container needs it).
 struct Deblur: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deblur",
@@ -11,7 +11,8 @@ struct Deblur: ParsableCommand {
         discussion: """
         INPUT is a file, a URL FFmpeg can open, a directory of images, or - for stdin. \
         OUTPUT is a file (container from its extension, or --format), a directory (for a directory \
-        input; same file names), or - for stdout (default format nut). Audio is copied untouched. \
+        input; same file names), or - for stdout (default format nut). Audio is copied untouched, or \
+        re-encoded (AAC, Opus) when the output container cannot hold its codec. \
         The output is written to a hidden temporary file next to OUTPUT and renamed when complete.
 
         EXAMPLES:

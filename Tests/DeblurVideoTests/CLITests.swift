@@ -344,16 +344,19 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // A camera-style MOV with PCM audio: MP4 cannot hold PCM, so it becomes AAC. 10 kHz is not an AAC rate,
-        // so this also goes through the resampler (to 11,025 Hz, the nearest one AAC takes).
-        for (rate, expectedRate) in [(48000, "48000"), (10000, "11025")] {
-            let pcm = dir.appendingPathComponent("pcm\(rate).mov"), out = dir.appendingPathComponent("out\(rate).mp4")
+        // so it also goes through the resampler (to 11,025 Hz, the nearest one AAC takes). PCM in AVI has no channel
+        // layout, only a count. FLAC in MP4 passes FFmpeg's codec query but the muxer refuses it ("experimental").
+        let cases = [("mov", "pcm_s16le", 48000, "48000"), ("mov", "pcm_s16le", 10000, "11025"),
+                     ("avi", "pcm_s16le", 48000, "48000"), ("mkv", "flac", 48000, "48000")]
+        for (container, codec, rate, expectedRate) in cases {
+            let pcm = dir.appendingPathComponent("\(codec)\(rate).\(container)"), out = dir.appendingPathComponent("out-\(container)-\(codec)-\(rate).mp4")
             try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48:r=25:d=1",
                                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=\(rate):duration=1",
-                                   "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "pcm_s16le", pcm.path])
+                                   "-c:v", "libx264", "-preset", "ultrafast", "-c:a", codec, pcm.path])
             let run = try deblurVideo([pcm.path, "-o", out.path])
             // A library's warning reads like the command's own (`warning: …`), not as a timestamped log record.
-            #expect(run.status == 0 && ("\n" + run.stderr).contains("\nwarning: mp4 cannot hold pcm_s16le audio; re-encoded as aac (write .mkv"),
-                    "\(run.stderr)")
+            #expect(run.status == 0 && ("\n" + run.stderr).contains("\nwarning: mp4 cannot hold \(codec) audio; re-encoded as aac (write .mkv"),
+                    "\(container) \(codec): \(run.stderr)")
             #expect(!run.stderr.contains("dropped"), "\(run.stderr)")
             let audio = String(decoding: try MediaTools.run("ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries",
                 "stream=codec_name,sample_rate,duration", "-of", "csv=p=0", out.path]), as: UTF8.self)
@@ -370,6 +373,13 @@ private func isOneErrorLine(_ text: String) -> Bool {
             let energy = source.prefix(n).map { $0 * $0 }.reduce(0, +)
             #expect(10 * log10(energy / max(error, 1e-12)) > 20, "signal-to-error \(10 * log10(energy / max(error, 1e-12))) dB")
         }
+        // The probe that caught FLAC does not stop what MP4 does hold: AAC is still copied bit for bit, silently.
+        let aac = dir.appendingPathComponent("aac.mkv"), copied = dir.appendingPathComponent("copied.mp4")
+        try MediaTools.makeClip(aac, seconds: 1)
+        let run = try deblurVideo([aac.path, "-o", copied.path])
+        #expect(run.status == 0 && run.stderr.isEmpty, "\(run.stderr)")
+        let audioMD5 = { (url: URL) in try MediaTools.run("ffmpeg", ["-v", "error", "-i", url.path, "-map", "0:a", "-c", "copy", "-f", "md5", "-"]) }
+        #expect(try audioMD5(copied) == audioMD5(aac))
     }
 
     /// The first audio stream decoded to mono float samples at `rate`, by the ffmpeg CLI.
