@@ -70,12 +70,13 @@ struct Compare: ParsableCommand {
     func parsedMethods() throws -> [Method] {
         let names = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw ValidationError("--methods is empty") }
-        return try names.map { name in
+        let methods = try names.map { name in
             guard let m = Method(rawValue: name) else {
                 throw ValidationError("unknown method '\(name)' in --methods (known: \(Method.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             return m
         }
+        return methods.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }  // a repeated name is one row
     }
 
     /// One method's result.
@@ -96,12 +97,13 @@ struct Compare: ParsableCommand {
         // As `deblur` would run the input: 8 views for still images, large-frame tiles for large video.
         methodOptions.model = model.settings(for: try FrameSequence(path: blurry).videoInfo, method: .gan)
         var rows: [Row] = []
-        for method in try parsedMethods() {
+        for (i, method) in try parsedMethods().enumerated() {
             let factory = try makeProcessorFactory(for: method, options: methodOptions)
             // The gan factory sets one thread per pipeline worker; compare runs one frame at a time,
             // so give the generator every core back.
             if method == .gan { Threading.setThreads(ProcessInfo.processInfo.activeProcessorCount) }
-            rows.append(try runMethod(method, processor: factory(), options: options))
+            // Every method scores the same pairs, so the --align warnings are said once, for the first.
+            rows.append(try runMethod(method, processor: factory(), options: options, warn: i == 0 ? warn : { _ in }))
         }
 
         if json {
@@ -122,7 +124,8 @@ struct Compare: ParsableCommand {
     private func printTable(_ rows: [Row]) {
         let header = "method".padding(toLength: 17, withPad: " ", startingAt: 0)
             + ["PSNR dB", "SSIM", "PSNR(mMSE)", "min PSNR", "frames/s"].map { $0.leftAligned(11) }.joined()
-        print("\(blurry) vs \(sharp): \(rows.first?.frames.count ?? 0) frames, \(lumaOnly ? "luma" : "RGB"), SSIM \(ssimWindow.rawValue)")
+        let count = rows.first?.frames.count ?? 0
+        print("\(blurry) vs \(sharp): \(count) frame\(count == 1 ? "" : "s"), \(lumaOnly ? "luma" : "RGB"), SSIM \(ssimWindow.rawValue)")
         print(header)
         for row in rows {
             let s = QualitySummary(row.frames, worst: 0)
@@ -161,7 +164,8 @@ struct Compare: ParsableCommand {
             """
     }
 
-    private func runMethod(_ method: Method, processor: any FrameProcessor, options: QualityOptions) throws -> Row {
+    private func runMethod(_ method: Method, processor: any FrameProcessor, options: QualityOptions,
+                           warn: (String) -> Void) throws -> Row {
         var processor = processor
         let input = try FrameSequence(path: blurry)
         let reference = try FrameSequence(path: sharp)
@@ -174,7 +178,7 @@ struct Compare: ParsableCommand {
                 if b == nil && s == nil { break }
                 let detail = "\(b == nil ? "SHARP" : "BLURRY") has more frames than the other's \(scores.count)"
                 guard align else { throw CLIFailure(.input, "frame counts differ: \(detail); use --align to score the common prefix") }
-                warn("WARNING: --align: \(detail); scored only the first \(scores.count) frames")
+                warn("warning: --align: \(detail); scored only the first \(scores.count) frames")
                 break
             }
             guard b.width == s.width, b.height == s.height else {

@@ -35,7 +35,7 @@ struct Eval: ParsableCommand {
           Median and 5th percentile: linear interpolation (numpy's default).
         A different frame count, frame size or set of image names is an error
         (exit 2); --align scores the common prefix (or common names) instead
-        and prints a WARNING.
+        and prints a warning.
 
         EXAMPLES:
           deblur-video eval samples/sharp.mp4 deblurred.mp4
@@ -116,7 +116,7 @@ struct Eval: ParsableCommand {
                 let extra = try 1 + longer.countRemaining()  // the frame already read, plus the rest
                 let detail = "\(longer === ref ? "REFERENCE" : "TEST") has \(n + extra) frames, the other \(n)"
                 guard align else { throw CLIFailure(.input, "frame counts differ: \(detail); use --align to score the common prefix") }
-                warn("WARNING: --align: frame counts differ (\(detail)); scored only the first \(n) frames")
+                warn("warning: --align: frame counts differ (\(detail)); scored only the first \(n) frames")
                 break
             }
             guard r.width == t.width, r.height == t.height else {

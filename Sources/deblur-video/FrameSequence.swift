@@ -94,7 +94,7 @@ enum FramePairing {
         guard align else { throw CLIFailure(.input, "image names differ: \(detail); use --align to score the common names") }
         let common = sa.intersection(sb)
         guard !common.isEmpty else { throw CLIFailure(.input, "no image names in common: \(detail)") }
-        warn("WARNING: --align: scoring only the \(common.count) image name(s) in both directories; \(detail)")
+        warn("warning: --align: scoring only the \(common.count) image name(s) in both directories; \(detail)")
         a.restrict(to: common)
         b.restrict(to: common)
     }

@@ -115,18 +115,18 @@ final class ReferenceScoringSink<Inner: FrameSink>: FrameSink, @unchecked Sendab
         guard !stopped else { return }
         do {
             guard let ref = try reference.next() else {
-                warn("WARNING: --reference \(path) ended after \(scores.frames.count) frames; later frames not scored")
+                warn("warning: --reference \(path) ended after \(scores.frames.count) frames; later frames not scored")
                 stopped = true
                 return
             }
             guard ref.width == frame.width, ref.height == frame.height else {
-                warn("WARNING: --reference \(path) is \(ref.width)x\(ref.height), the video \(frame.width)x\(frame.height); not scored")
+                warn("warning: --reference \(path) is \(ref.width)x\(ref.height), the video \(frame.width)x\(frame.height); not scored")
                 stopped = true
                 return
             }
             scores.add(try FrameQuality.measure(reference: PlanarImage(ref), test: PlanarImage(frame), index: frame.index))
         } catch {
-            warn("WARNING: --reference \(path): \(error); scoring stopped")
+            warn("warning: --reference \(path): \(error); scoring stopped")
             stopped = true
         }
     }

@@ -8,6 +8,7 @@ import Stream
 /// `deblur-video train`: trains the generator (and PatchGAN) on photos, blurry/sharp pairs and video.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train the deblurring GAN on photos, image pairs and videos.",
         discussion: """
         Data, any mix (images and videos are decoded with FFmpeg):
@@ -79,8 +80,8 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: "Start from this trained model ('default' = the shipped one) instead of the ImageNet encoder.")
     var initModel: String?
 
-    @Option(help: "Architecture when training from scratch: default (the shipped one), quality (slower, refinement blocks), small (faster), paper, tiny.")
-    var config: String = "default"
+    @Option(help: "Architecture when training from scratch: default (the shipped one), quality (slower, refinement blocks), small (faster), paper, tiny. (default: default)")
+    var config: String?
 
     @Option(help: "Total optimisation steps.")
     var steps: Int?
@@ -156,11 +157,15 @@ struct Train: ParsableCommand {
             throw ValidationError("give training data: --photos, --pairs or --video")
         }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
         if videoWindow < 2 { throw ValidationError("--video-window must be at least 2") }
         if resume && initModel != nil { throw ValidationError("--resume and --init exclude each other") }
-        if GeneratorConfig.preset(config) == nil { throw ValidationError("unknown --config \(config); use \(GeneratorConfig.presetNames.joined(separator: ", "))") }
+        if let config, GeneratorConfig.preset(config) == nil { throw ValidationError("unknown --config \(config); use \(GeneratorConfig.presetNames.joined(separator: ", "))") }
+        if config != nil && (resume || initModel != nil) {
+            throw ValidationError("--config is for training from scratch; with --init or --resume the architecture comes from the model or checkpoint")
+        }
         for (name, f) in [("--unfreeze-at", unfreezeAt), ("--adversarial-from", adversarialFrom)] {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the steps, from 0 to 1") }
         }
@@ -189,6 +194,10 @@ struct Train: ParsableCommand {
         // Before any work: a bad path would otherwise surface at the first checkpoint, minutes in.
         try OutputFile.checkWritable(output)
         try OutputFile.checkWritable(checkpointURL.path)
+        // The model written at the end would overwrite the checkpoint, and --resume could not continue.
+        if URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath() == checkpointURL.standardizedFileURL.resolvingSymlinksInPath() {
+            throw CLIFailure(.usage, "--checkpoint must differ from -o: \(output) would hold the model and the checkpoint in turn")
+        }
         if !resume && FileManager.default.fileExists(atPath: checkpointURL.path) {
             throw CLIFailure(.usage, "a checkpoint exists at \(checkpointURL.path): continue it with --resume, or delete it (or give another --checkpoint) to start over")
         }
@@ -223,12 +232,12 @@ struct Train: ParsableCommand {
                 if let initModel {
                     generator = initModel == "default" ? try Generator.bundledDefault()
                         : try Generator.load(from: URL(fileURLWithPath: initModel))
-                } else if let preset = GeneratorConfig.preset(config), preset.encoderWidth == 1 {
+                } else if let preset = GeneratorConfig.preset(config ?? "default"), preset.encoderWidth == 1 {
                     generator = try Generator.pretrained(config: preset)
                 } else {
-                    generator = try Generator(config: GeneratorConfig.preset(config) ?? .default)
+                    generator = try Generator(config: GeneratorConfig.preset(config ?? "default") ?? .default)
                 }
-            } catch { throw CLIFailure(.input, "cannot load model \(initModel ?? config): \(error)") }
+            } catch { throw CLIFailure(.input, "cannot load model \(initModel ?? config ?? "default"): \(error)") }
             do {
                 trainer = try Trainer(generator: generator, options: options(base: TrainingOptions()),
                                       photos: photoImages, pairs: pairList)

@@ -17,6 +17,10 @@ do {
         DeblurVideo.exit(withError: error)  // --help, --version
     }
     let message = DeblurVideo.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-    FileHandle.standardError.write(Data("error: \(message) (see deblur-video --help)\n".utf8))
+    // Point at the subcommand's own help, where its flags are.
+    let sub = CommandLine.arguments.dropFirst().first.flatMap { name in
+        DeblurVideo.configuration.subcommands.first { $0.configuration.commandName == name } }
+    let help = sub.map { "deblur-video \($0.configuration.commandName ?? "") --help" } ?? "deblur-video --help"
+    FileHandle.standardError.write(Data("error: \(message) (see \(help))\n".utf8))
     exit(ExitStatus.usage.rawValue)
 }

@@ -105,8 +105,13 @@ import Testing
 
         let aligned = try run(["eval", six.path, four.path, "--align", "--json"])
         #expect(aligned.status == 0)
-        #expect(aligned.stderr.contains("WARNING: --align"))
+        #expect(aligned.stderr.contains("warning: --align"))
         #expect((try json(aligned.stdout)["frames"] as? [Any])?.count == 4)
+        // compare: one warning however many methods score the same pairs, and a repeated method is one row.
+        let compared = try run(["compare", six.path, four.path, "--align", "--methods", "none,unsharp,none", "--json"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stderr.components(separatedBy: "warning: --align").count == 2, "\(compared.stderr)")
+        #expect((try json(compared.stdout)["methods"] as? [Any])?.count == 2, "\(compared.stdout)")
 
         let sizes = try run(["eval", six.path, other.path])
         #expect(sizes.status == 2)

@@ -125,6 +125,14 @@ import Testing
         let badConfig = try cli.run(["train", "--photos", photos.path, "--config", "wide", "-o", out])
         #expect(badConfig.status == 1)
         #expect(badConfig.stderr.contains("unknown --config wide; use default, quality, small, paper, tiny"))
+        // --config would be ignored: the architecture comes from the model or checkpoint.
+        let configWithInit = try cli.run(["train", "--photos", photos.path, "--init", "default", "--config", "tiny", "-o", out])
+        #expect(configWithInit.status == 1 && configWithInit.stderr.contains("--config is for training from scratch"), "\(configWithInit.stderr)")
+        // The model written at the end would replace the checkpoint.
+        let sameFile = try cli.run(["train", "--photos", photos.path, "--checkpoint", out, "-o", out] + small)
+        #expect(sameFile.status == 1 && sameFile.stderr.contains("--checkpoint must differ from -o"), "\(sameFile.stderr)")
+        let noThreads = try cli.run(["train", "--photos", photos.path, "--threads", "0", "-o", out])
+        #expect(noThreads.status == 1 && noThreads.stderr.contains("--threads must be at least 1"), "\(noThreads.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
