@@ -6,6 +6,8 @@
 /// since their overlaps are computed twice.
 public struct TiledProcessor: FrameProcessor {
     public var inner: any FrameProcessor
+    /// The inner processor's name: tiling is how it runs, not what it is (error messages name the method).
+    public var name: String { inner.name }
     public let tileSize: Int
     public let overlap: Int
     /// Frames with at most this many pixels are not tiled.

@@ -22,6 +22,7 @@ extension Frame {
 
 /// `--method unsharp`.
 struct UnsharpProcessor: FrameProcessor {
+    var name: String { "unsharp" }
     let mask: UnsharpMask
     func process(_ frame: Frame) throws -> Frame {
         Frame(mask.apply(try PlanarImage(frame)), like: frame)
@@ -30,6 +31,7 @@ struct UnsharpProcessor: FrameProcessor {
 
 /// `--method wiener`; keeps the filter for the frame size between frames.
 struct WienerProcessor: FrameProcessor {
+    var name: String { "wiener" }
     var wiener: WienerDeconvolution
     mutating func process(_ frame: Frame) throws -> Frame {
         Frame(try wiener.apply(try PlanarImage(frame)), like: frame)
@@ -38,6 +40,7 @@ struct WienerProcessor: FrameProcessor {
 
 /// `--method richardson-lucy`.
 struct RichardsonLucyProcessor: FrameProcessor {
+    var name: String { "richardson-lucy" }
     let deconvolution: RichardsonLucy
     func process(_ frame: Frame) throws -> Frame {
         Frame(deconvolution.apply(try PlanarImage(frame)), like: frame)

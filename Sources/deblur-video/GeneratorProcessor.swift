@@ -8,6 +8,7 @@ struct GeneratorProcessor: FrameProcessor {
     let generator: Generator
     /// Flipped/transposed views averaged per frame (`Generator.deblur(_:ensemble:)`).
     var ensemble = 1
+    var name: String { "gan" }
 
     func process(_ frame: Frame) throws -> Frame {
         try process(frame, cancellation: CancellationToken())

@@ -69,6 +69,13 @@ import Testing
         let eightViews = try meanPSNR(reference: sharp, test: dir.appendingPathComponent("o0.png"))
         let oneView = try meanPSNR(reference: sharp, test: dir.appendingPathComponent("o2.png"))
         #expect(abs(rowPSNR - eightViews) < 0.001 && abs(rowPSNR - oneView) > 0.001, "compare \(rowPSNR), 8 views \(eightViews), 1 view \(oneView)")
+
+        // Smaller than the model's stride (16): mirrored out and cropped back, not an error.
+        let tiny = dir.appendingPathComponent("tiny.png"), tinyOut = dir.appendingPathComponent("tiny-out.png")
+        try MediaTools.ffmpeg(["-i", crop.path, "-vf", "crop=9:6:40:40", tiny.path])
+        let small = try cli.run([tiny.path, "-o", tinyOut.path])
+        #expect(small.status == 0, "\(small.stderr)")
+        #expect(try MediaTools.videoProperty(tinyOut, "width,height") == "9,6")
     }
 
     @Test func missingOrCorruptWeightsAreInputErrors() throws {

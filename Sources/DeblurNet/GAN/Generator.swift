@@ -164,12 +164,28 @@ public final class Generator: Module, @unchecked Sendable {
     }
 
     /// Inference on a batch tensor [N, 3, H, W] in [0, 1], without recording gradients.
+    /// Inputs smaller than `minimumSize` are mirrored out to it first (as often as needed) and cropped back.
     public func deblur(_ image: Tensor) throws -> Tensor {
         guard image.rank == 4, image.shape[1] == 3 else { throw ModelError.invalidInput("expected [N, 3, H, W], got \(image.shape)") }
-        guard image.shape[2] >= minimumSize, image.shape[3] >= minimumSize else {
-            throw ModelError.inputTooSmall(height: image.shape[2], width: image.shape[3], minimum: minimumSize)
+        let (n, h, w) = (image.shape[0], image.shape[2], image.shape[3])
+        guard h > 0, w > 0 else { throw ModelError.invalidInput("empty image \(w)×\(h)") }
+        guard h < minimumSize || w < minimumSize else { return noGrad { forward(Variable(image)).value } }
+        let (bh, bw) = (max(h, minimumSize), max(w, minimumSize))
+        // Whole-period mirroring: index i of the enlarged side reads the input at its reflection, which reflect
+        // padding (pad < size) cannot do for a side shorter than the pad.
+        func mirror(_ i: Int, _ size: Int) -> Int {
+            guard size > 1 else { return 0 }
+            let m = i % (2 * (size - 1))
+            return m < size ? m : 2 * (size - 1) - m
         }
-        return noGrad { forward(Variable(image)).value }
+        var big = [Float](repeating: 0, count: n * 3 * bh * bw)
+        for p in 0..<(n * 3) { for y in 0..<bh { for x in 0..<bw {
+            big[(p * bh + y) * bw + x] = image[flat: (p * h + mirror(y, h)) * w + mirror(x, w)]
+        } } }
+        let y = noGrad { forward(Variable(Tensor(shape: [n, 3, bh, bw], data: big))).value }
+        var out = [Float](repeating: 0, count: n * 3 * h * w)
+        for p in 0..<(n * 3) { for r in 0..<h { for x in 0..<w { out[(p * h + r) * w + x] = y[flat: (p * bh + r) * bw + x] } } }
+        return Tensor(shape: [n, 3, h, w], data: out)
     }
 
     /// Multiply-accumulates of one forward pass at `height`×`width` (convolutions only), e.g. 12.73 G at 1280×720 for `default`.
