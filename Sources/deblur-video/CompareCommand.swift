@@ -63,6 +63,9 @@ struct Compare: ParsableCommand {
 
     func validate() throws {
         _ = try parsedMethods()
+        if blurry == "-" || sharp == "-" {
+            throw ValidationError("compare reads its inputs once per method, and stdin cannot be read twice: save it to a file first")
+        }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
         if let plot, !plot.lowercased().hasSuffix(".svg") { throw ValidationError("--plot writes SVG; give a .svg file name") }
     }

@@ -10,8 +10,9 @@ struct Eval: ParsableCommand {
         commandName: "eval",
         abstract: "Score TEST against REFERENCE frame by frame (PSNR, SSIM) and summarise.",
         discussion: """
-        REFERENCE and TEST are videos, images, or directories of images (paired
-        by file name). Frames stream through one pair at a time: constant memory.
+        REFERENCE and TEST are videos, images, directories of images (paired
+        by file name), URLs, or - for stdin (one of them). Frames stream through
+        one pair at a time: constant memory.
 
         CONVENTIONS:
           Samples: 8-bit, round(clamp(v, 0, 1) * 255) of the decoded RGB.
@@ -70,6 +71,7 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         if worst < 0 { throw ValidationError("--worst must be >= 0") }
+        if reference == "-" && test == "-" { throw ValidationError("only one of REFERENCE and TEST can be - (stdin)") }
     }
 
     func run() throws {

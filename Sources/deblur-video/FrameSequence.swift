@@ -15,7 +15,9 @@ final class FrameSequence {
     init(path: String) throws {
         self.path = path
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        // stdin and URLs go straight to FFmpeg, as for `deblur`.
+        let isStream = path == "-" || path.contains("://")
+        guard isStream || FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw CLIFailure(.input, "\(path) does not exist")
         }
         if isDir.boolValue {

@@ -10,8 +10,8 @@ import Testing
         var stderr: String
     }
 
-    func run(_ arguments: [String]) throws -> Result {
-        let r = try BuiltCLI.run(arguments)
+    func run(_ arguments: [String], stdin: URL? = nil) throws -> Result {
+        let r = try BuiltCLI.run(arguments, stdin: stdin)
         return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
@@ -112,6 +112,13 @@ import Testing
         #expect(compared.status == 0, "\(compared.stderr)")
         #expect(compared.stderr.components(separatedBy: "warning: --align").count == 2, "\(compared.stderr)")
         #expect((try json(compared.stdout)["methods"] as? [Any])?.count == 2, "\(compared.stdout)")
+
+        // TEST from stdin, as `deblur` reads it; compare, which reads inputs once per method, says why it cannot.
+        let piped = try run(["eval", six.path, "-", "--json"], stdin: six)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect((try json(piped.stdout)["frames"] as? [Any])?.count == 6)
+        let comparePiped = try run(["compare", "-", six.path], stdin: six)
+        #expect(comparePiped.status == 1 && comparePiped.stderr.contains("stdin cannot be read twice"), "\(comparePiped.stderr)")
 
         let sizes = try run(["eval", six.path, other.path])
         #expect(sizes.status == 2)

@@ -89,8 +89,8 @@ public enum BuiltCLI {
         return root.appendingPathComponent(".build/debug/deblur-video")
     }()
 
-    /// Runs the CLI with no stdin and waits; stdout and stderr go through files, so neither pipe can fill up.
-    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs the CLI with `stdin` (a file) or none and waits; stdout and stderr go through files, so neither pipe can fill up.
+    public static func run(_ arguments: [String], stdin: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
@@ -103,7 +103,7 @@ public enum BuiltCLI {
         process.arguments = arguments
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
