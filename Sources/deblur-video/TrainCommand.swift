@@ -204,7 +204,17 @@ struct Train: ParsableCommand {
 
         let photoImages = try photos.flatMap { dir -> [PlanarRGBImage] in
             let urls = try Self.list(dir) { try TrainingData.discoverPhotos(in: $0) }
-            return try urls.map { try Self.loadImage($0.path) }
+            // One unreadable photo in a folder of many costs only itself; a folder with none readable is an error.
+            var images: [PlanarRGBImage] = [], failed: [String] = []
+            for url in urls {
+                do { images.append(try Self.loadImage(url.path)) } catch { failed.append(url.lastPathComponent) }
+            }
+            if !failed.isEmpty {
+                guard !images.isEmpty else { return [try Self.loadImage(urls[0].path)] }  // throws, naming the file
+                let shown = failed.prefix(5).joined(separator: ", ") + (failed.count > 5 ? ", …" : "")
+                warn("warning: \(dir): \(failed.count) file(s) that are not readable images, left out: \(shown)")
+            }
+            return images
         }
         var pairList = try pairs.flatMap { try Self.loadPairs($0) }
         for v in video { pairList += try Self.videoPairs(v, window: videoWindow, limit: videoPairs) }
@@ -354,7 +364,8 @@ struct Train: ParsableCommand {
             guard let frame = try decoder.nextFrame() else { throw CLIFailure(.input, "\(path) has no picture") }
             return try PlanarRGBImage(width: frame.width, height: frame.height, pixels: frame.pixels)
         } catch let e as CLIFailure { throw e } catch {
-            throw CLIFailure(.input, "cannot read \(path): \(error)")
+            let reason = "\(error)"
+            throw CLIFailure(.input, reason.contains(path) ? reason : "cannot read \(path): \(reason)")
         }
     }
 

@@ -121,7 +121,7 @@ import Testing
             _ = try Trainer(generator: Self.generator(), options: o, photos: [small])
             Issue.record("a set with no usable photo must fail")
         } catch {
-            #expect("\(error)" == "training image 60×42 is smaller than the 43×43 crops needed")
+            #expect("\(error)" == "no photo is large enough: e.g. 60×42, but 43×43 is needed (crop 32 + margin for blurs up to 4 px); lower --crops or --max-blur")
         }
     }
 

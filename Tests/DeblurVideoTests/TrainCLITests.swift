@@ -131,6 +131,21 @@ import Testing
         // The model written at the end would replace the checkpoint.
         let sameFile = try cli.run(["train", "--photos", photos.path, "--checkpoint", out, "-o", out] + small)
         #expect(sameFile.status == 1 && sameFile.stderr.contains("--checkpoint must differ from -o"), "\(sameFile.stderr)")
+        // A corrupt photo among good ones is left out with a warning naming it; alone, it is an error naming it once.
+        let mixed = dir.appendingPathComponent("mixed"), broken = dir.appendingPathComponent("broken")
+        try FileManager.default.copyItem(at: photos, to: mixed)
+        for d in [mixed, broken] {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try Data("not a picture".utf8).write(to: d.appendingPathComponent("zz.png"))
+        }
+        let skipped = try cli.run(["train", "--photos", mixed.path, "--steps", "1", "-o", out] + small)
+        #expect(skipped.status == 0 && skipped.stderr.contains("1 file(s) that are not readable images, left out: zz.png"), "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("data: 3 photos"), "\(skipped.stderr)")
+        try FileManager.default.removeItem(atPath: out)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("m.ckpt.safetensors"))
+        let onlyBroken = try cli.run(["train", "--photos", broken.path, "-o", out])
+        let brokenPath = broken.appendingPathComponent("zz.png").path
+        #expect(onlyBroken.status == 2 && onlyBroken.stderr.components(separatedBy: brokenPath).count == 2, "\(onlyBroken.stderr)")
         let noThreads = try cli.run(["train", "--photos", photos.path, "--threads", "0", "-o", out])
         #expect(noThreads.status == 1 && noThreads.stderr.contains("--threads must be at least 1"), "\(noThreads.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))

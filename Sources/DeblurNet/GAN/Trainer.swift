@@ -76,12 +76,16 @@ public struct ImagePair: Sendable {
 public enum TrainerError: Error, CustomStringConvertible {
     case noData
     case imageTooSmall(width: Int, height: Int, needed: Int)
+    /// Every photo is smaller than the largest crop plus the margin the longest blur needs.
+    case photosTooSmall(width: Int, height: Int, needed: Int, crop: Int, maxBlur: Double)
     case invalidCheckpoint(String)
 
     public var description: String {
         switch self {
         case .noData: return "no training data (give photos and/or blurry/sharp pairs)"
-        case .imageTooSmall(let w, let h, let n): return "training image \(w)×\(h) is smaller than the \(n)×\(n) crops needed"
+        case .imageTooSmall(let w, let h, let n): return "training pair \(w)×\(h) is smaller than the \(n)×\(n) crops (lower --crops)"
+        case .photosTooSmall(let w, let h, let n, let crop, let blur):
+            return "no photo is large enough: e.g. \(w)×\(h), but \(n)×\(n) is needed (crop \(crop) + margin for blurs up to \(Int(blur)) px); lower --crops or --max-blur"
         case .invalidCheckpoint(let s): return "invalid checkpoint: \(s)"
         }
     }
@@ -115,7 +119,8 @@ public final class Trainer: @unchecked Sendable {
         let usable = photos.filter { min($0.width, $0.height) >= needed }
         if let small = photos.first(where: { min($0.width, $0.height) < needed }) {
             guard !usable.isEmpty else {
-                throw TrainerError.imageTooSmall(width: small.width, height: small.height, needed: needed)
+                throw TrainerError.photosTooSmall(width: small.width, height: small.height, needed: needed, crop: largest,
+                                                  maxBlur: options.maxBlur)
             }
             Logger(label: "deblur.trainer").warning("""
                 skipping \(photos.count - usable.count) of \(photos.count) photos smaller than \(needed)×\(needed) \
