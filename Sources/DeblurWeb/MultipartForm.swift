@@ -38,6 +38,11 @@ struct MultipartForm {
 
     subscript(name: String) -> Data? { fields[name] }
 
+    /// Whether a Content-Type header announces a form upload.
+    static func isMultipart(_ contentType: String) -> Bool {
+        contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "multipart/form-data"
+    }
+
     static func boundary(in contentType: String) -> String? {
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.first?.lowercased() == "multipart/form-data" else { return nil }

@@ -47,7 +47,7 @@ public enum WebApplication {
         router.post("/api/deblur") { request, _ in
             // Refuse at once when full rather than after receiving megabytes; `deblur` checks again when it queues.
             if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
-            let upload = try await readBody(of: request, configuration: config)
+            let upload = try await readBody(of: request, configuration: config, raw: "image")
             let result = try await service.deblur(upload)
             return Response(
                 status: .ok,
@@ -63,7 +63,7 @@ public enum WebApplication {
         }
         router.post("/api/compare") { request, _ in
             if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
-            let body = try await readBody(of: request, configuration: config)
+            let body = try await readBody(of: request, configuration: config, raw: nil)
             let form = try MultipartForm(contentType: request.headers[.contentType] ?? "", body: body)
             guard let image = form["image"], let reference = form["reference"] else {
                 throw WebError.badRequest("send two form fields, 'image' and 'reference'")
@@ -71,7 +71,7 @@ public enum WebApplication {
             return json(try await service.compare(image: image, reference: reference))
         }
         router.post("/api/jobs") { request, _ in
-            let upload = try await readBody(of: request, configuration: config)
+            let upload = try await readBody(of: request, configuration: config, raw: "video")
             let status = try await service.videoJobs.submit(upload)
             var response = json(status)
             response.status = .accepted
@@ -117,7 +117,12 @@ public enum WebApplication {
     }
 
     /// Collects the request body under the size limit (413, checked on Content-Length first) and the upload timeout (408).
-    static func readBody(of request: Request, configuration config: WebConfiguration) async throws(WebError) -> Data {
+    /// `raw` names what a route takes as the bare body (`image`, `video`); such routes refuse a form upload (415)
+    /// with the way to send it, since a form's bytes would only be reported as "not an image". nil: a form route.
+    static func readBody(of request: Request, configuration config: WebConfiguration, raw: String?) async throws(WebError) -> Data {
+        if let raw, MultipartForm.isMultipart(request.headers[.contentType] ?? "") {
+            throw .unsupportedMediaType("send the \(raw) file's bytes as the request body (curl --data-binary @FILE), not as a form")
+        }
         let limit = config.maxUploadBytes
         let tooLarge = WebError.payloadTooLarge("the upload is larger than the limit of \(limit) bytes (\(limit / (1024 * 1024)) MB)")
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
@@ -136,7 +141,9 @@ public enum WebApplication {
         } catch {
             throw .badRequest("the upload could not be read: \(error)")
         }
-        guard !data.isEmpty else { throw .badRequest("the request body is empty; send the image bytes") }
+        guard !data.isEmpty else {
+            throw .badRequest(raw.map { "the request body is empty; send the \($0) file's bytes" } ?? "the request body is empty; send the form")
+        }
         return data
     }
 

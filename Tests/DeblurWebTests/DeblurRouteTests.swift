@@ -126,7 +126,22 @@ struct DeblurRouteTests {
         try await Fixtures.app(Fixtures.service()).test(.router) { client in
             try await client.execute(uri: "/api/deblur", method: .post) { response in
                 #expect(response.status == .badRequest)
-                #expect(errorMessage(response.body).contains("empty"))
+                #expect(errorMessage(response.body).contains("empty; send the image file's bytes"))
+            }
+            try await client.execute(uri: "/api/jobs", method: .post) { response in
+                #expect(response.status == .badRequest)
+                #expect(errorMessage(response.body).contains("empty; send the video file's bytes"))
+            }
+            // A form upload (as /api/compare takes) to a raw-body route is told how to send the file instead.
+            for route in ["/api/deblur", "/api/jobs"] {
+                let boundary = "b0undary"
+                var form = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.png\"\r\n\r\n".utf8)
+                form += png + Data("\r\n--\(boundary)--\r\n".utf8)
+                try await client.execute(uri: route, method: .post, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"],
+                                         body: ByteBuffer(bytes: form)) { response in
+                    #expect(response.status == .unsupportedMediaType, "\(route)")
+                    #expect(errorMessage(response.body).contains("--data-binary"), "\(route)")
+                }
             }
             try await client.execute(uri: "/api/deblur", method: .post, body: ByteBuffer(bytes: truncated)) { response in
                 #expect(response.status == .unprocessableContent)
