@@ -166,7 +166,7 @@ public actor VideoJobStore {
                 s.resultURL = "/api/jobs/\(s.id)/result"
             }
         } catch {
-            logger.warning("video job \(id) failed: \(error)")
+            logger.warning("video job \(id.uuidString.lowercased()) failed: \(error)")
             let message = scratch.clientMessage(for: error)
             update(id) { $0.state = .failed; $0.error = message }
         }

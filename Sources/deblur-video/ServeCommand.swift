@@ -90,7 +90,7 @@ struct Serve: ParsableCommand {
                                     imageProcessorFactory: imageFactory, logger: logger)
         let host = self.host
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
-            FileHandle.standardError.write(Data("deblur-video: warning: listening on \(host), not loopback: anyone who can reach this address can upload\n".utf8))
+            FileHandle.standardError.write(Data("warning: listening on \(host), not loopback: anyone who can reach this address can upload\n".utf8))
         }
         let app = WebApplication.makeApplication(service: service, logger: logger) { port in
             let shown = host.contains(":") ? "[\(host)]" : host

@@ -247,7 +247,11 @@ struct Train: ParsableCommand {
                 } else {
                     generator = try Generator(config: GeneratorConfig.preset(config ?? "default") ?? .default)
                 }
-            } catch { throw CLIFailure(.input, "cannot load model \(initModel ?? config ?? "default"): \(error)") }
+            } catch {
+                // A checkpoint holds the trainer's state too, under other names: it is continued, not fine-tuned from.
+                let hint = initModel?.hasSuffix(".ckpt.safetensors") == true ? " (a checkpoint: continue it with --resume --checkpoint FILE)" : ""
+                throw CLIFailure(.input, "cannot load model \(initModel ?? config ?? "default"): \(error)\(hint)")
+            }
             do {
                 trainer = try Trainer(generator: generator, options: options(base: TrainingOptions()),
                                       photos: photoImages, pairs: pairList)

@@ -44,8 +44,15 @@ import Testing
         let good = Safetensors.encode(["w": Tensor.ones([4, 4])])
         #expect(throws: SafetensorsError.self) { try Safetensors.decode(Data([1, 2, 3])) }
         #expect(throws: SafetensorsError.self) { try Safetensors.decode(good.prefix(good.count - 4)) }
+        // A cut header (its JSON starts, the length says more) is truncation; a PNG read as weights is not safetensors.
         var badLen = good; badLen[0] = 0xff; badLen[1] = 0xff
-        #expect(throws: SafetensorsError.self) { try Safetensors.decode(badLen) }
+        #expect(throws: SafetensorsError.truncated("header of 65535 bytes, file has \(good.count - 8) after the length")) {
+            try Safetensors.decode(badLen)
+        }
+        let png = Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52])
+        #expect(throws: SafetensorsError.invalidHeader("not a safetensors file (no JSON header after the 8-byte length)")) {
+            try Safetensors.decode(png)
+        }
         func file(_ header: String, dataBytes: Int) -> Data {
             var h = Array(header.utf8); while h.count % 8 != 0 { h.append(0x20) }
             var d = Data((0..<8).map { UInt8((UInt64(h.count) >> (8 * UInt64($0))) & 0xff) })

@@ -65,7 +65,13 @@ public enum Safetensors {
         let bytes = [UInt8](data)
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard n <= UInt64(bytes.count - 8) else { throw SafetensorsError.truncated("header of \(n) bytes, file has \(bytes.count - 8) after the length") }
+        guard n <= UInt64(bytes.count - 8) else {
+            // An image or other file read as weights: its first bytes make a nonsense length and no JSON follows.
+            if bytes.count > 8 && bytes[8] != UInt8(ascii: "{") {
+                throw SafetensorsError.invalidHeader("not a safetensors file (no JSON header after the 8-byte length)")
+            }
+            throw SafetensorsError.truncated("header of \(n) bytes, file has \(bytes.count - 8) after the length")
+        }
         let headerEnd = 8 + Int(n)
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) } catch {
