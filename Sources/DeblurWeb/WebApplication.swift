@@ -8,6 +8,7 @@ public enum WebApplication {
     public static func makeRouter(service: DeblurService) -> Router<BasicRequestContext> {
         let router = Router()
         let config = service.configuration
+        router.add(middleware: NotFoundAsJSON())
 
         router.get("/") { _, _ in
             asset(PageAssets.indexHTML, type: "text/html; charset=utf-8")
@@ -164,6 +165,15 @@ public enum WebApplication {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Unknown paths get the API's JSON error body (`{"error": …}`) like every other failure, not an empty 404.
+struct NotFoundAsJSON<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do { return try await next(request, context) } catch let error as HTTPError where error.status == .notFound {
+            throw WebError.notFound("no such page or API route: \(request.method) \(request.uri.path)")
+        }
     }
 }
 

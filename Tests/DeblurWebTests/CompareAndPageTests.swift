@@ -92,6 +92,11 @@ struct CompareAndPageTests {
                 }
                 #expect(!html.contains("http://") && !html.contains("https://"), "no CDN")
             }
+            // An unknown path answers with the API's JSON error, as every other failure does.
+            try await client.execute(uri: "/api/nope", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(errorMessage(response.body).contains("no such page or API route: GET /api/nope"))
+            }
             try await client.execute(uri: "/assets/app.js", method: .get) { response in
                 #expect(response.headers[.contentType]?.hasPrefix("text/javascript") == true)
                 let js = String(buffer: response.body)
