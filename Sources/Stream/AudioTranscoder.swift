@@ -29,7 +29,7 @@ final class AudioTranscoder {
     private var nextPTS: Int64?
 
     /// Opens a decoder for `track` and an encoder for `codec`.
-    /// Throws `EncodeError.encoderFailed` when either side is unavailable or the track's layout is unknown.
+    /// Throws `EncodeError.encoderFailed` when either side is unavailable or the track has no rate or channel count.
     init(track: AudioTrack, codec id: AVCodecID, globalHeader: Bool) throws {
         let source = track.parameters.pointee
         let name = String(cString: avcodec_get_name(id))
@@ -231,7 +231,8 @@ final class AudioTranscoder {
         return best
     }
 
-    /// The source's layout if the encoder takes it; else the standard layout for its channel count, or stereo.
+    /// The source's layout (the standard one for its channel count when it names none) if the encoder takes it;
+    /// else stereo, or the encoder's first layout.
     private static func setLayout(_ layout: UnsafeMutablePointer<AVChannelLayout>, _ codec: UnsafePointer<AVCodec>,
                                   from source: AVChannelLayout) {
         var wanted = AVChannelLayout()
