@@ -48,7 +48,7 @@ struct Deblur: ParsableCommand {
     @Option(help: "Restoration method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
     var method: Method = .gan
 
-    @Option(help: "Video encoder: libx264 (default for video), ffv1 (lossless), or any FFmpeg video encoder. Images default to their format's codec.")
+    @Option(help: "Video encoder: libx264 (the default where the container holds H.264; else the container's own, e.g. VP9 for .webm), ffv1 (lossless), or any FFmpeg video encoder. Images default to their format's codec.")
     var codec: String?
 
     @Option(help: "Constant rate factor for libx264/libx265 (0-51, lower is better; x264 default 23).")
@@ -168,7 +168,10 @@ struct Deblur: ParsableCommand {
             throw CLIFailure(.usage, "\(output) is the input file; write the result under another name (the original would be lost)")
         }
         var settings = EncoderSettings(codec: codec, crf: crf, preset: preset, format: format)
-        if target.isStdout && settings.format == nil { settings.format = "nut" }
+        // stdout, and a FIFO or device named without an extension (`-o /dev/null`), stream NUT as a pipe does.
+        if settings.format == nil && (target.isStdout || (target.isDirect && FFmpegSupport.muxerName(forFile: output) == nil)) {
+            settings.format = "nut"
+        }
         if target.isStream, let format = settings.format ?? FFmpegSupport.muxerName(forFile: output),
            FFmpegSupport.needsSeekableOutput(format) {
             throw CLIFailure(.usage, "--format \(format) cannot be written to a pipe (its index is written last); use nut or matroska")

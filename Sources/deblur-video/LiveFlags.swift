@@ -132,5 +132,10 @@ final class ReferenceScoringSink<Inner: FrameSink>: FrameSink, @unchecked Sendab
     }
 
     func write(passthrough packets: [MediaPacket]) throws { try inner.write(passthrough: packets) }
-    func finish() throws { try inner.finish() }
+    func finish() throws {
+        try inner.finish()
+        if !stopped, case .some(.some) = try? reference.next() {
+            warn("warning: --reference \(path) has more frames than the video; its first \(scores.frames.count) scored")
+        }
+    }
 }

@@ -89,7 +89,8 @@ struct Serve: ParsableCommand {
         let service = DeblurService(configuration: configuration, codec: FFmpegImageCodec(), processorFactory: factory,
                                     imageProcessorFactory: imageFactory, logger: logger)
         let host = self.host
-        if !["127.0.0.1", "::1", "localhost"].contains(host) {
+        // 127.0.0.0/8 is all loopback; anything else may be reachable from other machines.
+        if !(["::1", "localhost"].contains(host) || host.hasPrefix("127.")) {
             FileHandle.standardError.write(Data("warning: listening on \(host), not loopback: anyone who can reach this address can upload\n".utf8))
         }
         let app = WebApplication.makeApplication(service: service, logger: logger) { port in

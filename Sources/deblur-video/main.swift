@@ -20,7 +20,9 @@ do {
     // Point at the subcommand's own help, where its flags are.
     let sub = CommandLine.arguments.dropFirst().first.flatMap { name in
         DeblurVideo.configuration.subcommands.first { $0.configuration.commandName == name } }
-    let help = sub.map { "deblur-video \($0.configuration.commandName ?? "") --help" } ?? "deblur-video --help"
+    // No subcommand named: the default one (`deblur`) parsed the arguments, so its help has the flags.
+    let name = sub?.configuration.commandName ?? DeblurVideo.configuration.defaultSubcommand?.configuration.commandName ?? ""
+    let help = "deblur-video \(name) --help"
     FileHandle.standardError.write(Data("error: \(message) (see \(help))\n".utf8))
     exit(ExitStatus.usage.rawValue)
 }

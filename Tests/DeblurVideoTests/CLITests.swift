@@ -122,6 +122,11 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(try MediaTools.framePTS(received).count == 25)
         var info = stat()
         #expect(lstat(fifo.path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+        // A device named without an extension streams NUT, as stdout does (`ffmpeg … -f null` without the -f).
+        let devNull = try deblurVideo([input.path, "-o", "/dev/null"])
+        #expect(devNull.status == 0 && devNull.stderr.isEmpty, "\(devNull.stderr)")
+        var null = stat()
+        #expect(stat("/dev/null", &null) == 0 && null.st_mode & S_IFMT == S_IFCHR)
         // A FIFO cannot be seeked: MP4 into one is refused up front.
         let mp4Fifo = dir.appendingPathComponent("g.mp4")
         #expect(mkfifo(mp4Fifo.path, 0o600) == 0)

@@ -26,6 +26,12 @@ private func line(_ text: String, startingWith prefix: String) -> String? {
         #expect(psnr == line(eval.stdout, startingWith: "PSNR "))
         #expect(line(run.stderr, startingWith: "SSIM ") == line(eval.stdout, startingWith: "SSIM "))
         #expect(!psnr.contains("inf"))
+        // A reference longer than the video is said, not silently cut (eval refuses such a pair).
+        let longer = dir.appendingPathComponent("longer.mkv")
+        try MediaTools.ffmpeg(["-i", ref.path, "-vf", "tpad=stop=5", "-c:v", "ffv1", longer.path])
+        let long = try BuiltCLI.run([clip.path, "-o", dir.appendingPathComponent("out2.mkv").path, "--method", "none",
+                                    "--reference", longer.path])
+        #expect(long.status == 0 && long.stderr.contains("has more frames than the video; its first 10 scored"), "\(long.stderr)")
     }
 
     /// A fast method keeps up: every frame deblurred, every frame written with its timestamp.
