@@ -44,8 +44,8 @@ struct MultipartForm {
     }
 
     static func boundary(in contentType: String) -> String? {
+        guard isMultipart(contentType) else { return nil }
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
         for p in parts.dropFirst() where p.lowercased().hasPrefix("boundary=") {
             var value = String(p.dropFirst("boundary=".count))
             if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
