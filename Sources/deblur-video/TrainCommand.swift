@@ -216,8 +216,11 @@ struct Train: ParsableCommand {
             }
             return images
         }
-        var pairList = try pairs.flatMap { try Self.loadPairs($0) }
-        for v in video { pairList += try Self.videoPairs(v, window: videoWindow, limit: videoPairs) }
+        // Training pairs must hold the largest crop; checked here, where the file is known (a resumed run's crops
+        // come from its checkpoint, and the trainer checks those).
+        let crop = resume ? nil : options(base: TrainingOptions()).crops.max()
+        var pairList = try pairs.flatMap { try Self.loadPairs($0, minimumSide: crop) }
+        for v in video { pairList += try Self.videoPairs(v, window: videoWindow, limit: videoPairs, minimumSide: crop) }
         let validation = try valPairs.map { try Self.loadPairs($0) } ?? []
         if !quiet {
             log.info("data: \(photoImages.count) photos, \(pairList.count) pairs, \(validation.count) validation pairs")
@@ -373,7 +376,8 @@ struct Train: ParsableCommand {
         }
     }
 
-    static func loadPairs(_ dir: String) throws -> [ImagePair] {
+    /// The pairs under `dir`; with `minimumSide`, a pair smaller than that is an error naming its file.
+    static func loadPairs(_ dir: String, minimumSide: Int? = nil) throws -> [ImagePair] {
         try checkDirectory(dir)
         let (found, unmatched) = TrainingData.listPairs(in: URL(fileURLWithPath: dir))
         guard !found.isEmpty else { throw CLIFailure(.input, "no blur/sharp pairs under \(dir)") }
@@ -383,6 +387,9 @@ struct Train: ParsableCommand {
         }
         return try found.map { p in
             let b = try loadImage(p.blurry.path), s = try loadImage(p.sharp.path)
+            if let minimumSide, min(s.width, s.height) < minimumSide {
+                throw CLIFailure(.input, "\(p.sharp.path) is \(s.width)×\(s.height), smaller than the \(minimumSide)×\(minimumSide) crops; lower --crops or leave it out")
+            }
             do { return try ImagePair(blurry: b, sharp: s) } catch {
                 throw CLIFailure(.input, "\(p.blurry.path) and \(p.sharp.path): \(error)")
             }
@@ -390,10 +397,14 @@ struct Train: ParsableCommand {
     }
 
     /// GoPro-style pairs from windows of consecutive frames, spread evenly, at most `limit`.
-    static func videoPairs(_ path: String, window: Int, limit: Int) throws -> [ImagePair] {
+    static func videoPairs(_ path: String, window: Int, limit: Int, minimumSide: Int? = nil) throws -> [ImagePair] {
         let decoder: FrameDecoder
         do { decoder = try FrameDecoder(location: path) } catch { throw CLIFailure(.input, "cannot read \(path): \(error)") }
         let total = decoder.videoInfo.frameCount ?? 0
+        let (w, h) = (decoder.videoInfo.width, decoder.videoInfo.height)
+        if let minimumSide, min(w, h) < minimumSide {
+            throw CLIFailure(.input, "\(path): frames \(w)×\(h) are smaller than the \(minimumSide)×\(minimumSide) crops; lower --crops or leave it out")
+        }
         let stride = max(window, total > 0 ? total / max(1, limit) : window)
         var out: [ImagePair] = [], buffer: [PlanarRGBImage] = [], index = 0
         while out.count < limit, let frame = try decoder.nextFrame() {

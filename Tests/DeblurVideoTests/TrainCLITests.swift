@@ -146,6 +146,16 @@ import Testing
         let onlyBroken = try cli.run(["train", "--photos", broken.path, "-o", out])
         let brokenPath = broken.appendingPathComponent("zz.png").path
         #expect(onlyBroken.status == 2 && onlyBroken.stderr.components(separatedBy: brokenPath).count == 2, "\(onlyBroken.stderr)")
+        // A pair smaller than the crops is named, with the flag to change.
+        let tinyPairs = dir.appendingPathComponent("tiny-pairs")
+        for side in ["blur", "sharp"] {
+            let d = tinyPairs.appendingPathComponent(side)
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=40x30", "-frames:v", "1", d.appendingPathComponent("a.png").path])
+        }
+        let smallPair = try cli.run(["train", "--pairs", tinyPairs.path, "-o", out] + small)
+        #expect(smallPair.status == 2 && smallPair.stderr.contains("sharp/a.png is 40×30, smaller than the 48×48 crops; lower --crops"),
+                "\(smallPair.stderr)")
         let noThreads = try cli.run(["train", "--photos", photos.path, "--threads", "0", "-o", out])
         #expect(noThreads.status == 1 && noThreads.stderr.contains("--threads must be at least 1"), "\(noThreads.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
