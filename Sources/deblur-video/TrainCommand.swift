@@ -225,6 +225,9 @@ struct Train: ParsableCommand {
         if !quiet {
             log.info("data: \(photoImages.count) photos, \(pairList.count) pairs, \(validation.count) validation pairs")
         }
+        if pairFraction != nil && (photoImages.isEmpty || pairList.isEmpty) {
+            warn("warning: --pair-fraction only splits samples between photos and pairs/video; with one kind of data it does nothing")
+        }
 
         let trainer: Trainer
         if resume {
