@@ -205,14 +205,16 @@ struct Train: ParsableCommand {
         let photoImages = try photos.flatMap { dir -> [PlanarRGBImage] in
             let urls = try Self.list(dir) { try TrainingData.discoverPhotos(in: $0) }
             // One unreadable photo in a folder of many costs only itself; a folder with none readable is an error.
-            var images: [PlanarRGBImage] = [], failed: [String] = []
+            var images: [PlanarRGBImage] = [], failed: [String] = [], firstError: (any Error)?
             for url in urls {
-                do { images.append(try Self.loadImage(url.path)) } catch { failed.append(url.lastPathComponent) }
+                do { images.append(try Self.loadImage(url.path)) } catch {
+                    failed.append(url.lastPathComponent)
+                    firstError = firstError ?? error
+                }
             }
-            if !failed.isEmpty {
-                guard !images.isEmpty else { return [try Self.loadImage(urls[0].path)] }  // throws, naming the file
-                let shown = failed.prefix(5).joined(separator: ", ") + (failed.count > 5 ? ", …" : "")
-                warn("warning: \(dir): \(failed.count) file(s) that are not readable images, left out: \(shown)")
+            if let firstError {
+                guard !images.isEmpty else { throw firstError }  // names the file
+                warn("warning: \(dir): \(failed.count) file(s) that are not readable images, left out: \(Self.shortList(failed))")
             }
             return images
         }
@@ -244,19 +246,21 @@ struct Train: ParsableCommand {
             log.info("resuming at step \(trainer.step) of \(trainer.options.steps)")
         } else {
             let generator: Generator
+            let configName = config ?? "default"  // validate() checked that it names a preset
             do {
+                let preset = GeneratorConfig.preset(configName) ?? .default
                 if let initModel {
                     generator = initModel == "default" ? try Generator.bundledDefault()
                         : try Generator.load(from: URL(fileURLWithPath: initModel))
-                } else if let preset = GeneratorConfig.preset(config ?? "default"), preset.encoderWidth == 1 {
+                } else if preset.encoderWidth == 1 {
                     generator = try Generator.pretrained(config: preset)
                 } else {
-                    generator = try Generator(config: GeneratorConfig.preset(config ?? "default") ?? .default)
+                    generator = try Generator(config: preset)
                 }
             } catch {
                 // A checkpoint holds the trainer's state too, under other names: it is continued, not fine-tuned from.
                 let hint = initModel?.hasSuffix(".ckpt.safetensors") == true ? " (a checkpoint: continue it with --resume --checkpoint FILE)" : ""
-                throw CLIFailure(.input, "cannot load model \(initModel ?? config ?? "default"): \(error)\(hint)")
+                throw CLIFailure(.input, "cannot load model \(initModel ?? configName): \(error)\(hint)")
             }
             do {
                 trainer = try Trainer(generator: generator, options: options(base: TrainingOptions()),
@@ -347,6 +351,11 @@ struct Train: ParsableCommand {
         return o
     }
 
+    /// The first five names, then "…" if there are more (for warnings about left-out files).
+    static func shortList(_ names: [String]) -> String {
+        names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
+    }
+
     static func defaultCheckpoint(for output: String) -> String {
         let base = output.hasSuffix(".safetensors") ? String(output.dropLast(".safetensors".count)) : output
         return base + ".ckpt.safetensors"
@@ -385,8 +394,7 @@ struct Train: ParsableCommand {
         let (found, unmatched) = TrainingData.listPairs(in: URL(fileURLWithPath: dir))
         guard !found.isEmpty else { throw CLIFailure(.input, "no blur/sharp pairs under \(dir)") }
         if !unmatched.isEmpty {
-            let shown = unmatched.prefix(5).joined(separator: ", ") + (unmatched.count > 5 ? ", …" : "")
-            warn("warning: \(dir): \(unmatched.count) image(s) without a partner of the same name, left out: \(shown)")
+            warn("warning: \(dir): \(unmatched.count) image(s) without a partner of the same name, left out: \(shortList(unmatched))")
         }
         return try found.map { p in
             let b = try loadImage(p.blurry.path), s = try loadImage(p.sharp.path)
