@@ -30,6 +30,8 @@ struct MultipartForm {
                 throw .badRequest("multipart part is not terminated")
             }
             if let name = Self.fieldName(in: headers) {
+                // Two files under one name would leave it unclear which one was compared.
+                guard fields[name] == nil else { throw .badRequest("the form has more than one \"\(name)\" field") }
                 fields[name] = Data(body[headersRange.upperBound..<next.lowerBound])
             }
             cursor = next.upperBound

@@ -199,7 +199,7 @@ public actor VideoJobStore {
     private static func process(input: URL, output: URL, maxFrames: Int, pool: ProcessorPool,
                                 progress: (Int) -> Void) throws -> Int {
         let decoder = try FrameDecoder(location: input.path, threads: 1)
-        let encoder = try FrameEncoder(location: output.path, settings: EncoderSettings(format: "mp4", threads: 1),
+        let encoder = try FrameEncoder(location: output.path, settings: EncoderSettings(format: "mp4", threads: 1, suggestsContainer: false),
                                        video: decoder.videoInfo, audio: decoder.audioTrack)
         var count = 0
         try pool.withProcessor { processor in

@@ -10,14 +10,12 @@ public enum WebApplication {
         let config = service.configuration
         router.add(middleware: NotFoundAsJSON())
 
-        router.get("/") { _, _ in
-            asset(PageAssets.indexHTML, type: "text/html; charset=utf-8")
-        }
-        router.get("/assets/app.js") { _, _ in
-            asset(PageAssets.appJS, type: "text/javascript; charset=utf-8")
-        }
-        router.get("/assets/style.css") { _, _ in
-            asset(PageAssets.styleCSS, type: "text/css; charset=utf-8")
+        for (path, text, type) in [("/", PageAssets.indexHTML, "text/html; charset=utf-8"),
+                                   ("/assets/app.js", PageAssets.appJS, "text/javascript; charset=utf-8"),
+                                   ("/assets/style.css", PageAssets.styleCSS, "text/css; charset=utf-8")] {
+            router.get(RouterPath(path)) { _, _ in asset(text, type: type) }
+            // Link checkers and `curl -I` send HEAD: the same headers, no body.
+            router.head(RouterPath(path)) { _, _ in asset(text, type: type, withBody: false) }
         }
         router.get("/api/status") { _, _ in
             let load = await service.limiter.load
@@ -148,16 +146,17 @@ public enum WebApplication {
         return data
     }
 
-    private static func asset(_ text: String, type: String) -> Response {
+    private static func asset(_ text: String, type: String, withBody: Bool = true) -> Response {
         Response(
             status: .ok,
             headers: [
                 .contentType: type,
+                .contentLength: String(text.utf8.count),
                 .cacheControl: "no-cache",
                 .contentTypeOptions: "nosniff",
                 .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            body: .init(byteBuffer: ByteBuffer(string: withBody ? text : "")))
     }
 
     private static func json(_ value: some Encodable) -> Response {

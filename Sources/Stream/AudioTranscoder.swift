@@ -78,6 +78,17 @@ final class AudioTranscoder {
         }
     }
 
+    /// Why `track` cannot be copied into `format` as is ("cannot hold", "holds only non-standard"), or nil when it can.
+    static func reasonToReencode(_ track: AudioTrack, into format: UnsafePointer<AVOutputFormat>) -> String? {
+        // The MP4 muxer takes Vorbis under a private object type that most players (browsers, phones) do not play.
+        let name = String(cString: format.pointee.name)
+        if track.parameters.pointee.codec_id == AV_CODEC_ID_VORBIS,
+           ["mp4", "mov", "ipod", "3gp", "3g2", "ismv", "f4v", "psp"].contains(name) {
+            return "holds only non-standard"
+        }
+        return muxerCopies(track, into: format) ? nil : "cannot hold"
+    }
+
     /// Whether `format` takes `track` copied as is. `avformat_query_codec` answers yes for some pairs the muxer then
     /// refuses in its header (FLAC in MP4 is "experimental", Opus and FLAC in MOV are refused), so the header is
     /// written for real, into memory, with only the audio stream.

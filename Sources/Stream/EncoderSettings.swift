@@ -10,12 +10,17 @@ public struct EncoderSettings: Sendable, Equatable {
     public var format: String?
     /// Encoder threads, 0 = automatic.
     public var threads: Int
+    /// Whether warnings about re-encoded or dropped audio suggest another container. A CLI user can pick one;
+    /// a web service's user cannot, so the service turns it off.
+    public var suggestsContainer: Bool
 
-    public init(codec: String? = nil, crf: Int? = nil, preset: String? = nil, format: String? = nil, threads: Int = 0) {
+    public init(codec: String? = nil, crf: Int? = nil, preset: String? = nil, format: String? = nil, threads: Int = 0,
+                suggestsContainer: Bool = true) {
         self.codec = codec
         self.crf = crf
         self.preset = preset
         self.format = format
         self.threads = threads
+        self.suggestsContainer = suggestsContainer
     }
 }

@@ -38,16 +38,18 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     private var frameDuration: Int64 = 1
     /// Set when the encoder's time base differs from the frames' (constant-rate muxers): frame pts are rescaled.
     private var ptsRescale: (from: AVRational, to: AVRational)?
-    private let logger = Logger(label: "deblur-video.encoder")
+    private let logger: Logger
 
     /// Opens the output and writes the container header.
     /// - Parameters:
     ///   - location: path, URL, or `-` for stdout (then `settings.format` is required).
     ///   - video: size, rate and time base to keep (usually `decoder.videoInfo`).
     ///   - audio: a track to copy (usually `decoder.audioTrack`).
+    ///   - logger: where warnings about streams that are not kept as they were go.
     public init(location: String, settings: EncoderSettings = EncoderSettings(), video: VideoStreamInfo,
-                audio: AudioTrack? = nil) throws {
+                audio: AudioTrack? = nil, logger: Logger = Logger(label: "deblur-video.encoder")) throws {
         self.location = location
+        self.logger = logger
         self.info = video
         let url = ffmpegURL(for: location, output: true)
 
@@ -151,8 +153,8 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
 
         if let audio, !isImage {
             if format.pointee.audio_codec == AV_CODEC_ID_NONE {
-                logger.warning("\(formatName) has no audio; audio dropped (write .mkv or .mp4 to keep it)")
-            } else if !AudioTranscoder.muxerCopies(audio, into: format) {
+                logger.warning("\(formatName) has no audio; audio dropped\(settings.suggestsContainer ? " (write .mkv or .mp4 to keep it)" : "")")
+            } else if let reason = AudioTranscoder.reasonToReencode(audio, into: format) {
                 // Re-encoded into the container's own audio codec (lossy), so the warning names a container that copies it.
                 do {
                     let transcoder = try AudioTranscoder(track: audio, codec: format.pointee.audio_codec,
@@ -162,9 +164,9 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
                     audioTranscoder = transcoder
                     audioStream = aStream
                     audioReencodedAs = transcoder.codecName
-                    logger.warning("\(formatName) cannot hold \(audio.codecName) audio; re-encoded as \(transcoder.codecName) (write .mkv to copy it as is)")
+                    logger.warning("\(formatName) \(reason) \(audio.codecName) audio; re-encoded as \(transcoder.codecName)\(settings.suggestsContainer ? " (write .mkv to copy it as is)" : "")")
                 } catch {
-                    logger.warning("\(formatName) cannot hold \(audio.codecName) audio and re-encoding failed (\(error)); audio dropped (write .mkv, which holds any audio codec, to keep it)")
+                    logger.warning("\(formatName) \(reason) \(audio.codecName) audio and re-encoding failed (\(error)); audio dropped\(settings.suggestsContainer ? " (write .mkv, which holds any audio codec, to keep it)" : "")")
                 }
             } else if let aStream = avformat_new_stream(oc, nil) {
                 avcodec_parameters_copy(aStream.pointee.codecpar, audio.parameters)

@@ -105,25 +105,25 @@ enum ClassicalMethod { case unsharp, wiener, richardsonLucy }
 
 /// Command-line flags of the classical methods (shared by `deblur` and `compare`).
 struct ClassicalFlags: ParsableArguments {
-    @Option(help: "Motion PSF length in pixels for wiener/richardson-lucy (segment of this length, anti-aliased, sum 1).")
+    @Option(parsing: .unconditional, help: "Motion PSF length in pixels for wiener/richardson-lucy (segment of this length, anti-aliased, sum 1).")
     var psfLength: Double = 9
 
-    @Option(help: "Motion PSF angle in degrees, counter-clockwise from the +x axis (0 = horizontal blur).")
+    @Option(parsing: .unconditional, help: "Motion PSF angle in degrees, counter-clockwise from the +x axis (0 = horizontal blur).")
     var psfAngle: Double = 0
 
     @Option(help: "PSF from an image file's pixels (channels averaged, normalised to sum 1); overrides --psf-length/--psf-angle.")
     var psf: String?
 
-    @Option(help: "Unsharp mask Gaussian sigma in pixels (scikit-image's radius).")
+    @Option(parsing: .unconditional, help: "Unsharp mask Gaussian sigma in pixels (scikit-image's radius).")
     var unsharpSigma: Double = 1
 
-    @Option(help: "Unsharp mask amount: out = in + amount * (in - blur(in)).")
+    @Option(parsing: .unconditional, help: "Unsharp mask amount: out = in + amount * (in - blur(in)).")
     var unsharpAmount: Double = 1
 
-    @Option(help: "Wiener regularisation weight (scikit-image's balance) on the Laplacian prior.")
+    @Option(parsing: .unconditional, help: "Wiener regularisation weight (scikit-image's balance) on the Laplacian prior.")
     var wienerBalance: Double = 0.01
 
-    @Option(help: "Richardson-Lucy iterations.")
+    @Option(parsing: .unconditional, help: "Richardson-Lucy iterations.")
     var iterations: Int = 30
 
     @Option(help: ArgumentHelp("Frame border for wiener/richardson-lucy: mirror (pad with the mirrored frame by twice the PSF size, then crop) or skimage (scikit-image's own: circular for wiener, zero for richardson-lucy).", valueName: "mirror|skimage"))

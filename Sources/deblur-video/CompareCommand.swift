@@ -40,7 +40,7 @@ struct Compare: ParsableCommand {
     @Option(help: "Write a per-frame PSNR plot (SVG, one line per method) to this file.")
     var plot: String?
 
-    @Option(help: "Score at most this many frames per method.")
+    @Option(parsing: .unconditional, help: "Score at most this many frames per method.")
     var frames: Int?
 
     @Option(help: "SSIM window: gaussian (default) or uniform7.")

@@ -51,7 +51,7 @@ struct Deblur: ParsableCommand {
     @Option(help: "Video encoder: libx264 (the default where the container holds H.264; else the container's own, e.g. VP9 for .webm), ffv1 (lossless), or any FFmpeg video encoder. Images default to their format's codec.")
     var codec: String?
 
-    @Option(help: "Constant rate factor for libx264/libx265 (0-51, lower is better; x264 default 23).")
+    @Option(parsing: .unconditional, help: "Constant rate factor for libx264/libx265 (0-51, lower is better; x264 default 23).")
     var crf: Int?
 
     @Option(help: "Encoder preset for libx264/libx265 (default veryfast).")
@@ -65,7 +65,7 @@ struct Deblur: ParsableCommand {
     static let x26xPresets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
     static var maxWorkers: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
 
-    @Option(help: "Frames processed at once, each by its own worker; the GAN's threads share the cores among them (default: number of CPU cores; one for GAN frames above 1440p, to bound memory).")
+    @Option(parsing: .unconditional, help: "Frames processed at once, each by its own worker; the GAN's threads share the cores among them (default: number of CPU cores; one for GAN frames above 1440p, to bound memory).")
     var threads: Int?
 
     @OptionGroup(title: "GAN model and tiling")

@@ -66,7 +66,7 @@ struct Eval: ParsableCommand {
     @Flag(help: "On a frame-count (or name) mismatch, score the common prefix (or common names) and warn, instead of failing.")
     var align = false
 
-    @Option(help: "How many worst frames to list.")
+    @Option(parsing: .unconditional, help: "How many worst frames to list.")
     var worst: Int = 5
 
     func validate() throws {

@@ -28,19 +28,19 @@ struct ModelFlags: ParsableArguments {
     @Option(help: "Generator weights (.safetensors with its config in the metadata). Default: the shipped model.")
     var model: String?
 
-    @Option(help: "Run the GAN on tiles of this many pixels (0 = whole frame). Bounds memory on large frames. (default: 512; 384 for frames above 1440p)")
+    @Option(parsing: .unconditional, help: "Run the GAN on tiles of this many pixels (0 = whole frame). Bounds memory on large frames. (default: 512; 384 for frames above 1440p)")
     var tile: Int?
 
     // 640×480: whole 720p frames would need 2 GB with two workers, tiles keep it under 1 GB.
-    @Option(help: ArgumentHelp("Frames with more pixels than this are tiled; smaller ones run whole, which is faster (0 = tile every frame larger than a tile).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames with more pixels than this are tiled; smaller ones run whole, which is faster (0 = tile every frame larger than a tile).",
                                valueName: "pixels"))
     var tileAbove: Int = 640 * 480
 
-    @Option(help: "Overlap between neighbouring tiles in pixels, blended with a feathered window.")
+    @Option(parsing: .unconditional, help: "Overlap between neighbouring tiles in pixels, blended with a feathered window.")
     var overlap: Int = 32
 
     // Measured on held-out data (docs/gan.md "Self-ensemble"): 8 views gain 0.08-0.24 dB over one pass on every split.
-    @Option(help: ArgumentHelp("Average the GAN over this many mirrored/flipped/transposed views of each frame: 1, 2, 4 or 8. Costs that many passes; 8 gains about 0.2 dB. (default: 8 for still images, including the web page's; 1 for video)",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Average the GAN over this many mirrored/flipped/transposed views of each frame: 1, 2, 4 or 8. Costs that many passes; 8 gains about 0.2 dB. (default: 8 for still images, including the web page's; 1 for video)",
                                valueName: "views"))
     var ensemble: Int?
 

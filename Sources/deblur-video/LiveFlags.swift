@@ -14,7 +14,7 @@ struct LiveFlags: ParsableArguments {
         """)
     var realtime: RealtimeMode?
 
-    @Option(help: "With --realtime: largest delay (seconds) a frame may have from its due time to the end of its processing.")
+    @Option(parsing: .unconditional, help: "With --realtime: largest delay (seconds) a frame may have from its due time to the end of its processing.")
     var maxLatency: Double = 0.5
 
     @Option(help: "Sharp reference (a video with the same frames; for a directory of images, a directory with the same names) to score every restored frame against (PSNR, SSIM); summary on stderr (even with --quiet).")

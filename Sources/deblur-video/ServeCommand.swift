@@ -33,7 +33,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Address to listen on (loopback by default; 0.0.0.0 exposes the server to the network).")
     var host: String = "127.0.0.1"
 
-    @Option(help: "TCP port (0 picks a free one and prints it).")
+    @Option(parsing: .unconditional, help: "TCP port (0 picks a free one and prints it).")
     var port: Int = 8080
 
     @Option(help: "Restoration method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -42,22 +42,22 @@ struct Serve: ParsableCommand {
     @OptionGroup(title: "GAN model and tiling")
     var model: ModelFlags
 
-    @Option(name: .customLong("max-upload-mb"), help: "Largest accepted upload, in MiB.")
+    @Option(name: .customLong("max-upload-mb"), parsing: .unconditional, help: "Largest accepted upload, in MiB.")
     var maxUploadMB: Int = 25
 
-    @Option(help: "Largest accepted image in pixels (width × height), against decompression bombs.")
+    @Option(parsing: .unconditional, help: "Largest accepted image in pixels (width × height), against decompression bombs.")
     var maxPixels: Int = 8_388_608
 
-    @Option(help: "Images processed at the same time.")
+    @Option(parsing: .unconditional, help: "Images processed at the same time.")
     var jobs: Int = 1
 
-    @Option(help: "Requests that may wait for a free worker before the server answers 503.")
+    @Option(parsing: .unconditional, help: "Requests that may wait for a free worker before the server answers 503.")
     var queue: Int = 4
 
-    @Option(help: "Seconds a request may wait and be processed before the server gives up with 503.")
+    @Option(parsing: .unconditional, help: "Seconds a request may wait and be processed before the server gives up with 503.")
     var timeout: Int = 300
 
-    @Option(help: "Longest video accepted by POST /api/jobs, in frames.")
+    @Option(parsing: .unconditional, help: "Longest video accepted by POST /api/jobs, in frames.")
     var maxFrames: Int = 900
 
     func validate() throws {

@@ -59,10 +59,10 @@ struct Train: ParsableCommand {
     @Option(help: "Video for GoPro-style pairs (repeatable).")
     var video: [String] = []
 
-    @Option(help: "Consecutive frames averaged into one blurry video frame.")
+    @Option(parsing: .unconditional, help: "Consecutive frames averaged into one blurry video frame.")
     var videoWindow: Int = 7
 
-    @Option(help: "Most pairs taken from one video (windows spread evenly over it).")
+    @Option(parsing: .unconditional, help: "Most pairs taken from one video (windows spread evenly over it).")
     var videoPairs: Int = 40
 
     @Option(help: "Folder of held-out blurry/sharp pairs for validation.")
@@ -83,55 +83,55 @@ struct Train: ParsableCommand {
     @Option(help: "Architecture when training from scratch: default (the shipped one), quality (slower, refinement blocks), small (faster), paper, tiny. (default: default)")
     var config: String?
 
-    @Option(help: "Total optimisation steps. (default: \(TrainingOptions().steps))")
+    @Option(parsing: .unconditional, help: "Total optimisation steps. (default: \(TrainingOptions().steps))")
     var steps: Int?
 
-    @Option(help: "Batch size. (default: \(TrainingOptions().batch))")
+    @Option(parsing: .unconditional, help: "Batch size. (default: \(TrainingOptions().batch))")
     var batch: Int?
 
     @Option(help: "Square crop sizes, comma-separated (one drawn per batch). (default: \(TrainingOptions().crops.map(String.init).joined(separator: ",")))")
     var crops: String?
 
-    @Option(help: "Peak learning rate (Adam). (default: \(TrainingOptions().learningRate))")
+    @Option(parsing: .unconditional, help: "Peak learning rate (Adam). (default: \(TrainingOptions().learningRate))")
     var lr: Float?
 
-    @Option(help: "Longest synthetic blur trajectory in pixels. (default: \(Int(TrainingOptions().maxBlur)))")
+    @Option(parsing: .unconditional, help: "Longest synthetic blur trajectory in pixels. (default: \(Int(TrainingOptions().maxBlur)))")
     var maxBlur: Double?
 
-    @Option(help: ArgumentHelp("Fraction of synthetic samples made from a softened photo (downscaled 1.5-3x and back), target included, so the model learns to undo motion blur without sharpening soft footage. (default: 0)", valueName: "fraction"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fraction of synthetic samples made from a softened photo (downscaled 1.5-3x and back), target included, so the model learns to undo motion blur without sharpening soft footage. (default: 0)", valueName: "fraction"))
     var softFraction: Double?
 
-    @Option(help: ArgumentHelp("Fraction of synthetic samples whose blurry input is JPEG-compressed (quality 30-90, 4:2:0; the target stays clean), so the model learns to deblur compressed footage without sharpening its block artifacts. (default: 0)", valueName: "fraction"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fraction of synthetic samples whose blurry input is JPEG-compressed (quality 30-90, 4:2:0; the target stays clean), so the model learns to deblur compressed footage without sharpening its block artifacts. (default: 0)", valueName: "fraction"))
     var jpegFraction: Double?
 
-    @Option(help: ArgumentHelp("Fraction of synthetic samples blurred by averaging gamma-coded values, as video editors blend frames, instead of linear light as cameras do. (default: 0)", valueName: "fraction"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fraction of synthetic samples blurred by averaging gamma-coded values, as video editors blend frames, instead of linear light as cameras do. (default: 0)", valueName: "fraction"))
     var gammaBlurFraction: Double?
 
-    @Option(help: ArgumentHelp("Fraction of the samples taken from --pairs/--video when photos are given too (default 0.5).", valueName: "fraction"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fraction of the samples taken from --pairs/--video when photos are given too (default 0.5).", valueName: "fraction"))
     var pairFraction: Double?
 
-    @Option(help: "Fraction of the steps with the encoder frozen (0: train it from the start). (default: \(TrainingOptions().unfreezeAt))")
+    @Option(parsing: .unconditional, help: "Fraction of the steps with the encoder frozen (0: train it from the start). (default: \(TrainingOptions().unfreezeAt))")
     var unfreezeAt: Double?
 
-    @Option(help: "Encoder learning rate as a fraction of --lr once unfrozen. (default: \(TrainingOptions().encoderLearningRateScale))")
+    @Option(parsing: .unconditional, help: "Encoder learning rate as a fraction of --lr once unfrozen. (default: \(TrainingOptions().encoderLearningRateScale))")
     var encoderLrScale: Float?
 
-    @Option(help: "Fraction of the steps before the adversarial loss and the discriminator start (1: never). (default: \(TrainingOptions().adversarialFrom))")
+    @Option(parsing: .unconditional, help: "Fraction of the steps before the adversarial loss and the discriminator start (1: never). (default: \(TrainingOptions().adversarialFrom))")
     var adversarialFrom: Double?
 
-    @Option(help: "Minutes between validations (with --val-pairs).")
+    @Option(parsing: .unconditional, help: "Minutes between validations (with --val-pairs).")
     var validateEvery: Double = 10
 
-    @Option(help: "Minutes between checkpoints.")
+    @Option(parsing: .unconditional, help: "Minutes between checkpoints.")
     var checkpointEvery: Double = 4
 
-    @Option(help: "Weight of the adversarial loss (BCE with logits against 'real'). (default: \(TrainingOptions().weights.adversarial))")
+    @Option(parsing: .unconditional, help: "Weight of the adversarial loss (BCE with logits against 'real'). (default: \(TrainingOptions().weights.adversarial))")
     var lambdaAdv: Float?
 
-    @Option(help: "Weight of the multi-scale L1 loss (scales 1, 1/2, 1/4). (default: \(TrainingOptions().weights.multiScale))")
+    @Option(parsing: .unconditional, help: "Weight of the multi-scale L1 loss (scales 1, 1/2, 1/4). (default: \(TrainingOptions().weights.multiScale))")
     var lambdaMs: Float?
 
-    @Option(help: "Weight of the pixel L1 loss. (default: \(TrainingOptions().weights.pixel))")
+    @Option(parsing: .unconditional, help: "Weight of the pixel L1 loss. (default: \(TrainingOptions().weights.pixel))")
     var lambdaPix: Float?
 
     @Flag(help: "Use MSE instead of L1 for the content losses (the paper's first formulation).")
@@ -140,13 +140,13 @@ struct Train: ParsableCommand {
     @Flag(help: "The reference paper's settings (see above).")
     var paperDefaults = false
 
-    @Option(help: "Random seed of data sampling and blur synthesis. (default: \(TrainingOptions().seed))")
+    @Option(parsing: .unconditional, help: "Random seed of data sampling and blur synthesis. (default: \(TrainingOptions().seed))")
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Keep an exponential moving average of the generator's weights with this decay per step (e.g. 0.999) and validate, checkpoint and write the average as the model (default 0: off).", valueName: "decay"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep an exponential moving average of the generator's weights with this decay per step (e.g. 0.999) and validate, checkpoint and write the average as the model (default 0: off).", valueName: "decay"))
     var ema: Float?
 
-    @Option(help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
     @Flag(help: "Only errors on stderr.")

@@ -303,7 +303,13 @@ private func isOneErrorLine(_ text: String) -> Bool {
             #expect(run.status == 1, "\(flags)")
             #expect(isOneErrorLine(run.stderr), "\(flags): \(run.stderr)")
         }
+        // A negative number is a value, not an option: ours says what is wrong with it, and a negative angle is taken.
+        let negative = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mkv").path, "--crf", "-5"])
+        #expect(negative.status == 1 && negative.stderr.contains("crf") && !negative.stderr.contains("Missing value"), "\(negative.stderr)")
         #expect(files(in: dir) == ["in.mkv"])
+        let angled = try deblurVideo([input.path, "-o", dir.appendingPathComponent("angled.mkv").path, "--method", "wiener", "--psf-angle", "-30"])
+        #expect(angled.status == 0, "\(angled.stderr)")
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("angled.mkv"))
         let original = try Data(contentsOf: input)
         let sameFile = try deblurVideo([input.path, "-o", dir.appendingPathComponent("./in.mkv").path])
         #expect(sameFile.status == 1 && isOneErrorLine(sameFile.stderr) && sameFile.stderr.contains("is the input file"), "\(sameFile.stderr)")

@@ -51,7 +51,7 @@ struct CompareAndPageTests {
         }
     }
 
-    @Test("size mismatch → 422, missing field → 400, not multipart → 400, non-image field → 415")
+    @Test("size mismatch → 422, missing or repeated field → 400, not multipart → 400, non-image field → 415")
     func compareFailures() async throws {
         let a = try Fixtures.png(width: 32, height: 32)
         let b = try Fixtures.png(width: 33, height: 32)
@@ -70,6 +70,13 @@ struct CompareAndPageTests {
             try await client.execute(uri: "/api/compare", method: .post, headers: [.contentType: "image/png"],
                                      body: ByteBuffer(bytes: a)) { response in
                 #expect(response.status == .badRequest)
+            }
+            // Two images under one name: which one was meant is unclear, so neither is taken.
+            let (t4, twice) = multipart([("image", a), ("image", b), ("reference", a)])
+            try await client.execute(uri: "/api/compare", method: .post, headers: [.contentType: t4],
+                                     body: ByteBuffer(bytes: twice)) { response in
+                #expect(response.status == .badRequest)
+                #expect(errorMessage(response.body).contains("more than one \"image\" field"))
             }
             let (t3, text) = multipart([("image", Data("plain text".utf8)), ("reference", a)])
             try await client.execute(uri: "/api/compare", method: .post, headers: [.contentType: t3],
@@ -96,6 +103,12 @@ struct CompareAndPageTests {
             try await client.execute(uri: "/api/nope", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(errorMessage(response.body).contains("no such page or API route: GET /api/nope"))
+            }
+            // HEAD, as link checkers and `curl -I` send it, answers like GET without the body.
+            try await client.execute(uri: "/", method: .head) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(response.body.readableBytes == 0)
             }
             try await client.execute(uri: "/assets/app.js", method: .get) { response in
                 #expect(response.headers[.contentType]?.hasPrefix("text/javascript") == true)
