@@ -69,20 +69,20 @@ import Testing
         let f = try Golden.load(name)
         let gradFree: Set<String> = f.metadata["op"] == "bce_with_logits" ? ["t"] : []   // BCE targets are constants
         for budget in [1 << 17, 48] {   // default tiling, then tiny im2col tiles (many tiles, parity phases)
-            Threading.im2colBudget = budget
-            defer { Threading.im2colBudget = 1 << 17 }
-            var vars: [String: Variable] = [:]
-            for k in Self.inputNames(f) { vars[k] = Variable(f.tensors[k]!, requiresGrad: !gradFree.contains(k)) }
-            let y = Self.apply(f, vars)
-            let yRef = try f.tensor("y")
-            #expect(y.shape == yRef.shape || (y.value.count == 1 && yRef.count == 1), "\(name): shape \(y.shape) vs \(yRef.shape)")
-            let ey = relativeError(y.value, yRef)
-            #expect(ey < 1e-4, "\(name) forward rel err \(ey)")
-            y.backward(seed: try f.tensor("gy").reshaped(y.shape))
-            for (k, v) in vars where !gradFree.contains(k) {
-                guard let g = v.grad else { Issue.record("\(name): no gradient for \(k)"); continue }
-                let e = relativeError(g, try f.tensor("d" + k))
-                #expect(e < 1e-4, "\(name) d\(k) rel err \(e)")
+            try Threading.withIm2colBudget(budget) {
+                var vars: [String: Variable] = [:]
+                for k in Self.inputNames(f) { vars[k] = Variable(f.tensors[k]!, requiresGrad: !gradFree.contains(k)) }
+                let y = Self.apply(f, vars)
+                let yRef = try f.tensor("y")
+                #expect(y.shape == yRef.shape || (y.value.count == 1 && yRef.count == 1), "\(name): shape \(y.shape) vs \(yRef.shape)")
+                let ey = relativeError(y.value, yRef)
+                #expect(ey < 1e-4, "\(name) forward rel err \(ey)")
+                y.backward(seed: try f.tensor("gy").reshaped(y.shape))
+                for (k, v) in vars where !gradFree.contains(k) {
+                    guard let g = v.grad else { Issue.record("\(name): no gradient for \(k)"); continue }
+                    let e = relativeError(g, try f.tensor("d" + k))
+                    #expect(e < 1e-4, "\(name) d\(k) rel err \(e)")
+                }
             }
         }
         // The noGrad path gives the same output and records nothing.

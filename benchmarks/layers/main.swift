@@ -43,7 +43,7 @@ func measure(reps: Int, _ body: () -> Void) -> (ms: Double, cpu: Double, peakMB:
     return (times[0], cpus[cpus.count / 2], Double(rssKB("VmHWM:") - base) / 1024, allocs)
 }
 
-var threads = 2, reps = 7, backward = false
+var threads = 2, reps = 7, backward = false, budget = Threading.im2colBudget
 var torchFile: String? = nil, only: String? = nil
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
@@ -53,7 +53,7 @@ while let a = args.next() {
     case "--backward": backward = true
     case "--torch": torchFile = args.next()
     case "--only": only = args.next()
-    case "--budget": Threading.im2colBudget = Int(args.next() ?? "") ?? Threading.im2colBudget
+    case "--budget": budget = Int(args.next() ?? "") ?? budget
     default: FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!); exit(2)
     }
 }
@@ -125,7 +125,7 @@ for r in rows {
         }))
     }
     for (name, body) in cases where only.map({ name.contains($0) }) ?? true {
-        let m = measure(reps: name.hasSuffix("bwd") ? max(3, reps / 2) : reps, body)
+        let m = Threading.withIm2colBudget(budget) { measure(reps: name.hasSuffix("bwd") ? max(3, reps / 2) : reps, body) }
         let t = torch[name]
         func r(_ a: Double, _ b: Double?) -> String { b.map { String(format: "%10.2f", a / $0) } ?? "       n/a" }
         print(pad(name, 34) + " \(fmt(m.ms)) \(fmt(t?["ms"])) \(r(m.ms, t?["ms"])) | \(fmt(m.cpu))  \(fmt(t?["cpu_ms"])) \(r(m.cpu, t?["cpu_ms"]).dropFirst(4)) | \(fmt(m.peakMB)) \(fmt(t?["peak_mb"])) | \(String(format: "%6.1f", m.allocs))")

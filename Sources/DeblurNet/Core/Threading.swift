@@ -19,12 +19,16 @@ public enum Threading {
     public static func setThreads(_ n: Int) { state.set(max(1, n)) }
 
     /// Column-buffer size (floats) per worker for tiled im2col (default 2¹⁷ = 512 KB, L2-sized: measured faster
-    /// than 1–16 MB tiles for 3×3 convs; tiles never go below the rows col2im parity needs); smaller values only change
-    /// tiling, never results (tests shrink it to exercise tile boundaries).
-    public static var im2colBudget: Int {
-        get { state.budget() }
-        set { state.setBudget(max(1, newValue)) }
+    /// than 1–16 MB tiles for 3×3 convs; tiles never go below the rows col2im parity needs).
+    public static var im2colBudget: Int { budgetOverride ?? 1 << 17 }
+
+    /// Runs `body` with another im2col budget. Task-local, not global: tests shrink it to exercise tile
+    /// boundaries, and tiling changes the order of float sums, so a global change would perturb the bits of
+    /// whatever else runs concurrently (a training run checked for exact resumption, say).
+    public static func withIm2colBudget<R>(_ floats: Int, _ body: () throws -> R) rethrows -> R {
+        try $budgetOverride.withValue(max(1, floats)) { try body() }
     }
+    @TaskLocal private static var budgetOverride: Int?
 
     /// Runs `body(worker, range)` over `0..<count` in parallel on at most `threads` workers. Workers pull ranges
     /// (about 8 per worker) from a shared counter, so a worker slowed down by other processes on the machine
@@ -47,6 +51,14 @@ public enum Threading {
         }
     }
 
+    /// Runs `body(block, range)` over `0..<count` cut into `blocks` fixed contiguous ranges, in parallel.
+    /// Unlike `parallelChunks`, which range goes with which index never depends on timing, so per-block
+    /// accumulators added up in block order give the same bits on every run (gradients, exact `--resume`).
+    public static func parallelBlocks(_ count: Int, blocks: Int, _ body: (Int, Range<Int>) -> Void) {
+        let blocks = max(1, min(blocks, count))
+        parallelFor(blocks) { b in body(b, (b * count / blocks)..<((b + 1) * count / blocks)) }
+    }
+
     /// Runs `body(i)` for every `i` in `0..<count`, in parallel chunks.
     public static func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Int) -> Void) {
         parallelChunks(count, minChunk: minChunk) { _, r in for i in r { body(i) } }
@@ -61,9 +73,6 @@ public enum Threading {
 private final class ThreadState: @unchecked Sendable {
     private let lock = NSLock()
     private var n: Int
-    private var colBudget = 1 << 17
-    func budget() -> Int { lock.withLock { colBudget } }
-    func setBudget(_ v: Int) { lock.withLock { colBudget = v } }
 
     init() {
         OpenBLASCore.configure()

@@ -161,7 +161,7 @@ public enum ConvKernels {
         let rows = g.tileRows(budget: pointwise ? Int.max / 4 : Threading.im2colBudget, minTiles: max(1, Threading.threads / max(1, n * groups)))
         let tiles = (g.outH + rows - 1) / rows
         let workers = Threading.workerCount(n * groups * ((tiles + 1) / 2))
-        // Per-worker weight-gradient accumulators (worker 0 accumulates into dw directly).
+        // Per-block weight-gradient accumulators (block 0 accumulates into dw directly), added in block order.
         let wCount = w.count
         let dwPrivate = needWeight && workers > 1 ? BufferPool.shared.take(wCount * (workers - 1)) : nil
         dwPrivate?.update(repeating: 0, count: wCount * (workers - 1))
@@ -171,10 +171,10 @@ public enum ConvKernels {
             let perPlane = phase == 0 ? (tiles + 1) / 2 : tiles / 2
             if perPlane == 0 { continue }
             let items = n * groups * perPlane
-            Threading.parallelChunks(items) { worker, range in
+            Threading.parallelBlocks(items, blocks: workers) { block, range in
                 let colCount = kv * rows * g.outW
                 withScratch(colCount) { col in
-                    let dwAcc: UnsafeMutablePointer<Float>? = dwp.map { worker == 0 ? $0 : dwPrivate! + (worker - 1) * wCount }
+                    let dwAcc: UnsafeMutablePointer<Float>? = dwp.map { block == 0 ? $0 : dwPrivate! + (block - 1) * wCount }
                     for item in range {
                         let t = (item % perPlane) * 2 + phase, ng = item / perPlane, gi = ng % groups, ni = ng / groups
                         let oy0 = t * rows, oy1 = min(g.outH, oy0 + rows), cols = (oy1 - oy0) * g.outW

@@ -77,9 +77,10 @@ public enum ConvTransposeKernels {
         let dwPrivate = needWeight && workers > 1 ? BufferPool.shared.take(wCount * (workers - 1)) : nil
         dwPrivate?.update(repeating: 0, count: wCount * (workers - 1))
         defer { if let p = dwPrivate { BufferPool.shared.give(p, count: wCount * (workers - 1)) } }
-        Threading.parallelChunks(items) { worker, range in
+        // Per-block weight-gradient accumulators (block 0 accumulates into dw directly), added in block order.
+        Threading.parallelBlocks(items, blocks: workers) { block, range in
             withScratch(kv * rows * g.outW) { col in
-                let dwAcc: UnsafeMutablePointer<Float>? = dwp.map { worker == 0 ? $0 : dwPrivate! + (worker - 1) * wCount }
+                let dwAcc: UnsafeMutablePointer<Float>? = dwp.map { block == 0 ? $0 : dwPrivate! + (block - 1) * wCount }
                 for item in range {
                     let t = item % tiles, ng = item / tiles, gi = ng % groups, ni = ng / groups
                     let r0 = t * rows, r1 = min(g.outH, r0 + rows), cols = (r1 - r0) * g.outW
