@@ -8,16 +8,23 @@ public enum WebApplication {
     public static func makeRouter(service: DeblurService) -> Router<BasicRequestContext> {
         let router = Router()
         let config = service.configuration
-        router.add(middleware: NotFoundAsJSON())
+        let routes = RouteMethods()
+        router.add(middleware: UnmatchedRouteAsJSON(routes: routes))
+        // Every route goes through here, so the 405 middleware knows which methods a path takes.
+        func on(_ path: String, _ method: HTTPRequest.Method,
+                _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+            router.on(RouterPath(path), method: method, use: handler)
+            routes.add(method, path)
+        }
 
         for (path, text, type) in [("/", PageAssets.indexHTML, "text/html; charset=utf-8"),
                                    ("/assets/app.js", PageAssets.appJS, "text/javascript; charset=utf-8"),
                                    ("/assets/style.css", PageAssets.styleCSS, "text/css; charset=utf-8")] {
-            router.get(RouterPath(path)) { _, _ in asset(text, type: type) }
+            on(path, .get) { _, _ in asset(text, type: type) }
             // Link checkers and `curl -I` send HEAD: the same headers, no body.
-            router.head(RouterPath(path)) { _, _ in asset(text, type: type, withBody: false) }
+            on(path, .head) { _, _ in asset(text, type: type, withBody: false) }
         }
-        router.get("/api/status") { _, _ in
+        on("/api/status", .get) { _, _ in
             let load = await service.limiter.load
             let status = ServerStatus(
                 method: config.methodName, maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxPixels,
@@ -26,24 +33,24 @@ public enum WebApplication {
             return json(status)
         }
         // A synthetic blurry picture, for the page's self-test (`/?selftest=1`) and for trying the page out.
-        router.get("/selftest/sample.png") { _, _ in
+        on("/selftest/sample.png", .get) { _, _ in
             let png: Data
             do throws(ImageCodecError) { png = try service.codec.encodePNG(SampleImage.blurredTestCard()) } catch { throw WebError(error) }
             return Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
         }
-        router.get("/selftest/reference.png") { _, _ in
+        on("/selftest/reference.png", .get) { _, _ in
             let png: Data
             do throws(ImageCodecError) { png = try service.codec.encodePNG(SampleImage.testCard()) } catch { throw WebError(error) }
             return Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
         }
-        router.get("/selftest/sample.mp4") { _, _ in
+        on("/selftest/sample.mp4", .get) { _, _ in
             let mp4: Data
             do { mp4 = try await BlockingWork.run { try SampleImage.panningClipMP4() } } catch {
                 throw WebError.internalError("could not make the sample clip: \(error)")
             }
             return Response(status: .ok, headers: [.contentType: "video/mp4"], body: .init(byteBuffer: ByteBuffer(bytes: mp4)))
         }
-        router.post("/api/deblur") { request, _ in
+        on("/api/deblur", .post) { request, _ in
             // Refuse at once when full rather than after receiving megabytes; `deblur` checks again when it queues.
             if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
             let upload = try await readBody(of: request, configuration: config, raw: "image")
@@ -60,7 +67,7 @@ public enum WebApplication {
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: result.png)))
         }
-        router.post("/api/compare") { request, _ in
+        on("/api/compare", .post) { request, _ in
             if await service.limiter.isFull { throw WebError.busy(retryAfterSeconds: config.retryAfterSeconds) }
             let body = try await readBody(of: request, configuration: config, raw: nil)
             let form = try MultipartForm(contentType: request.headers[.contentType] ?? "", body: body)
@@ -69,7 +76,7 @@ public enum WebApplication {
             }
             return json(try await service.compare(image: image, reference: reference))
         }
-        router.post("/api/jobs") { request, _ in
+        on("/api/jobs", .post) { request, _ in
             let upload = try await readBody(of: request, configuration: config, raw: "video")
             let status = try await service.videoJobs.submit(upload)
             var response = json(status)
@@ -78,7 +85,7 @@ public enum WebApplication {
             return response
         }
         // `?wait=S` (0…10 s) long-polls: the answer comes when the job changes, so clients need no timers.
-        router.get("/api/jobs/{id}") { request, context in
+        on("/api/jobs/{id}", .get) { request, context in
             let id = context.parameters.get("id") ?? ""
             let wait = min(10, max(0, request.uri.queryParameters.get("wait", as: Double.self) ?? 0))
             let status = wait > 0
@@ -87,7 +94,7 @@ public enum WebApplication {
             guard let status else { throw WebError.notFound("no such job") }
             return json(status)
         }
-        router.get("/api/jobs/{id}/result") { _, context in
+        on("/api/jobs/{id}/result", .get) { _, context in
             let id = context.parameters.get("id") ?? ""
             let video = try await service.videoJobs.result(id)
             return Response(
@@ -167,10 +174,17 @@ public enum WebApplication {
     }
 }
 
-/// Unknown paths get the API's JSON error body (`{"error": …}`) like every other failure, not an empty 404.
-struct NotFoundAsJSON<Context: RequestContext>: RouterMiddleware {
+/// Unmatched requests get the API's JSON error body (`{"error": …}`) like every other failure, not an empty 404:
+/// 405 with `Allow` when the path exists for other methods, 404 otherwise.
+struct UnmatchedRouteAsJSON<Context: RequestContext>: RouterMiddleware {
+    let routes: RouteMethods
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch let error as HTTPError where error.status == .notFound {
+            let allowed = routes.allowed(for: request.uri.path)
+            guard allowed.isEmpty else {
+                throw WebError.methodNotAllowed(method: request.method.rawValue, path: request.uri.path,
+                                                allowed: allowed.map(\.rawValue))
+            }
             throw WebError.notFound("no such page or API route: \(request.method) \(request.uri.path)")
         }
     }

@@ -5,6 +5,8 @@ import Hummingbird
 public enum WebError: Error, Equatable, CustomStringConvertible {
     case badRequest(String)
     case notFound(String)
+    /// The path exists, but not for this method; `allowed` goes into the `Allow` header.
+    case methodNotAllowed(method: String, path: String, allowed: [String])
     case notReady(String)
     case requestTimeout(String)
     case payloadTooLarge(String)
@@ -18,6 +20,7 @@ public enum WebError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badRequest: .badRequest
         case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .notReady: .conflict
         case .requestTimeout: .requestTimeout
         case .payloadTooLarge: .contentTooLarge
@@ -33,6 +36,8 @@ public enum WebError: Error, Equatable, CustomStringConvertible {
         case .badRequest(let m), .notFound(let m), .notReady(let m), .requestTimeout(let m), .payloadTooLarge(let m),
              .unsupportedMediaType(let m), .unprocessable(let m), .internalError(let m):
             m
+        case .methodNotAllowed(let method, let path, let allowed):
+            "\(path) takes \(allowed.joined(separator: " or ")), not \(method)"
         case .busy(let s): "the server is busy; try again in \(s) s"
         case .processingTimeout(let s): "processing took too long; try a smaller image or again in \(s) s"
         }
@@ -53,6 +58,7 @@ extension WebError: HTTPResponseError {
     public var headers: HTTPFields {
         switch self {
         case .busy(let s), .processingTimeout(let s): [.retryAfter: String(s), .contentType: "application/json"]
+        case .methodNotAllowed(_, _, let allowed): [.allow: allowed.joined(separator: ", "), .contentType: "application/json"]
         default: [.contentType: "application/json"]
         }
     }

@@ -86,7 +86,7 @@ struct CompareAndPageTests {
         }
     }
 
-    @Test("the page, its script and stylesheet are served with their types; no external resources")
+    @Test("the page, its script and stylesheet are served with their types; no external resources; 404 and 405 as JSON")
     func page() async throws {
         try await Fixtures.app(Fixtures.service()).test(.router) { client in
             try await client.execute(uri: "/", method: .get) { response in
@@ -103,6 +103,15 @@ struct CompareAndPageTests {
             try await client.execute(uri: "/api/nope", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(errorMessage(response.body).contains("no such page or API route: GET /api/nope"))
+            }
+            // A known path asked with another method: 405 naming the methods it takes, in `Allow` too.
+            for (uri, method, allow) in [("/api/deblur", HTTPRequest.Method.get, "POST"), ("/", .delete, "GET, HEAD"),
+                                         ("/api/jobs/abc", .post, "GET")] {
+                try await client.execute(uri: uri, method: method) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                    #expect(errorMessage(response.body) == "\(uri) takes \(allow.replacingOccurrences(of: ", ", with: " or ")), not \(method)")
+                }
             }
             // HEAD, as link checkers and `curl -I` send it, answers like GET without the body.
             try await client.execute(uri: "/", method: .head) { response in
