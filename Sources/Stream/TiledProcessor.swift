@@ -14,17 +14,30 @@ public struct TiledProcessor: FrameProcessor {
     public let wholeFramePixels: Int
     /// Tile sizes are rounded up to a multiple of this (the inner processor's stride, so it pads nothing).
     public let alignment: Int
+    /// Frames with more pixels than `pixelsAbove` get `tileSize` tiles instead: smaller tiles bound memory where
+    /// frames are huge, decided per frame for callers that learn frame sizes only as frames arrive (the web server).
+    public let largeFrames: (pixelsAbove: Int, tileSize: Int)?
 
     public init(_ inner: any FrameProcessor, tileSize: Int, overlap: Int, wholeFramePixels: Int = 0,
-                alignment: Int = 1) throws(TilingError) {
+                alignment: Int = 1, largeFrames: (pixelsAbove: Int, tileSize: Int)? = nil) throws(TilingError) {
         guard tileSize > 0, overlap >= 0, overlap < tileSize, wholeFramePixels >= 0, alignment > 0 else {
             throw .invalidTiling(tileSize: tileSize, overlap: overlap)
+        }
+        if let largeFrames, largeFrames.tileSize <= overlap {
+            throw .invalidTiling(tileSize: largeFrames.tileSize, overlap: overlap)
         }
         self.inner = inner
         self.tileSize = tileSize
         self.overlap = overlap
         self.wholeFramePixels = wholeFramePixels
         self.alignment = alignment
+        self.largeFrames = largeFrames
+    }
+
+    /// The tile size used for a frame of this size.
+    public func tileSize(width: Int, height: Int) -> Int {
+        guard let largeFrames, width * height > largeFrames.pixelsAbove else { return tileSize }
+        return largeFrames.tileSize
     }
 
     public mutating func process(_ frame: Frame) throws -> Frame {
@@ -37,6 +50,7 @@ public struct TiledProcessor: FrameProcessor {
     }
 
     private mutating func process(_ frame: Frame, checking cancellation: CancellationToken?) throws -> Frame {
+        let tileSize = tileSize(width: frame.width, height: frame.height)
         if (frame.width <= tileSize && frame.height <= tileSize) || frame.width * frame.height <= wholeFramePixels {
             return try runInner(frame, cancellation)
         }

@@ -56,10 +56,12 @@ struct ModelFlags: ParsableArguments {
         }
     }
 
-    /// What the flags select, for `MethodOptions`; without `--tile`, the tile suits `video`'s size (nil: 512),
+    /// What the flags select, for `MethodOptions`; without `--tile`, the tile suits `video`'s size (nil: 512, and 384
+    /// for any frame above 1440p),
     /// and the views per frame suit whether it is a still image (`views(forStillImage:)`).
     func settings(for video: VideoStreamInfo? = nil, method: Method = .gan) -> ModelSettings {
         ModelSettings(path: model, tile: tile ?? LargeFramePolicy.tile(for: video, method: method),
+                      largeFrameTile: tile == nil ? LargeFramePolicy.tile : nil,
                       overlap: overlap, tileAbove: tileAbove,
                       ensemble: views(forStillImage: video?.isImage == true))
     }
@@ -73,6 +75,9 @@ struct ModelSettings: Sendable {
     var path: String?
     /// Tile size in pixels (0 = whole frame) and overlap; frames of at most `tileAbove` pixels run whole.
     var tile = 0
+    /// Without `--tile`: the tile for frames above 1440p, chosen per frame, for callers that cannot know the
+    /// frame size up front (the web server's uploads).
+    var largeFrameTile: Int? = nil
     var overlap = 0
     var tileAbove = 0
     /// Views averaged per frame (1, 2, 4 or 8); `stillImageEnsemble` is the default for stills.

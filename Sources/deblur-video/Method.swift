@@ -47,7 +47,8 @@ func makeProcessorFactory(for method: Method, options: MethodOptions) throws -> 
         // Tiles are multiples of the stride, so the network reflect-pads nothing.
         guard settings.tile > 0 else { return model }
         return { try TiledProcessor(model(), tileSize: settings.tile, overlap: settings.overlap,
-                                    wholeFramePixels: settings.tileAbove, alignment: stride) }
+                                    wholeFramePixels: settings.tileAbove, alignment: stride,
+                                    largeFrames: settings.largeFrameTile.map { (LargeFramePolicy.pixelsAbove, $0) }) }
     case .none:
         return { PassThrough() }
     case .unsharp:

@@ -27,6 +27,14 @@ import Testing
         #expect(defaults.settings().tile == 512)
         let explicit = try ModelFlags.parse(["--tile", "512"])
         #expect(explicit.settings(for: video(3840, 2160)).tile == 512)
+        // Without --tile, a frame above 1440p gets 384 tiles even where no size is known up front (serve).
+        #expect(defaults.settings().largeFrameTile == 384)
+        #expect(explicit.settings().largeFrameTile == nil)
+        // One worker: the factory sets the engine's threads to all cores, which is already their default.
+        var options = MethodOptions(); options.model = defaults.settings()
+        let factory = try makeProcessorFactory(for: .gan, options: options)
+        let tiled = try #require(try factory() as? TiledProcessor)
+        #expect(tiled.tileSize(width: 3840, height: 2160) == 384 && tiled.tileSize(width: 1920, height: 1080) == 512)
     }
 
     @Test func stillImagesGetOneWorkerAndEightViewsUnlessTold() throws {

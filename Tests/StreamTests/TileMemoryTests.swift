@@ -49,3 +49,24 @@ private struct RecordingProcessor: FrameProcessor {
     let large = try run(width: 642, height: 360)
     #expect(large.calls > 2 && large.largestWidth <= 256 && large.largestHeight <= 256)
 }
+
+/// With a large-frame rule, a frame above its pixel count gets the smaller tiles; others keep the usual ones.
+@Test func largeFramesGetTheirOwnTileSize() throws {
+    func largestTile(width: Int, height: Int) throws -> Int {
+        let recorder = SizeRecorder()
+        var tiled = try TiledProcessor(RecordingProcessor(recorder: recorder), tileSize: 256, overlap: 16,
+                                       largeFrames: (pixelsAbove: 600 * 400, tileSize: 128))
+        #expect(tiled.tileSize(width: width, height: height) == (width * height > 600 * 400 ? 128 : 256))
+        let out = try tiled.process(Frame(width: width, height: height,
+                                          pixels: [Float](repeating: 0.25, count: 3 * width * height)))
+        #expect(out.width == width && out.height == height && out.pixels.allSatisfy { abs($0 - 0.25) < 1e-6 })
+        return max(recorder.largestWidth, recorder.largestHeight)
+    }
+    // TilePlan evens out the tiles, so they may be smaller than the limit, but only the large frame's fit in 128.
+    let usual = try largestTile(width: 600, height: 400), large = try largestTile(width: 601, height: 400)
+    #expect(usual > 128 && usual <= 256, "\(usual)")
+    #expect(large <= 128, "\(large)")
+    #expect(throws: TilingError.self) {
+        try TiledProcessor(PassThrough(), tileSize: 256, overlap: 16, largeFrames: (pixelsAbove: 1, tileSize: 16))
+    }
+}
