@@ -45,7 +45,16 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     /// The file's start time (AV_TIME_BASE units), subtracted from every timestamp as the ffmpeg CLI does, so
     /// output starts at 0: an MPEG-TS capture starting at 1.4 s (or at 3600 s) gives no blank lead-in in MP4.
     private var startShift: Int64 = 0
-    private let logger = Logger(label: "deblur-video.decoder")
+    private let logger: Logger
+    private var decoderName = ""
+    /// Decoders that abort the process when asked to explode on damaged data (checked with FFmpeg 5.1).
+    static let explodeAborts: Set<String> = ["mpeg4", "h263", "h263p", "h263i", "flv", "msmpeg4v1", "msmpeg4v2",
+                                             "msmpeg4", "wmv1", "wmv2"]
+    /// True for `explodeAborts` decoders: damage is concealed by FFmpeg and counted in `damagedFrames`.
+    private var concealsDamage = false
+    private var damagedFrames = 0
+    /// Set once a decode error turned out to be the stream's cut-off end (`endsAfterDamage`).
+    private var damagedTail = false
 
     /// Opens `location` (a path, any URL FFmpeg understands, or `-` for stdin).
     /// - Parameters:
@@ -54,8 +63,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     ///     decoder ends the stream there (so Ctrl-C works even while a camera pipe is silent).
     ///   - networkTimeout: a URL input that sends nothing for this long is an error, not a hang.
     public init(location: String, threads: Int = 0, cancellation: CancellationToken? = nil,
-                networkTimeout: Duration = .seconds(60)) throws {
+                networkTimeout: Duration = .seconds(60), logger: Logger = Logger(label: "deblur-video.decoder")) throws {
         self.location = location
+        self.logger = logger
         let isPath = location != "-" && !location.contains(":")
         if isPath && !FileManager.default.fileExists(atPath: location) {
             throw DecodeError.fileNotFound(location)
@@ -139,7 +149,11 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         ctx.pointee.thread_count = Int32(clamping: threads)
         ctx.pointee.pkt_timebase = stream.pointee.time_base
         // Fail loudly on damaged data instead of concealing it, so we can say where the stream broke.
-        ctx.pointee.err_recognition |= cffmpeg_ef_explode()
+        // Not for the H.263 family: FFmpeg 5.1's MPEG-4 Part 2 decoder then aborts the whole process on damage
+        // ("Assertion frame->buf[0] failed"); there damage is concealed, as the ffmpeg CLI does, and counted.
+        decoderName = String(cString: decoder.pointee.name)
+        concealsDamage = Self.explodeAborts.contains(decoderName)
+        if !concealsDamage { ctx.pointee.err_recognition |= cffmpeg_ef_explode() }
         ret = avcodec_open2(ctx, decoder, nil)
         guard ret >= 0 else {
             throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: avErrorDescription(ret))
@@ -251,14 +265,24 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             let received = avcodec_receive_frame(ctx, frame)
             if received >= 0 {
                 defer { av_frame_unref(frame) }
+                if concealsDamage && (frame.pointee.decode_error_flags != 0 || frame.pointee.flags & 1 != 0) {
+                    damagedFrames += 1  // AV_FRAME_FLAG_CORRUPT or concealed errors
+                }
                 return try make(frame)
             }
             if received == cffmpeg_averror_eof() {
                 finished = true
+                if damagedFrames > 0 {
+                    logger.warning("\(damagedFrames) frame\(damagedFrames == 1 ? "" : "s") of the \(decoderName) input had damaged data, concealed by the decoder")
+                }
                 try checkTruncation()
                 return nil
             }
             if received != cffmpeg_averror_eagain() {
+                if try endsAfterDamage(avErrorDescription(received)) {
+                    if finished { try checkTruncation(); return nil }
+                    continue
+                }
                 finished = true
                 throw corrupt(avErrorDescription(received))
             }
@@ -287,17 +311,52 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             if packet.pointee.stream_index == videoIndex {
                 let sent = avcodec_send_packet(ctx, packet)
                 if sent < 0 && sent != cffmpeg_averror_eagain() {
+                    av_packet_unref(packet)
+                    if try endsAfterDamage(avErrorDescription(sent)) {
+                        if finished { try checkTruncation(); return nil }
+                        continue
+                    }
                     finished = true
                     throw corrupt(avErrorDescription(sent))
                 }
-            } else if packet.pointee.stream_index == audioIndex, let track = audioTrack,
-                      let copy = MediaPacket(referencing: packet, timeBase: track.timeBase) {
-                let shift = shift(in: track.timeBase)
-                if copy.packet.pointee.pts != cffmpeg_nopts_value() { copy.packet.pointee.pts -= shift }
-                if copy.packet.pointee.dts != cffmpeg_nopts_value() { copy.packet.pointee.dts -= shift }
-                pendingAudio.append(copy)
+            } else {
+                keepAudio(packet)
             }
         }
+    }
+
+    /// Queues a copy of `packet` for the encoder if it belongs to the audio track, shifted like the video.
+    private func keepAudio(_ packet: UnsafeMutablePointer<AVPacket>) {
+        guard packet.pointee.stream_index == audioIndex, let track = audioTrack,
+              let copy = MediaPacket(referencing: packet, timeBase: track.timeBase) else { return }
+        let shift = shift(in: track.timeBase)
+        if copy.packet.pointee.pts != cffmpeg_nopts_value() { copy.packet.pointee.pts -= shift }
+        if copy.packet.pointee.dts != cffmpeg_nopts_value() { copy.packet.pointee.dts -= shift }
+        pendingAudio.append(copy)
+    }
+
+    /// Whether a decode error is the stream's cut-off end rather than damage in its middle: true when no
+    /// video packet follows it (a file cut short, a pipe whose writer died mid-frame). Then only the unfinished
+    /// frame is lost: the decoder is flushed, the frames before it are kept with a warning (as the ffmpeg CLI
+    /// does), and a stated length still catches a cut file (`checkTruncation`). Video after the damage: false.
+    private func endsAfterDamage(_ reason: String) throws -> Bool {
+        guard let ctx = codecContext, let fmt = formatContext, let packet else { return false }
+        if damagedTail {
+            finished = true  // a second error while flushing the cut end: stop with what we have
+            return true
+        }
+        if !draining {
+            while av_read_frame(fmt, packet) >= 0 {
+                defer { av_packet_unref(packet) }
+                if packet.pointee.stream_index == videoIndex { return false }
+                keepAudio(packet)
+            }
+        }
+        damagedTail = true
+        logger.warning("the input ends inside a frame (cut off?): \(reason); the frames before it are kept")
+        draining = true
+        avcodec_send_packet(ctx, nil)
+        return true
     }
 
     private func corrupt(_ reason: String) -> DecodeError {
@@ -310,7 +369,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
 
     /// A file whose container announced a longer duration than the data we got was cut short.
     private func checkTruncation() throws {
-        guard isSeekableFile, !videoInfo.isImage, let expected = videoSeconds else { return }
+        // On a pipe only an MP4/MOV header states the length reliably (its index comes first); Matroska's
+        // DURATION tags may be copied from a longer source by whatever wrote the pipe.
+        guard isSeekableFile || demuxerName.hasPrefix("mov,mp4"), !videoInfo.isImage, let expected = videoSeconds else { return }
         let frameTime = 1 / max(videoInfo.frameRate.doubleValue, 1)
         let reached = (lastSeconds ?? 0) + frameTime
         if expected - reached > max(0.5, 3 * frameTime) {

@@ -5,30 +5,6 @@ import Synchronization
 import Testing
 @testable import Stream
 
-/// Keeps the warnings and errors logged through it, for tests that check what a user is told.
-private final class RecordedMessages: Sendable {
-    let lines = Mutex<[String]>([])
-
-    var logger: Logger {
-        Logger(label: "test") { _ in RecordingHandler(messages: self) }
-    }
-
-    private struct RecordingHandler: LogHandler {
-        let messages: RecordedMessages
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .warning
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            messages.lines.withLock { $0.append("\(event.level): \(event.message)") }
-        }
-    }
-}
-
 @Suite struct AudioWarningTests {
     /// Encodes `input`'s video and audio into `output` and returns the warnings logged on the way.
     private func warnings(_ input: URL, _ output: URL, settings: EncoderSettings) throws -> [String] {
