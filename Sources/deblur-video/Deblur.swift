@@ -232,6 +232,13 @@ struct Deblur: ParsableCommand {
             let stats = try pipeline.run(source: session.source(decoder), sink: session.sink(encoder),
                                          cancellation: cancellation, progress: progress, makeProcessor: factory)
             line?.finish()
+            if cancellation.isCancelled && stats.frames == 0 && !target.isDirect {
+                // Stopped before any frame was written (a model still loading, a camera not yet sending): an
+                // empty file must not replace what OUTPUT held.
+                target.discard()
+                let kept = FileManager.default.fileExists(atPath: output) ? "; \(output) is left as it was" : ""
+                throw CLIFailure(.interrupted, "interrupted before the first frame; nothing written\(kept)")
+            }
             session.report()  // asked for by --realtime or --reference, so printed even with --quiet
             try target.commit()
             Logger(label: "deblur-video").debug("""

@@ -1,5 +1,6 @@
 import Foundation
 import MediaTestSupport
+import Synchronization
 import Testing
 
 private struct Run {
@@ -484,6 +485,53 @@ private func isOneErrorLine(_ text: String) -> Bool {
 
     @Test func interruptFinalizesAPlayableOutput() throws {
         try checkSignalsFinalize([SIGINT], outputName: "out.mp4")
+    }
+
+    /// Ctrl-C while the model is still loading: nothing was written, so the file
+    /// OUTPUT held before stays, instead of being replaced by an empty video.
+    @Test func interruptBeforeTheFirstFrameKeepsTheOldOutput() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.nut"), output = dir.appendingPathComponent("out.mkv")
+        try MediaTools.makeClip(input, seconds: 1)
+        try MediaTools.makeClip(output, seconds: 0.4)
+        let old = try Data(contentsOf: output)
+        let process = Process()
+        process.executableURL = BuiltCLI.binary
+        process.arguments = ["-", "-o", output.path, "--verbose"]
+        let stdin = Pipe(), err = Pipe()
+        process.standardInput = stdin
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        let seen = Mutex(""), done = Mutex(false)
+        let fd = err.fileHandleForReading.fileDescriptor
+        // Plain read(2) on a thread of its own: Foundation's availableData and readabilityHandler held the
+        // child's lines back until it exited.
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while case let n = read(fd, &buffer, buffer.count), n > 0 {
+                seen.withLock { $0 += String(decoding: buffer[..<n], as: UTF8.self) }
+            }
+            done.withLock { $0 = true }
+        }.start()
+        try process.run()
+        stdin.fileHandleForWriting.write(try Data(contentsOf: input))
+        try stdin.fileHandleForWriting.close()  // else FFmpeg's probe waits for more before the stream opens
+        // This line is logged just before the model loads, and frames flow only after it has loaded.
+        var waited = 0.0
+        while !seen.withLock({ $0.contains("worker(s), tiles of") }) && waited < 60 {
+            Thread.sleep(forTimeInterval: 0.005)
+            waited += 0.005
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        while !done.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.01) }
+        let stderr = seen.withLock { $0 }
+        #expect(waited < 60, "the model-loading line never came: \(stderr)")
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("error: interrupted before the first frame; nothing written; \(output.path) is left as it was"), "\(stderr)")
+        #expect(try Data(contentsOf: output) == old)
+        #expect(files(in: dir) == ["in.nut", "out.mkv"])
     }
 
     @Test func sigtermSentTwiceAtOnceStillFinalizes() throws {
