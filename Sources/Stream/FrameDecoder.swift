@@ -1,3 +1,4 @@
+import Dispatch
 import CFFmpeg
 import Foundation
 import Logging
@@ -46,6 +47,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     /// output starts at 0: an MPEG-TS capture starting at 1.4 s (or at 3600 s) gives no blank lead-in in MP4.
     private var startShift: Int64 = 0
     private let logger: Logger
+    /// When the input's header arrived (`DispatchTime` uptime nanoseconds): for a live source, about when its
+    /// first frame was sent, so a real-time clock started here counts the probe's wait as lag.
+    public private(set) var firstDataTime: UInt64 = 0
     private var decoderName = ""
     /// Decoders that abort the process when asked to explode on damaged data (checked with FFmpeg 5.1).
     static let explodeAborts: Set<String> = ["mpeg4", "h263", "h263p", "h263i", "flv", "msmpeg4v1", "msmpeg4v2",
@@ -103,6 +107,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             throw DecodeError.cannotOpen(location, reason: avErrorDescription(ret))
         }
         formatContext = fmt
+        // The header has arrived; FFmpeg's probe (`avformat_find_stream_info`) now reads about a second of a
+        // live stream before the first frame can be decoded.
+        firstDataTime = DispatchTime.now().uptimeNanoseconds
         // From here on, deinit frees whatever was allocated if init throws.
         videoIndex = -1
         audioIndex = -1

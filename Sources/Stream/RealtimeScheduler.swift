@@ -4,8 +4,9 @@ import Foundation
 /// Decides, frame by frame, how much processing fits before the frame's deadline; shared by the pipeline's workers.
 ///
 /// Frame i is due at `start + (pts_i − pts_0)·timeBase` (or `i·frameInterval` without pts), where `start` is when
-/// the first frame was seen: that is when a live source delivers it, and for a file it replays the input at its
-/// own rate. A frame may take a level (full resolution, then each downscale) if its current lag plus that level's
+/// the input was opened (`init(_:start:)`), else when the first frame was seen: that is when a live source
+/// delivers it, and for a file it replays the input at its own rate. Starting at the opening counts what piled
+/// up in a live pipe while the model loaded as lag, so it is worked off instead of delaying every later frame. A frame may take a level (full resolution, then each downscale) if its current lag plus that level's
 /// measured cost (EWMA per level) stays within `maxLatency`; otherwise it is passed through. Lag therefore never
 /// builds up: slow frames are dropped from processing, never from the output.
 public final class RealtimeScheduler: @unchecked Sendable {
@@ -62,8 +63,11 @@ public final class RealtimeScheduler: @unchecked Sendable {
     /// (after a load spike, say) instead of never again.
     private let retryDecay = 0.99
 
-    public init(_ configuration: Configuration) {
+    /// - Parameter start: the clock's zero (`DispatchTime` uptime nanoseconds), e.g. when the input was opened;
+    ///   nil: when the first frame is decided on.
+    public init(_ configuration: Configuration, start: UInt64? = nil) {
         self.configuration = configuration
+        self.start = start
         estimates = Array(repeating: nil, count: configuration.scales.count)
     }
 

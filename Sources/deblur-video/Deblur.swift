@@ -210,7 +210,7 @@ struct Deblur: ParsableCommand {
             Logger(label: "deblur-video").debug(
                 "\(video.width)x\(video.height) frames: \(workers) worker(s), tiles of \(methodOptions.model.tile)\(large ? " (large-frame defaults)" : "")")
         }
-        var session = try LiveSession(live, video: decoder.videoInfo)
+        var session = try LiveSession(live, video: decoder.videoInfo, start: decoder.firstDataTime)
         let factory = session.wrap(try makeProcessorFactory(for: method, options: methodOptions))
 
         let encoder: FrameEncoder

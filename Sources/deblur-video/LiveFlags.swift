@@ -25,12 +25,14 @@ struct LiveFlags: ParsableArguments {
     }
 
     /// The shared scheduler for `--realtime`, from the input's frame rate and time base.
-    func makeScheduler(video: VideoStreamInfo) -> RealtimeScheduler? {
+    /// Its clock starts at `start`, when the input's first data arrived: frames a live source sends while FFmpeg
+    /// probes the stream and the model loads wait in the pipe, and that wait is lag the scheduler must see.
+    func makeScheduler(video: VideoStreamInfo, start: UInt64? = nil) -> RealtimeScheduler? {
         guard let realtime else { return nil }
         let rate = video.frameRate.isValid ? video.frameRate.doubleValue : 25
         let config = RealtimeScheduler.Configuration(mode: realtime, frameInterval: 1 / rate,
                                                      timeBase: video.timeBase.doubleValue, maxLatency: maxLatency)
-        return RealtimeScheduler(config)
+        return RealtimeScheduler(config, start: start)
     }
 }
 
@@ -43,8 +45,9 @@ struct LiveSession {
     private var scoring: ReferenceScoringSink<FrameEncoder>?
 
     /// Opens the reference now, so a missing one fails before any output exists.
-    init(_ flags: LiveFlags, video: VideoStreamInfo) throws {
-        scheduler = flags.makeScheduler(video: video)
+    /// `start`: when the input's first data arrived (`FrameDecoder.firstDataTime`), the real-time clock's zero.
+    init(_ flags: LiveFlags, video: VideoStreamInfo, start: UInt64? = nil) throws {
+        scheduler = flags.makeScheduler(video: video, start: start)
         probe = scheduler == nil ? nil : LatencyProbe()
         referencePath = flags.reference ?? ""
         reference = try flags.reference.map { try FrameSequence(path: $0) }

@@ -141,6 +141,22 @@ private func paintedCount(_ frames: [Frame]) -> Int {
         let report = scheduler.summary
         #expect(report.frames == 4 && report.fullResolution == 1 && report.downscaled == 1 && report.passedThrough == 2)
     }
+
+    /// A clock started when the input opened counts the frames that piled up while the model loaded as lag:
+    /// they pass through until it is worked off. Started at the first decision, the same frames look on time.
+    @Test func aClockStartedAtTheInputCountsTheStartupBacklog() {
+        let config = RealtimeScheduler.Configuration(mode: .skip, frameInterval: 0.04, timeBase: 0, maxLatency: 0.5)
+        let opened = DispatchTime.now().uptimeNanoseconds - 2_000_000_000  // 2 s of model loading ago
+        let fromInput = RealtimeScheduler(config, start: opened)
+        let fromFirstFrame = RealtimeScheduler(config)
+        for i in 0..<3 {
+            let frame = Frame(width: 64, height: 64, index: i)
+            #expect(fromInput.decide(for: frame) == .passThrough)
+            #expect(fromFirstFrame.decide(for: frame) == .process(scale: 1))
+        }
+        // Frame 50 was due 2 s after the first: the backlog is gone, so it is processed again.
+        #expect(fromInput.decide(for: Frame(width: 64, height: 64, index: 50)) == .process(scale: 1))
+    }
 }
 
 @Suite struct FrameResizeTests {
