@@ -13,14 +13,18 @@ public struct EncoderSettings: Sendable, Equatable {
     /// Whether warnings about re-encoded or dropped audio suggest another container. A CLI user can pick one;
     /// a web service's user cannot, so the service turns it off.
     public var suggestsContainer: Bool
+    /// Encode each frame as soon as it arrives (x264/x265 `tune=zerolatency`: no lookahead, no B-frames),
+    /// for live output; otherwise x264 holds about 0.9 s of frames back.
+    public var lowLatency: Bool
 
     public init(codec: String? = nil, crf: Int? = nil, preset: String? = nil, format: String? = nil, threads: Int = 0,
-                suggestsContainer: Bool = true) {
+                suggestsContainer: Bool = true, lowLatency: Bool = false) {
         self.codec = codec
         self.crf = crf
         self.preset = preset
         self.format = format
         self.threads = threads
         self.suggestsContainer = suggestsContainer
+        self.lowLatency = lowLatency
     }
 }

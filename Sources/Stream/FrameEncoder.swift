@@ -129,6 +129,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         }
         if codecName == "libx264" || codecName == "libx265" {
             av_dict_set(&options, "preset", settings.preset ?? "veryfast", 0)
+            if settings.lowLatency { av_dict_set(&options, "tune", "zerolatency", 0) }
         } else if let preset = settings.preset {
             av_dict_set(&options, "preset", preset, 0)
         }

@@ -14,14 +14,19 @@ struct LiveFlags: ParsableArguments {
         """)
     var realtime: RealtimeMode?
 
-    @Option(parsing: .unconditional, help: "With --realtime: largest delay (seconds) a frame may have from its due time to the end of its processing.")
-    var maxLatency: Double = 0.5
+    @Option(name: .customLong("max-latency"), parsing: .unconditional,
+            help: "With --realtime: largest delay (seconds) a frame may have from its due time to the end of its processing. (default: 0.5)")
+    var maxLatencyFlag: Double?
+    var maxLatency: Double { maxLatencyFlag ?? 0.5 }
 
     @Option(help: "Sharp reference (a video with the same frames; for a directory of images, a directory with the same names) to score every restored frame against (PSNR, SSIM); summary on stderr (even with --quiet).")
     var reference: String?
 
     func validate() throws {
         guard maxLatency > 0 else { throw ValidationError("--max-latency must be positive, got \(maxLatency)") }
+        if maxLatencyFlag != nil && realtime == nil {
+            throw ValidationError("--max-latency applies only with --realtime skip|downscale")
+        }
     }
 
     /// The shared scheduler for `--realtime`, from the input's frame rate and time base.

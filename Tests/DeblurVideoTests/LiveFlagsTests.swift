@@ -61,4 +61,12 @@ private func line(_ text: String, startingWith prefix: String) -> String? {
         #expect(run.status == 2)
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
+
+    /// A latency budget without a real-time mode would do nothing; say so instead of ignoring it.
+    @Test func maxLatencyNeedsRealtime() throws {
+        let run = try BuiltCLI.run(["in.mp4", "-o", "out.mkv", "--max-latency", "0.3"])
+        #expect(run.status == 1 && run.stderr.contains("--max-latency applies only with --realtime"), "\(run.stderr)")
+        let zero = try BuiltCLI.run(["in.mp4", "-o", "out.mkv", "--realtime", "skip", "--max-latency", "0"])
+        #expect(zero.status == 1 && zero.stderr.contains("--max-latency must be positive"), "\(zero.stderr)")
+    }
 }

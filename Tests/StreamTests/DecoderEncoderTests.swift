@@ -70,6 +70,23 @@ private func transcode(_ input: URL, _ output: URL, settings: EncoderSettings = 
         #expect(try rotation(unrotated).isEmpty)
     }
 
+    /// `lowLatency` (what `--realtime` sets) turns off x264's lookahead and B-frames, which hold frames back.
+    @Test func lowLatencyX264HasNoBFrames() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv")
+        try MediaTools.makeClip(input, seconds: 1)
+        func pictureTypes(lowLatency: Bool) throws -> String {
+            let output = dir.appendingPathComponent("out-\(lowLatency).mkv")
+            _ = try transcode(input, output, settings: EncoderSettings(lowLatency: lowLatency))
+            return String(decoding: try MediaTools.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                                   "frame=pict_type", "-of", "csv=p=0", output.path]), as: UTF8.self)
+        }
+        let normal = try pictureTypes(lowLatency: false), live = try pictureTypes(lowLatency: true)
+        #expect(normal.contains("B"))
+        #expect(!live.contains("B") && live.split(whereSeparator: \.isNewline).count == 25)
+    }
+
     @Test func colourTagsAreKept() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
