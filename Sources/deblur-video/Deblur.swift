@@ -21,9 +21,9 @@ struct Deblur: ParsableCommand {
           deblur-video photo.jpg -o photo-sharp.png
           deblur-video shots/ -o shots-sharp/
           cat clip.nut | deblur-video - -o - --format nut | ffplay -
-          Camera pipe (Ctrl-C finalizes the output):
-          ffmpeg -f v4l2 -i /dev/video0 -f nut - \\
-            | deblur-video - -o - --format nut | ffplay -
+          Camera pipe, kept live (Ctrl-C finalizes the output; stdout is NUT):
+          ffmpeg -f v4l2 -i /dev/video0 -c:v rawvideo -f nut - \\
+            | deblur-video - -o - --realtime downscale | ffplay -
 
         EXIT CODES:
           0    success
@@ -77,7 +77,7 @@ struct Deblur: ParsableCommand {
     @OptionGroup(title: "Live input and quality")
     var live: LiveFlags
 
-    @Flag(help: "No progress line and only errors on stderr.")
+    @Flag(help: "No progress line and only errors on stderr (the summary that --realtime or --reference asks for is still printed).")
     var quiet = false
 
     @Flag(help: "Show FFmpeg's own warnings and debug details.")

@@ -544,7 +544,7 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let run = try deblurVideo(["deblur", "--help"])
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        #expect(text.contains("ffmpeg -f v4l2 -i /dev/video0 -f nut - \\\n    | deblur-video - -o - --format nut | ffplay -"))
+        #expect(text.contains("ffmpeg -f v4l2 -i /dev/video0 -c:v rawvideo -f nut - \\\n    | deblur-video - -o - --realtime downscale | ffplay -"))
         #expect(text.contains("EXIT CODES"))
         #expect(text.contains("--method"))
     }
