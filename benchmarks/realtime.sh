@@ -11,3 +11,4 @@ ffmpeg -hide_banner -loglevel error -re -stream_loop "$loops" -i samples/blurred
 in_frames=$(( 75 * (loops + 1) ))
 out_frames="$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$tmp/out.mkv")"
 echo "input frames: $in_frames, output frames: $out_frames; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$in_frames" != "$out_frames" ]; then echo "FAIL: frames were lost" >&2; exit 1; fi

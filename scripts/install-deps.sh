@@ -3,7 +3,7 @@
 # Swift 6 itself is expected at /opt/swift or on PATH.
 set -euo pipefail
 pkgs=(ffmpeg libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
-      libopenblas-dev pkg-config time chromium)
+      libopenblas-dev pkg-config time bc chromium)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes the sample clips in samples/ with the ffmpeg CLI (deterministic, no downloads).
+# Makes the sample clips in samples/ with the ffmpeg CLI (deterministic, no downloads). The x264-coded clips'
+# bits also depend on x264's thread count: made on another core count, they decode about 64 dB PSNR apart.
 #   samples/sharp.mp4    640x360, 25 fps, 3 s: a Mandelbrot texture panning right at 300 px/s, 440 Hz tone (AAC)
 #   samples/blurred.mp4  the same scene with real motion blur: rendered at 125 fps, each output frame the
 #                        average of 5 consecutive renders (tmix, a 1/25 s shutter, ~12 px streaks);

@@ -14,7 +14,8 @@ public enum FFmpegSupport {
     /// Whether this muxer must seek back to finish its file (the ISO/QuickTime family and MXF write their
     /// index last), so it cannot write to a pipe. FFmpeg keeps no flag for it, hence the list.
     public static func needsSeekableOutput(_ muxer: String) -> Bool {
-        ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v", "mxf", "mxf_d10", "mxf_opatom"].contains(muxer)
+        // AVI too: through a pipe its header keeps placeholder sizes (players then see 1e9 frames).
+        ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v", "mxf", "mxf_d10", "mxf_opatom", "avi"].contains(muxer)
     }
 
     /// Whether FFmpeg has a video encoder with this name or codec name (`libx264`, `ffv1`, `png`, …).

@@ -111,6 +111,8 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let toPipe = try deblurVideo([mp4.path, "-o", "-", "--format", "mp4"])
         #expect(toPipe.status == 1 && isOneErrorLine(toPipe.stderr) && toPipe.stderr.contains("nut or matroska"), "\(toPipe.stderr)")
         #expect(toPipe.stdout.isEmpty)
+        let aviToPipe = try deblurVideo([mp4.path, "-o", "-", "--format", "avi"])
+        #expect(aviToPipe.status == 1 && aviToPipe.stdout.isEmpty, "\(aviToPipe.stderr)")
     }
 
     @Test func specialFilesAndLinksAreWrittenThroughNotReplaced() throws {
