@@ -59,7 +59,7 @@ struct Deblur: ParsableCommand {
 
     // -f as well, because ffmpeg users type it.
     @Option(name: [.customShort("f"), .long],
-            help: "Container format, needed for pipes: nut, matroska, mpegts, yuv4mpegpipe, … (default: from the output extension; nut for -).")
+            help: "Container format: nut, matroska, mpegts, yuv4mpegpipe, … (default: from the output extension; nut for - and for a FIFO or device without one).")
     var format: String?
 
     static let x26xPresets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
