@@ -1,5 +1,5 @@
-import Dispatch
 import CFFmpeg
+import Dispatch
 import Foundation
 import Logging
 
@@ -286,7 +286,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                 return nil
             }
             if received != cffmpeg_averror_eagain() {
-                if try endsAfterDamage(avErrorDescription(received)) {
+                if endsAfterDamage(avErrorDescription(received)) {
                     if finished { try checkTruncation(); return nil }
                     continue
                 }
@@ -319,7 +319,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                 let sent = avcodec_send_packet(ctx, packet)
                 if sent < 0 && sent != cffmpeg_averror_eagain() {
                     av_packet_unref(packet)
-                    if try endsAfterDamage(avErrorDescription(sent)) {
+                    if endsAfterDamage(avErrorDescription(sent)) {
                         if finished { try checkTruncation(); return nil }
                         continue
                     }
@@ -346,7 +346,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     /// video packet follows it (a file cut short, a pipe whose writer died mid-frame). Then only the unfinished
     /// frame is lost: the decoder is flushed, the frames before it are kept with a warning (as the ffmpeg CLI
     /// does), and a stated length still catches a cut file (`checkTruncation`). Video after the damage: false.
-    private func endsAfterDamage(_ reason: String) throws -> Bool {
+    private func endsAfterDamage(_ reason: String) -> Bool {
         guard let ctx = codecContext, let fmt = formatContext, let packet else { return false }
         if damagedTail {
             finished = true  // a second error while flushing the cut end: stop with what we have

@@ -6,7 +6,8 @@ import Foundation
 /// Frame i is due at `start + (pts_i − pts_0)·timeBase` (or `i·frameInterval` without pts), where `start` is when
 /// the input was opened (`init(_:start:)`), else when the first frame was seen: that is when a live source
 /// delivers it, and for a file it replays the input at its own rate. Starting at the opening counts what piled
-/// up in a live pipe while the model loaded as lag, so it is worked off instead of delaying every later frame. A frame may take a level (full resolution, then each downscale) if its current lag plus that level's
+/// up in a live pipe while FFmpeg probed it and the model loaded as lag, so it is worked off instead of delaying
+/// every later frame. A frame may take a level (full resolution, then each downscale) if its current lag plus that level's
 /// measured cost (EWMA per level) stays within `maxLatency`; otherwise it is passed through. Lag therefore never
 /// builds up: slow frames are dropped from processing, never from the output.
 public final class RealtimeScheduler: @unchecked Sendable {
