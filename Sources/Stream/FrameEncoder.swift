@@ -241,7 +241,11 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
                 .contains(format.pointee.video_codec)
             if answer == 1 || (answer < 0 && !rawDefault) { return x264 }
         }
-        let id = av_guess_codec(format, nil, url, nil, AVMEDIA_TYPE_VIDEO)
+        var id = av_guess_codec(format, nil, url, nil, AVMEDIA_TYPE_VIDEO)
+        // A picture pipe has no file name to pick the codec by, and FFmpeg would take JPEG (lossy): PNG instead.
+        if String(cString: format.pointee.name) == "image2pipe" && id == AV_CODEC_ID_MJPEG && url.hasPrefix("pipe:") {
+            id = AV_CODEC_ID_PNG
+        }
         guard let enc = avcodec_find_encoder(id) else {
             throw EncodeError.unknownCodec(String(cString: avcodec_get_name(id)))
         }

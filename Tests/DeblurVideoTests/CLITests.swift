@@ -115,6 +115,19 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(aviToPipe.status == 1 && aviToPipe.stdout.isEmpty, "\(aviToPipe.stderr)")
     }
 
+    /// A picture on stdout has no file name to choose its codec: PNG, lossless, not FFmpeg's JPEG.
+    @Test func anImageOnStdoutIsPNG() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let image = dir.appendingPathComponent("in.png")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", image.path])
+        let run = try deblurVideo([image.path, "-o", "-", "--format", "image2pipe", "--method", "none"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        let jpeg = try deblurVideo([image.path, "-o", "-", "--format", "image2pipe", "--codec", "mjpeg", "--method", "none"])
+        #expect(jpeg.status == 0 && jpeg.stdout.prefix(2) == Data([0xFF, 0xD8]), "\(jpeg.stderr)")
+    }
+
     @Test func specialFilesAndLinksAreWrittenThroughNotReplaced() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
