@@ -48,7 +48,7 @@ struct Deblur: ParsableCommand {
     @Option(help: "Restoration method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
     var method: Method = .gan
 
-    @Option(help: "Video encoder: libx264 (the default where the container holds H.264; else the container's own, e.g. VP9 for .webm), ffv1 (lossless), or any FFmpeg video encoder. Images default to their format's codec.")
+    @Option(help: "Video encoder: libx264 (the default where the container holds H.264; else the container's own, e.g. VP9 for .webm), ffv1 (lossless), or any FFmpeg video encoder. Images default to their format's codec (PNG for an image on stdout).")
     var codec: String?
 
     @Option(parsing: .unconditional, help: "Constant rate factor for libx264/libx265 (0-51, lower is better; x264 default 23).")
