@@ -181,7 +181,8 @@ struct UnmatchedRouteAsJSON<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch let error as HTTPError where error.status == .notFound {
             let allowed = routes.allowed(for: request.uri.path)
-            guard allowed.isEmpty else {
+            // A handler's own 404 (its method matched) stays a 404.
+            guard allowed.isEmpty || allowed.contains(request.method) else {
                 throw WebError.methodNotAllowed(method: request.method.rawValue, path: request.uri.path,
                                                 allowed: allowed.map(\.rawValue))
             }

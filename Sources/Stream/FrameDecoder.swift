@@ -50,6 +50,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     /// When the input's header arrived (`DispatchTime` uptime nanoseconds): for a live source, about when its
     /// first frame was sent, so a real-time clock started here counts the probe's wait as lag.
     public private(set) var firstDataTime: UInt64 = 0
+    /// Whether the input is a local file (seekable, read at disk speed) rather than a pipe or a URL.
+    public var isFile: Bool { isSeekableFile }
     private var decoderName = ""
     /// Decoders that abort the process when asked to explode on damaged data (checked with FFmpeg 5.1).
     static let explodeAborts: Set<String> = ["mpeg4", "h263", "h263p", "h263i", "flv", "msmpeg4v1", "msmpeg4v2",
@@ -278,16 +280,16 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                 return try make(frame)
             }
             if received == cffmpeg_averror_eof() {
-                finished = true
-                if damagedFrames > 0 {
-                    logger.warning("\(damagedFrames) frame\(damagedFrames == 1 ? "" : "s") of the \(decoderName) input had damaged data, concealed by the decoder")
-                }
-                try checkTruncation()
+                try end()
                 return nil
             }
             if received != cffmpeg_averror_eagain() {
+                if concealsDamage && !draining {
+                    damagedFrames += 1  // header damage the decoder reports even when concealing: skip that picture
+                    continue
+                }
                 if endsAfterDamage(avErrorDescription(received)) {
-                    if finished { try checkTruncation(); return nil }
+                    if finished { try end(); return nil }
                     continue
                 }
                 finished = true
@@ -295,7 +297,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             }
             if draining {
                 // Nothing more can come out once the decoder has been flushed.
-                finished = true
+                try end()
                 return nil
             }
             let read = av_read_frame(fmt, packet)
@@ -319,8 +321,12 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                 let sent = avcodec_send_packet(ctx, packet)
                 if sent < 0 && sent != cffmpeg_averror_eagain() {
                     av_packet_unref(packet)
+                    if concealsDamage {
+                        damagedFrames += 1  // as the ffmpeg CLI does: drop the damaged picture and go on
+                        continue
+                    }
                     if endsAfterDamage(avErrorDescription(sent)) {
-                        if finished { try checkTruncation(); return nil }
+                        if finished { try end(); return nil }
                         continue
                     }
                     finished = true
@@ -330,6 +336,16 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                 keepAudio(packet)
             }
         }
+    }
+
+    /// The stream is over: reports concealed damage, then checks that the file was not cut short.
+    private func end() throws {
+        finished = true
+        if damagedFrames > 0 {
+            logger.warning("\(damagedFrames) frame\(damagedFrames == 1 ? "" : "s") of the \(decoderName) input had damaged data, concealed by the decoder")
+            damagedFrames = 0
+        }
+        try checkTruncation()
     }
 
     /// Queues a copy of `packet` for the encoder if it belongs to the audio track, shifted like the video.
@@ -360,7 +376,9 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             }
         }
         damagedTail = true
-        logger.warning("the input ends inside a frame (cut off?): \(reason); the frames before it are kept")
+        if cancellation?.isCancelled != true {  // a read stopped by Ctrl-C says nothing about the input's end
+            logger.warning("the input ends inside a frame (cut off?): \(reason); the frames before it are kept")
+        }
         draining = true
         avcodec_send_packet(ctx, nil)
         return true
@@ -376,6 +394,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
 
     /// A file whose container announced a longer duration than the data we got was cut short.
     private func checkTruncation() throws {
+        if cancellation?.isCancelled == true { return }  // stopped on purpose (Ctrl-C), not cut short
         // On a pipe only an MP4/MOV header states the length reliably (its index comes first); Matroska's
         // DURATION tags may be copied from a longer source by whatever wrote the pipe.
         guard isSeekableFile || demuxerName.hasPrefix("mov,mp4"), !videoInfo.isImage, let expected = videoSeconds else { return }

@@ -242,8 +242,9 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
             if answer == 1 || (answer < 0 && !rawDefault) { return x264 }
         }
         var id = av_guess_codec(format, nil, url, nil, AVMEDIA_TYPE_VIDEO)
-        // A picture pipe has no file name to pick the codec by, and FFmpeg would take JPEG (lossy): PNG instead.
-        if String(cString: format.pointee.name) == "image2pipe" && id == AV_CODEC_ID_MJPEG && url.hasPrefix("pipe:") {
+        // A picture pipe without a JPEG name (stdout, a FIFO) would get FFmpeg's default, JPEG (lossy): PNG instead.
+        if String(cString: format.pointee.name) == "image2pipe" && id == AV_CODEC_ID_MJPEG
+            && !["jpg", "jpeg", "mjpg", "mjpeg"].contains((url as NSString).pathExtension.lowercased()) {
             id = AV_CODEC_ID_PNG
         }
         guard let enc = avcodec_find_encoder(id) else {

@@ -76,8 +76,9 @@ public final class RealtimeScheduler: @unchecked Sendable {
 
     /// Chooses the scale for `frame`, which is `width`×`height`; scales leaving a side under `minimumSide` are not used.
     public func decide(for frame: Frame, minimumSide: Int = 32) -> Decision {
-        let now = DispatchTime.now().uptimeNanoseconds
         return lock.withLock {
+            // Read under the lock: a `now` older than a `start` another worker just set would underflow.
+            let now = DispatchTime.now().uptimeNanoseconds
             let t0 = start ?? now
             start = t0
             let due: Double

@@ -211,7 +211,8 @@ struct Deblur: ParsableCommand {
             Logger(label: "deblur-video").debug(
                 "\(video.width)x\(video.height) frames: \(workers) worker(s), tiles of \(methodOptions.model.tile)\(large ? " (large-frame defaults)" : "")")
         }
-        var session = try LiveSession(live, video: decoder.videoInfo, start: decoder.firstDataTime)
+        // A live source's clock starts when its data began to arrive; a file is replayed from its first frame.
+        var session = try LiveSession(live, video: decoder.videoInfo, start: decoder.isFile ? nil : decoder.firstDataTime)
         let factory = session.wrap(try makeProcessorFactory(for: method, options: methodOptions))
 
         let encoder: FrameEncoder

@@ -40,6 +40,19 @@ import Testing
         #expect(warnings.contains { $0.contains("damaged data, concealed") || $0.contains("ends inside a frame") }, "\(warnings)")
     }
 
+    /// The H.263 family is left to conceal damage: with more video after it, decoding goes on, as in the
+    /// ffmpeg CLI, and a warning counts the damaged pictures.
+    @Test func damagedMPEG4InTheMiddleIsConcealedAndCounted() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var data = try clip(in: dir, codec: "mpeg4", container: "avi", options: ["-g", "10"])
+        let start = data.count / 2
+        for j in stride(from: start, to: start + 2000, by: 5) { data[j] ^= 0x55 }
+        let (frames, warnings) = try decodeAll(try write(data, fraction: 1, to: dir, name: "damaged.avi"))
+        #expect(frames > 35, "\(frames)")  // of 50: the damaged pictures at most are lost
+        #expect(warnings.contains { $0.contains("of the mpeg4 input had damaged data, concealed by the decoder") }, "\(warnings)")
+    }
+
     /// Where the cut lands decides whether the last frame is partial (an MPEG-TS demuxer drops a partial
     /// packet of its own); every cut keeps its frames, and the ones ending mid-frame say so.
     @Test func aCutH264StreamKeepsTheFramesBeforeTheCut() throws {
