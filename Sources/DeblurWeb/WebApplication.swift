@@ -10,19 +10,27 @@ public enum WebApplication {
         let config = service.configuration
         let routes = RouteMethods()
         router.add(middleware: UnmatchedRouteAsJSON(routes: routes))
-        // Every route goes through here, so the 405 middleware knows which methods a path takes.
+        // Every route goes through here, so the 405 middleware knows which methods a path takes. A GET route
+        // also answers HEAD (link checkers, `curl -I`): the same status and headers, with the length, no body.
         func on(_ path: String, _ method: HTTPRequest.Method,
                 _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
             router.on(RouterPath(path), method: method, use: handler)
             routes.add(method, path)
+            guard method == .get else { return }
+            router.on(RouterPath(path), method: .head) { request, context in
+                var response = try await handler(request, context)
+                let length = response.body.contentLength
+                response.body = ResponseBody()  // (sets Content-Length to 0, so the GET's length goes in after)
+                if let length { response.headers[.contentLength] = String(length) }
+                return response
+            }
+            routes.add(.head, path)
         }
 
         for (path, text, type) in [("/", PageAssets.indexHTML, "text/html; charset=utf-8"),
                                    ("/assets/app.js", PageAssets.appJS, "text/javascript; charset=utf-8"),
                                    ("/assets/style.css", PageAssets.styleCSS, "text/css; charset=utf-8")] {
             on(path, .get) { _, _ in asset(text, type: type) }
-            // Link checkers and `curl -I` send HEAD: the same headers, no body.
-            on(path, .head) { _, _ in asset(text, type: type, withBody: false) }
         }
         on("/api/status", .get) { _, _ in
             let load = await service.limiter.load
@@ -153,17 +161,16 @@ public enum WebApplication {
         return data
     }
 
-    private static func asset(_ text: String, type: String, withBody: Bool = true) -> Response {
+    private static func asset(_ text: String, type: String) -> Response {
         Response(
             status: .ok,
             headers: [
                 .contentType: type,
-                .contentLength: String(text.utf8.count),
                 .cacheControl: "no-cache",
                 .contentTypeOptions: "nosniff",
                 .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: withBody ? text : "")))
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     private static func json(_ value: some Encodable) -> Response {

@@ -106,7 +106,7 @@ struct CompareAndPageTests {
             }
             // A known path asked with another method: 405 naming the methods it takes, in `Allow` too.
             for (uri, method, allow) in [("/api/deblur", HTTPRequest.Method.get, "POST"), ("/", .delete, "GET, HEAD"),
-                                         ("/api/jobs/abc", .post, "GET")] {
+                                         ("/api/jobs/abc", .post, "GET, HEAD")] {
                 try await client.execute(uri: uri, method: method) { response in
                     #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
                     #expect(response.headers[.allow] == allow, "\(method) \(uri)")
@@ -114,10 +114,17 @@ struct CompareAndPageTests {
                 }
             }
             // HEAD, as link checkers and `curl -I` send it, answers like GET without the body.
+            let pageBytes = try await client.execute(uri: "/", method: .get) { $0.body.readableBytes }
             try await client.execute(uri: "/", method: .head) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(response.headers[.contentLength] == String(pageBytes))
                 #expect(response.body.readableBytes == 0)
+            }
+            // Every GET route answers HEAD, the API's JSON too.
+            try await client.execute(uri: "/api/status", method: .head) { response in
+                #expect(response.status == .ok && response.headers[.contentType] == "application/json")
+                #expect(response.body.readableBytes == 0 && Int(response.headers[.contentLength] ?? "") ?? 0 > 0)
             }
             try await client.execute(uri: "/assets/app.js", method: .get) { response in
                 #expect(response.headers[.contentType]?.hasPrefix("text/javascript") == true)
