@@ -30,23 +30,23 @@ public enum Threading {
     }
     @TaskLocal private static var budgetOverride: Int?
 
-    /// Runs `body(worker, range)` over `0..<count` in parallel on at most `threads` workers. Workers pull ranges
+    /// Runs `body(range)` over `0..<count` in parallel on at most `threads` workers. Workers pull ranges
     /// (about 8 per worker) from a shared counter, so a worker slowed down by other processes on the machine
-    /// does not hold the others up. A worker index is never used by two calls at once (per-worker scratch is safe);
-    /// one worker may receive several ranges. `minChunk` keeps tiny loops on one thread.
-    public static func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+    /// does not hold the others up; which worker gets which range depends on timing (sums that must not, use
+    /// `parallelBlocks`). `minChunk` keeps tiny loops on one thread.
+    public static func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let workers = max(1, min(threads, count / max(1, minChunk)))
-        if workers == 1 { body(0, 0..<count); return }
+        let workers = workerCount(count, minChunk: minChunk)
+        if workers == 1 { body(0..<count); return }
         let grain = max(max(1, minChunk), count / (workers * 8))
         let next = WorkCounter()
         // The ranges touch disjoint data by construction; the caller guarantees that.
         nonisolated(unsafe) let run = body
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
                 let lo = next.take(grain)
                 if lo >= count { break }
-                run(w, lo..<min(count, lo + grain))
+                run(lo..<min(count, lo + grain))
             }
         }
     }
@@ -61,7 +61,7 @@ public enum Threading {
 
     /// Runs `body(i)` for every `i` in `0..<count`, in parallel chunks.
     public static func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Int) -> Void) {
-        parallelChunks(count, minChunk: minChunk) { _, r in for i in r { body(i) } }
+        parallelChunks(count, minChunk: minChunk) { r in for i in r { body(i) } }
     }
 
     /// Number of chunks `parallelChunks` would use for `count` items.

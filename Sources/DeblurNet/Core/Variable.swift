@@ -65,7 +65,7 @@ public final class Variable: @unchecked Sendable {
         } else {
             let dst = grad!.mutablePtr()
             let src = g.ptr
-            Threading.parallelChunks(g.count, minChunk: 1 << 16) { _, r in for i in r { dst[i] += src[i] } }
+            Threading.parallelChunks(g.count, minChunk: 1 << 16) { r in for i in r { dst[i] += src[i] } }
         }
     }
 

@@ -5,11 +5,11 @@ import Foundation
 func elementwise(_ x: Variable, _ f: (Float) -> Float, _ d: @escaping (Float, Float) -> Float) -> Variable {
     var y = Tensor(uninitializedShape: x.shape)
     let yp = y.mutablePtr(), xp = x.value.ptr, n = x.value.count
-    Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in for i in r { yp[i] = f(xp[i]) } }
+    Threading.parallelChunks(n, minChunk: 1 << 16) { r in for i in r { yp[i] = f(xp[i]) } }
     return record(y, [x]) { [xv = x.value] g in
         var dx = Tensor(uninitializedShape: xv.shape)
         let dp = dx.mutablePtr(), gp = g.ptr, xp = xv.ptr, yp = y.ptr
-        Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in for i in r { dp[i] = gp[i] * d(xp[i], yp[i]) } }
+        Threading.parallelChunks(n, minChunk: 1 << 16) { r in for i in r { dp[i] = gp[i] * d(xp[i], yp[i]) } }
         x.accumulate(dx)
     }
 }
@@ -19,11 +19,11 @@ func elementwise(_ x: Variable, _ f: (Float) -> Float, _ d: @escaping (Float, Fl
 func clampLinear(_ x: Variable, lo: Float, hi: Float, inclusive: Bool) -> Variable {
     var y = Tensor(uninitializedShape: x.shape)
     let yp = y.mutablePtr(), xp = x.value.ptr, n = x.value.count
-    Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in for i in r { yp[i] = min(max(xp[i], lo), hi) } }
+    Threading.parallelChunks(n, minChunk: 1 << 16) { r in for i in r { yp[i] = min(max(xp[i], lo), hi) } }
     return record(y, [x]) { [xv = x.value] g in
         var dx = Tensor(uninitializedShape: xv.shape)
         let dp = dx.mutablePtr(), gp = g.ptr, xp = xv.ptr
-        Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in
+        Threading.parallelChunks(n, minChunk: 1 << 16) { r in
             // Branch-free masks (a short-circuit `&&` compiles to unpredictable branches on random data).
             if inclusive { for i in r { let v = xp[i]; dp[i] = gp[i] * (v >= lo ? 1 : 0) * (v <= hi ? 1 : 0) } }
             else { for i in r { let v = xp[i]; dp[i] = gp[i] * (v > lo ? 1 : 0) * (v < hi ? 1 : 0) } }

@@ -108,7 +108,7 @@ public enum ConvKernels {
                                   minTiles: max(1, Threading.threads / max(1, n * groups)), scatters: false)
             let tiles = (g.outH + rows - 1) / rows
             let items = n * groups * tiles
-            Threading.parallelChunks(items) { _, range in
+            Threading.parallelChunks(items) { range in
                 let colCount = pointwise ? 1 : kv * rows * g.outW
                 withScratch(colCount) { col in
                     for item in range {

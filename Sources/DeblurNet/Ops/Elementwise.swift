@@ -16,7 +16,7 @@ public func add(_ a: Variable, _ b: Variable) -> Variable {
     let (n, bcast) = binary(a, b, "add")
     var y = Tensor(uninitializedShape: a.shape)
     let yp = y.mutablePtr(), ap = a.value.ptr, bp = b.value.ptr
-    Threading.parallelChunks(n, minChunk: 1 << 16) { _, r in
+    Threading.parallelChunks(n, minChunk: 1 << 16) { r in
         if bcast { let s = bp[0]; for i in r { yp[i] = ap[i] + s } } else { for i in r { yp[i] = ap[i] + bp[i] } }
     }
     return record(y, [a, b]) { g in

@@ -27,7 +27,7 @@ public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int) -> Vari
     // Separable: blend the two source rows vertically (contiguous, vectorises), then gather horizontally.
     // Same products as PyTorch's a0·(w0·p00 + w1·p01) + a1·(w0·p10 + w1·p11) up to float reassociation.
     let items = planes * oh
-    Threading.parallelChunks(items, minChunk: 8) { _, range in
+    Threading.parallelChunks(items, minChunk: 8) { range in
         withScratch(w) { tmp in
             for item in range {
                 let p = item / oh, oy = item % oh

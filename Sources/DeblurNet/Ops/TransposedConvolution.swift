@@ -34,7 +34,7 @@ public enum ConvTransposeKernels {
         for phase in 0..<2 {
             let perPlane = phase == 0 ? (tiles + 1) / 2 : tiles / 2
             if perPlane == 0 { continue }
-            Threading.parallelChunks(n * groups * perPlane) { _, range in
+            Threading.parallelChunks(n * groups * perPlane) { range in
                 withScratch(kv * rows * g.outW) { col in
                     for item in range {
                         let t = (item % perPlane) * 2 + phase, ng = item / perPlane, gi = ng % groups, ni = ng / groups
