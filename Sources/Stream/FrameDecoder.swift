@@ -284,16 +284,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                 return nil
             }
             if received != cffmpeg_averror_eagain() {
-                if concealsDamage && !draining {
-                    damagedFrames += 1  // header damage the decoder reports even when concealing: skip that picture
-                    continue
-                }
-                if endsAfterDamage(avErrorDescription(received)) {
-                    if finished { try end(); return nil }
-                    continue
-                }
-                finished = true
-                throw corrupt(avErrorDescription(received))
+                if try recover(from: received) { return nil }
+                continue
             }
             if draining {
                 // Nothing more can come out once the decoder has been flushed.
@@ -321,21 +313,28 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                 let sent = avcodec_send_packet(ctx, packet)
                 if sent < 0 && sent != cffmpeg_averror_eagain() {
                     av_packet_unref(packet)
-                    if concealsDamage {
-                        damagedFrames += 1  // as the ffmpeg CLI does: drop the damaged picture and go on
-                        continue
-                    }
-                    if endsAfterDamage(avErrorDescription(sent)) {
-                        if finished { try end(); return nil }
-                        continue
-                    }
-                    finished = true
-                    throw corrupt(avErrorDescription(sent))
+                    if try recover(from: sent) { return nil }
                 }
             } else {
                 keepAudio(packet)
             }
         }
+    }
+
+    /// A decode error from sending a packet or receiving a frame. Concealing decoders skip the damaged picture and
+    /// go on, as the ffmpeg CLI does (also for header damage they report even when concealing); otherwise it is the
+    /// cut-off end (`endsAfterDamage`) or corruption, thrown. Returns whether the stream has ended.
+    private func recover(from code: Int32) throws -> Bool {
+        if concealsDamage && !draining {
+            damagedFrames += 1
+            return false
+        }
+        if endsAfterDamage(avErrorDescription(code)) {
+            if finished { try end() }
+            return finished
+        }
+        finished = true
+        throw corrupt(avErrorDescription(code))
     }
 
     /// The stream is over: reports concealed damage, then checks that the file was not cut short.
