@@ -90,7 +90,7 @@ let package = Package(
             ]
         ),
         // Runs the built `deblur-video` binary; the dependency makes `swift test` build it first.
-        .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video", "MediaTestSupport"]),
+        .testTarget(name: "DeblurVideoTests", dependencies: ["deblur-video", "DeblurNet", "MediaTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

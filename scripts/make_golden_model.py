@@ -12,6 +12,9 @@
   loss values and the gradients of every G and D parameter
   (`grad.g.<name>`, `grad.d.<name>`), as the Swift trainer computes them
   (G loss on the unclamped output, D on the clamped, detached one).
+- tiny_frames3: the `tiny` config taking 3 frames (9 channels; the residual
+  restores the middle one), seeded random weights, a 2x9x37x45 input →
+  output, and the gradients of every parameter for λms·Lms + λpix·Lpix.
 - default_forward: the real `default` config at 48x72 with the converted
   ImageNet encoder (the F16 classifier fixture) and seeded random decoder
   weights stored in F16 (`decoder.*` in the file) → output.
@@ -89,6 +92,26 @@ def tiny():
             "losses": json.dumps({k: float(v) for k, v in parts.items()} | {"d": float(ld)})}
     save_file({k: v.float().contiguous() for k, v in t.items()}, f"{OUT}/tiny_train_step.safetensors", metadata=meta)
     print("tiny_train_step:", json.loads(meta["losses"]))
+
+
+def tiny_frames():
+    """The `tiny` config on 3 frames: forward (clamped, unclamped) and the gradients of λms·multi-scale + λpix·L1."""
+    cfg = dict(rm.get_config("tiny"), frames=3)
+    g = rm.Generator(cfg).double()
+    randomize(g, 21)
+    x = torch.rand(2, 9, 37, 45, generator=torch.Generator().manual_seed(22), dtype=torch.float64)
+    sharp = torch.rand(2, 3, 37, 45, generator=torch.Generator().manual_seed(23), dtype=torch.float64)
+    with torch.no_grad():
+        y = g(x)
+    fake = g(x, clamp=False)
+    lg, parts = rm.generator_loss(fake, sharp, None, rm.LossWeights(adv=0.0, ms=1.0, pix=0.5))
+    lg.backward()
+    t = {"input": x, "sharp": sharp, "output": y, "output_unclamped": fake.detach()}
+    t.update({"model." + k: v for k, v in g.state_dict().items()})
+    t.update({"grad." + k: p.grad for k, p in g.named_parameters()})
+    save_file({k: v.float().contiguous() for k, v in t.items()}, f"{OUT}/tiny_frames3.safetensors",
+              metadata={rm.CONFIG_METADATA_KEY: g.config_json(), "loss": json.dumps(float(lg.detach()))})
+    print("tiny_frames3: loss", float(lg.detach()), "mean |r|", float((fake - x[:, 3:6]).abs().mean()))
 
 
 def default():
@@ -211,6 +234,7 @@ if __name__ == "__main__":
         shipped(sys.argv[2])
         sys.exit(0)
     tiny()
+    tiny_frames()
     default()
     blur()
     jpeg()

@@ -119,8 +119,8 @@ def render_affine(arr, cx, cy, scale, angle, n_sub, size, frames=CLIP_FRAMES, ga
     return expose(crops, n_sub, frames, gamma)
 
 
-def x264_middle_frame(frames_u8, crf):
-    """The middle frame of `frames_u8` after an x264 round trip (CRF `crf`, yuv420p, 25 fps)."""
+def x264_round_trip(frames_u8, crf):
+    """`frames_u8` [n, h, w, 3] after an x264 round trip (CRF `crf`, yuv420p, 25 fps), all n frames."""
     n, h, w, _ = frames_u8.shape
     ff = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,7 +133,12 @@ def x264_middle_frame(frames_u8, crf):
     decoded = np.frombuffer(raw, dtype=np.uint8)
     if decoded.size != n * h * w * 3:
         raise RuntimeError(f"x264 round trip returned {decoded.size} bytes, expected {n * h * w * 3}")
-    return decoded.reshape(n, h, w, 3)[n // 2].copy()
+    return decoded.reshape(n, h, w, 3).copy()
+
+
+def x264_middle_frame(frames_u8, crf):
+    """The middle frame of `frames_u8` after an x264 round trip (CRF `crf`, yuv420p, 25 fps)."""
+    return x264_round_trip(frames_u8, crf)[len(frames_u8) // 2].copy()
 
 
 def write_pairs(photo_paths, folder, rng, per_photo, draw_motion, draw_crf, size=(640, 360), gamma=GAMMA,

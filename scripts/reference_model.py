@@ -187,11 +187,11 @@ class EfficientNetLite0Encoder(nn.Module):
     """Stem + the first `n_blocks` MBConv blocks; returns the stride 2/4/8/16
     features (the last one is the deepest block's output)."""
 
-    def __init__(self, n_blocks: int = 11, width: float = 1.0):
+    def __init__(self, n_blocks: int = 11, width: float = 1.0, in_channels: int = 3):
         super().__init__()
         specs, stem = scaled_blocks(width)
         self.specs = specs[:n_blocks]
-        self.stem = PadConv(3, stem, 3, 2)
+        self.stem = PadConv(in_channels, stem, 3, 2)
         self.blocks = nn.ModuleList([MBConv(*b) for b in self.specs])
         # Which block outputs are returned (the last block of each stride).
         stride, self.taps = 2, []
@@ -248,13 +248,19 @@ class ResBlock(nn.Module):
 
 
 class Generator(nn.Module):
-    """DeblurGAN-v2-style generator. Input/output: (N, 3, H, W) in [0, 1]."""
+    """DeblurGAN-v2-style generator. Input (N, 3·frames, H, W), output (N, 3, H, W), in [0, 1].
+
+    With `frames` > 1 (config key, default 1) the input is that many consecutive RGB frames, oldest first; they
+    enter at the stem and at the full-resolution fusion, and the residual is added to the middle frame.
+    """
 
     def __init__(self, config: dict):
         super().__init__()
         self.config = copy.deepcopy(config)
         c = self.config
-        self.encoder = EfficientNetLite0Encoder(c["encoder_blocks"], c.get("encoder_width", 1.0))
+        self.frames = int(c.get("frames", 1))
+        assert self.frames >= 1 and self.frames % 2 == 1, "frames must be odd: the output is the middle one"
+        self.encoder = EfficientNetLite0Encoder(c["encoder_blocks"], c.get("encoder_width", 1.0), 3 * self.frames)
         enc_ch = self.encoder.channels
         self.stride = self.encoder.stride
         self.skips = bool(c["skips"])
@@ -263,8 +269,10 @@ class Generator(nn.Module):
         self.bottleneck = PadConv(enc_ch[-1], c["bottleneck"], 1)
         self.up1 = nn.ConvTranspose2d(c["bottleneck"], d1, 4, 2, 1)
         self.up2 = nn.ConvTranspose2d(d1, d2, 4, 2, 1)
-        self.register_buffer("mean", torch.tensor(c["mean"]).view(1, 3, 1, 1), persistent=False)
-        self.register_buffer("std", torch.tensor(c["std"]).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("mean", torch.tensor(c["mean"]).view(1, 3, 1, 1).repeat(1, self.frames, 1, 1),
+                             persistent=False)
+        self.register_buffer("std", torch.tensor(c["std"]).view(1, 3, 1, 1).repeat(1, self.frames, 1, 1),
+                             persistent=False)
         if self.skips:
             # Skip features by stride; the decoder consumes stride/2 and
             # stride/4 (after up1, up2), then 2 and 1 (input) via bilinear.
@@ -274,7 +282,7 @@ class Generator(nn.Module):
             self.fuse1 = SepConv(d1 + f8, d1, 3, sep)
             self.fuse2 = SepConv(d2 + f4, d2, 3, sep)
             self.fuse_half = SepConv(d2 + f2, hc, 3, sep)
-            self.fuse_full = SepConv(hc + 3, fc, 3, sep)
+            self.fuse_full = SepConv(hc + 3 * self.frames, fc, 3, sep)
             self.to_rgb = PadConv(fc, 3, 3, pad=(1, 1, 1, 1))
             # Optional residual refinement (configs without the keys have none; an empty Sequential is the
             # identity and owns no state-dict keys).
@@ -333,7 +341,8 @@ class Generator(nn.Module):
         h, w = x.shape[-2:]
         xp = self.pad_to_stride(x)
         r = self.residual(xp, frozen_encoder)[..., :h, :w]
-        y = x + r
+        m = 3 * (self.frames // 2)
+        y = x[:, m:m + 3] + r
         return y.clamp(0.0, 1.0) if clamp else y
 
     def config_json(self) -> str:
@@ -454,6 +463,31 @@ def load_generator(path: str) -> Generator:
         cfg = json.loads(meta[CONFIG_METADATA_KEY])
         sd = {k: f.get_tensor(k).float() for k in f.keys()}
     g = Generator(cfg)
+    g.load_state_dict(sd)
+    return g
+
+
+def with_frames(single: Generator, frames: int) -> Generator:
+    """`single` (a one-frame model) taking `frames` frames: the neighbours' weights start at zero where they
+    enter (stem, full-resolution fusion), so the result computes exactly what `single` does."""
+    assert single.frames == 1
+    cfg = dict(copy.deepcopy(single.config), frames=frames)
+    g = Generator(cfg)
+    sd = single.state_dict()
+    m, hc = 3 * (frames // 2), cfg["half_channels"]
+    w = sd["encoder.stem.conv.weight"]
+    stem = torch.zeros(w.shape[0], 3 * frames, *w.shape[2:], dtype=w.dtype)
+    stem[:, m:m + 3] = w
+    sd["encoder.stem.conv.weight"] = stem
+    if g.skips:
+        for k in ("fuse_full.dw.conv.weight", "fuse_full.dw.conv.bias"):
+            if k in sd:  # the depthwise filters of the neighbours: copies of the frame's (their output is unused)
+                sd[k] = torch.cat([sd[k][:hc]] + [sd[k][hc:]] * frames)
+        pw = sd["fuse_full.pw.conv.weight"]
+        full = torch.zeros(pw.shape[0], hc + 3 * frames, *pw.shape[2:], dtype=pw.dtype)
+        full[:, :hc] = pw[:, :hc]
+        full[:, hc + m:hc + m + 3] = pw[:, hc:]
+        sd["fuse_full.pw.conv.weight"] = full
     g.load_state_dict(sd)
     return g
 

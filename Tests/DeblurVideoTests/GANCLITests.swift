@@ -1,3 +1,4 @@
+import DeblurNet
 import Foundation
 import MediaTestSupport
 import Testing
@@ -92,5 +93,19 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("cannot load model"))
         #expect(!FileManager.default.fileExists(atPath: out.path), "no output for a run that never started")
+    }
+
+    @Test func aMultiFrameModelIsRefusedBeforeAnythingIsWritten() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = GeneratorConfig.tiny
+        config.frames = 3
+        let model = dir.appendingPathComponent("three.safetensors")
+        try Generator(config: config).save(to: model)
+        let out = dir.appendingPathComponent("o.png")
+        let r = try cli.run([samples.appendingPathComponent("photo-blurred.png").path, "-o", out.path, "--model", model.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("takes 3 consecutive frames"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 }

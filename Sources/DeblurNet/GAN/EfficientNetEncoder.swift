@@ -104,10 +104,11 @@ public final class EfficientNetLite0Encoder: Module, @unchecked Sendable {
     /// Total stride of the deepest feature.
     public var stride: Int { taps.last?.stride ?? 2 }
 
-    public init(blocks n: Int, width: Double = 1, seed: UInt64 = 1) {
+    /// `inputChannels`: 3 for an RGB image, 3 per frame for a multi-frame generator.
+    public init(blocks n: Int, width: Double = 1, inputChannels: Int = 3, seed: UInt64 = 1) {
         let (specs, stemWidth) = EfficientNetLite0.scaled(width: width)
         let kept = Array(specs.prefix(n))
-        stem = PaddedConv(3, stemWidth, kernel: 3, stride: 2, activation: .relu6, seed: seed)
+        stem = PaddedConv(inputChannels, stemWidth, kernel: 3, stride: 2, activation: .relu6, seed: seed)
         blocks = Sequential(kept.enumerated().map { MBConvBlock($0.element, seed: seed &+ UInt64(10 * ($0.offset + 1))) })
         taps = EfficientNetLite0.taps(blocks: n)
         channels = taps.map { kept[$0.block].output }

@@ -48,7 +48,8 @@ public final class Generator: Module, @unchecked Sendable {
     public init(config: GeneratorConfig, seed: UInt64 = 1) throws {
         try config.validate()
         self.config = config
-        encoder = EfficientNetLite0Encoder(blocks: config.encoderBlocks, width: config.encoderWidth, seed: seed)
+        encoder = EfficientNetLite0Encoder(blocks: config.encoderBlocks, width: config.encoderWidth,
+                                           inputChannels: config.inputChannels, seed: seed)
         let ch = encoder.channels
         let (d1, d2) = (config.decoder[0], config.decoder[1])
         bottleneck = PaddedConv(ch[ch.count - 1], config.bottleneck, kernel: 1, activation: .relu, seed: seed &+ 1000)
@@ -60,7 +61,7 @@ public final class Generator: Module, @unchecked Sendable {
             fuse1 = SeparableConv(d1 + ch[n - 2], d1, separable: config.separable, activation: .relu, seed: seed &+ 1030)
             fuse2 = SeparableConv(d2 + ch[n - 3], d2, separable: config.separable, activation: .relu, seed: seed &+ 1040)
             fuseHalf = SeparableConv(d2 + ch[n - 4], config.halfChannels, separable: config.separable, activation: .relu, seed: seed &+ 1050)
-            fuseFull = SeparableConv(config.halfChannels + 3, config.fullChannels, separable: config.separable, activation: .relu, seed: seed &+ 1060)
+            fuseFull = SeparableConv(config.halfChannels + config.inputChannels, config.fullChannels, separable: config.separable, activation: .relu, seed: seed &+ 1060)
             headIn = config.fullChannels
         } else {
             fuse1 = nil; fuse2 = nil; fuseHalf = nil; fuseFull = nil
@@ -126,26 +127,31 @@ public final class Generator: Module, @unchecked Sendable {
         try Safetensors.write(stateDict(), metadata: m, dtype: dtype, to: url)
     }
 
-    /// Deblurs `x` [N, 3, H, W] in [0, 1] (H, W ≥ `minimumSize`); output clamped to [0, 1].
+    /// Deblurs `x` [N, 3·frames, H, W] in [0, 1] (H, W ≥ `minimumSize`) to [N, 3, H, W], clamped to [0, 1].
     public func callAsFunction(_ x: Variable) -> Variable { forward(x) }
 
     /// Forward pass. `clamp: false` returns the unclamped residual sum (training losses);
     /// `frozenEncoder` runs the encoder without recording gradients (faster training with a frozen backbone).
     public func forward(_ x: Variable, clamp doClamp: Bool = true, frozenEncoder: Bool = false) -> Variable {
-        precondition(x.shape.count == 4 && x.shape[1] == 3, "Generator expects [N, 3, H, W], got \(x.shape)")
+        precondition(x.shape.count == 4 && x.shape[1] == config.inputChannels,
+                     "Generator expects [N, \(config.inputChannels), H, W], got \(x.shape)")
         let h = x.shape[2], w = x.shape[3]
         precondition(h >= minimumSize && w >= minimumSize, "\(ModelError.inputTooSmall(height: h, width: w, minimum: minimumSize))")
         let ph = (stride - h % stride) % stride, pw = (stride - w % stride) % stride
         let xp = (ph > 0 || pw > 0) ? pad(x, Padding2d(top: 0, bottom: ph, left: 0, right: pw), mode: .reflect) : x
         var r = residual(xp, frozenEncoder: frozenEncoder)
         if ph > 0 || pw > 0 { r = crop(r, top: 0, left: 0, height: h, width: w) }
-        let y = add(x, r)
+        // The residual restores the middle frame; a one-frame model's input is that frame.
+        let middle = config.frames == 1 ? x : sliceChannels(x, start: 3 * (config.frames / 2), count: 3)
+        let y = add(middle, r)
         return doClamp ? clamp(y, min: 0, max: 1) : y
     }
 
     /// The RGB residual for an input already padded to the stride.
     func residual(_ xp: Variable, frozenEncoder: Bool) -> Variable {
-        let xn = channelAffine(xp, scale: config.std.map { 1 / $0 }, shift: zip(config.mean, config.std).map { -$0 / $1 })
+        let scale = config.std.map { 1 / $0 }, shift = zip(config.mean, config.std).map { -$0 / $1 }
+        let xn = channelAffine(xp, scale: Array(repeating: scale, count: config.frames).flatMap { $0 },
+                               shift: Array(repeating: shift, count: config.frames).flatMap { $0 })
         let feats = frozenEncoder ? noGrad { encoder.features(xn) } : encoder.features(xn)
         let n = feats.count
         var h = up1(bottleneck(feats[n - 1]))
@@ -163,10 +169,14 @@ public final class Generator: Module, @unchecked Sendable {
         return resizeBilinear(r, height: xp.shape[2], width: xp.shape[3])
     }
 
-    /// Inference on a batch tensor [N, 3, H, W] in [0, 1], without recording gradients.
+    /// Inference on a batch tensor [N, 3·frames, H, W] in [0, 1], without recording gradients; [N, 3, H, W] out.
     /// Inputs smaller than `minimumSize` are mirrored out to it first (as often as needed) and cropped back.
     public func deblur(_ image: Tensor) throws -> Tensor {
-        guard image.rank == 4, image.shape[1] == 3 else { throw ModelError.invalidInput("expected [N, 3, H, W], got \(image.shape)") }
+        let c = config.inputChannels
+        guard image.rank == 4, image.shape[1] == c else {
+            let what = config.frames == 1 ? "" : " (\(config.frames) frames of RGB, oldest first)"
+            throw ModelError.invalidInput("expected [N, \(c), H, W]\(what), got \(image.shape)")
+        }
         let (n, h, w) = (image.shape[0], image.shape[2], image.shape[3])
         guard h > 0, w > 0 else { throw ModelError.invalidInput("empty image \(w)×\(h)") }
         guard h < minimumSize || w < minimumSize else { return noGrad { forward(Variable(image)).value } }
@@ -178,11 +188,11 @@ public final class Generator: Module, @unchecked Sendable {
             let m = i % (2 * (size - 1))
             return m < size ? m : 2 * (size - 1) - m
         }
-        var big = [Float](repeating: 0, count: n * 3 * bh * bw)
-        for p in 0..<(n * 3) { for y in 0..<bh { for x in 0..<bw {
+        var big = [Float](repeating: 0, count: n * c * bh * bw)
+        for p in 0..<(n * c) { for y in 0..<bh { for x in 0..<bw {
             big[(p * bh + y) * bw + x] = image[flat: (p * h + mirror(y, h)) * w + mirror(x, w)]
         } } }
-        let y = noGrad { forward(Variable(Tensor(shape: [n, 3, bh, bw], data: big))).value }
+        let y = noGrad { forward(Variable(Tensor(shape: [n, c, bh, bw], data: big))).value }
         var out = [Float](repeating: 0, count: n * 3 * h * w)
         for p in 0..<(n * 3) { for r in 0..<h { for x in 0..<w { out[(p * h + r) * w + x] = y[flat: (p * bh + r) * bw + x] } } }
         return Tensor(shape: [n, 3, h, w], data: out)

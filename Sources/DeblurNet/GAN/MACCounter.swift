@@ -8,7 +8,7 @@ enum MACCounter {
         let hp = (height + s - 1) / s * s, wp = (width + s - 1) / s * s
         func px(_ stride: Int) -> Int { (hp / stride) * (wp / stride) }
         let (specs, stem) = EfficientNetLite0.scaled(width: g.config.encoderWidth)
-        var total = conv(px(2), cinPerGroup: 3, cout: stem, k: 3)
+        var total = conv(px(2), cinPerGroup: g.config.inputChannels, cout: stem, k: 3)
         var stride = 2
         for b in specs.prefix(g.config.encoderBlocks) {
             let mid = b.input * b.expand
@@ -31,7 +31,7 @@ enum MACCounter {
             total += sep(px(stride / 2), d1 + ch[n - 2], d1)
             total += sep(px(stride / 4), d2 + ch[n - 3], d2)
             total += sep(px(2), d2 + ch[n - 4], c.halfChannels)
-            total += sep(px(1), c.halfChannels + 3, c.fullChannels)
+            total += sep(px(1), c.halfChannels + c.inputChannels, c.fullChannels)
             total += c.refineEighth * 2 * sep(px(stride / 2), d1, d1)
             total += c.refineQuarter * 2 * sep(px(stride / 4), d2, d2)
             total += c.refineHalf * 2 * sep(px(2), c.halfChannels, c.halfChannels)

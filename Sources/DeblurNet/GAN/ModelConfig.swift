@@ -51,12 +51,15 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
     public var refineQuarter: Int
     /// Depthwise-separable decoder convolutions (false = plain 3×3).
     public var separable: Bool
+    /// Consecutive frames the model takes, oldest first, stacked on the channel axis (odd; 1 = a single image).
+    /// The neighbours enter at the stem and at the full-resolution fusion; the output is the middle frame restored.
+    public var frames: Int
     /// Input normalisation (x − mean) / std per RGB channel, for inputs in [0, 1].
     public var mean: [Float]
     public var std: [Float]
 
     enum CodingKeys: String, CodingKey {
-        case name, version, encoder, skips, bottleneck, decoder, separable, mean, std
+        case name, version, encoder, skips, bottleneck, decoder, separable, mean, std, frames
         case encoderBlocks = "encoder_blocks", encoderWidth = "encoder_width"
         case halfChannels = "half_channels", fullChannels = "full_channels"
         case refineHalf = "refine_half", refineFull = "refine_full"
@@ -65,13 +68,13 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
 
     public init(name: String, version: Int = 1, encoder: String = "efficientnet-lite0", encoderBlocks: Int, encoderWidth: Double = 1,
                 skips: Bool, bottleneck: Int, decoder: [Int], halfChannels: Int, fullChannels: Int,
-                refineEighth: Int = 0, refineQuarter: Int = 0, refineHalf: Int = 0, refineFull: Int = 0, separable: Bool = true, mean: [Float] = GeneratorConfig.lite0Mean, std: [Float] = GeneratorConfig.lite0Std) {
+                refineEighth: Int = 0, refineQuarter: Int = 0, refineHalf: Int = 0, refineFull: Int = 0, separable: Bool = true, frames: Int = 1, mean: [Float] = GeneratorConfig.lite0Mean, std: [Float] = GeneratorConfig.lite0Std) {
         self.name = name; self.version = version; self.encoder = encoder; self.encoderBlocks = encoderBlocks
         self.encoderWidth = encoderWidth; self.skips = skips; self.bottleneck = bottleneck; self.decoder = decoder
         self.halfChannels = halfChannels; self.fullChannels = fullChannels; self.separable = separable
         self.refineEighth = refineEighth; self.refineQuarter = refineQuarter
         self.refineHalf = refineHalf; self.refineFull = refineFull
-        self.mean = mean; self.std = std
+        self.frames = frames; self.mean = mean; self.std = std
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,12 +94,13 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
         refineHalf = try c.decodeIfPresent(Int.self, forKey: .refineHalf) ?? 0
         refineFull = try c.decodeIfPresent(Int.self, forKey: .refineFull) ?? 0
         separable = try c.decodeIfPresent(Bool.self, forKey: .separable) ?? true
+        frames = try c.decodeIfPresent(Int.self, forKey: .frames) ?? 1
         mean = try c.decode([Float].self, forKey: .mean)
         std = try c.decode([Float].self, forKey: .std)
     }
 
-    /// Writes every field except refinement counts of 0, so configs without refinement keep the JSON that
-    /// scripts/reference_model.py writes for them.
+    /// Writes every field except refinement counts of 0 and `frames` 1, so configs without them keep the JSON
+    /// that scripts/reference_model.py writes for them.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name); try c.encode(version, forKey: .version)
@@ -108,6 +112,7 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
         if refineQuarter > 0 { try c.encode(refineQuarter, forKey: .refineQuarter) }
         if refineHalf > 0 { try c.encode(refineHalf, forKey: .refineHalf) }
         if refineFull > 0 { try c.encode(refineFull, forKey: .refineFull) }
+        if frames != 1 { try c.encode(frames, forKey: .frames) }
         try c.encode(separable, forKey: .separable); try c.encode(mean, forKey: .mean); try c.encode(std, forKey: .std)
     }
 
@@ -172,6 +177,9 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
             throw ModelError.invalidConfig("mean/std need 3 values (std > 0)")
         }
         guard encoderWidth > 0 else { throw ModelError.invalidConfig("encoder_width must be positive") }
+        guard frames >= 1, frames % 2 == 1 else {
+            throw ModelError.invalidConfig("frames must be odd and positive (the output is the middle frame), got \(frames)")
+        }
         let refine = [refineEighth, refineQuarter, refineHalf, refineFull]
         guard refine.allSatisfy({ $0 >= 0 }) else { throw ModelError.invalidConfig("refinement block counts must not be negative") }
         guard skips || refine.allSatisfy({ $0 == 0 }) else { throw ModelError.invalidConfig("refinement blocks need skips") }
@@ -181,4 +189,9 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
             guard halfChannels > 0, fullChannels > 0 else { throw ModelError.invalidConfig("skips need half_channels and full_channels > 0") }
         }
     }
+}
+
+extension GeneratorConfig {
+    /// Input channels: 3 (RGB) per frame.
+    public var inputChannels: Int { 3 * frames }
 }

@@ -79,6 +79,8 @@ public enum TrainerError: Error, CustomStringConvertible {
     /// Every photo is smaller than the largest crop plus the margin the longest blur needs.
     case photosTooSmall(width: Int, height: Int, needed: Int, crop: Int, maxBlur: Double)
     case invalidCheckpoint(String)
+    /// The trainer makes single-image pairs; a multi-frame model needs clips (scripts/multiframe_experiment.py).
+    case multiFrameModel(frames: Int)
 
     public var description: String {
         switch self {
@@ -87,6 +89,8 @@ public enum TrainerError: Error, CustomStringConvertible {
         case .photosTooSmall(let w, let h, let n, let crop, let blur):
             return "no photo is large enough: e.g. \(w)×\(h), but \(n)×\(n) is needed (crop \(crop) + margin for blurs up to \(Int(blur)) px); lower --crops or --max-blur"
         case .invalidCheckpoint(let s): return "invalid checkpoint: \(s)"
+        case .multiFrameModel(let n):
+            return "the model takes \(n) frames at once; this trainer makes single-image pairs (train multi-frame models with scripts/multiframe_experiment.py)"
         }
     }
 }
@@ -112,6 +116,7 @@ public final class Trainer: @unchecked Sendable {
     /// A trainer for `generator` (fresh from `Generator.pretrained(config:)` or a shipped model for `--init`).
     public init(generator: Generator, options: TrainingOptions, photos: [PlanarRGBImage], pairs: [ImagePair] = []) throws {
         guard !photos.isEmpty || !pairs.isEmpty else { throw TrainerError.noData }
+        guard generator.config.frames == 1 else { throw TrainerError.multiFrameModel(frames: generator.config.frames) }
         let largest = (options.crops.max() ?? 128)
         // A photo must hold the largest crop plus the longest blur kernel. Smaller ones are skipped, not fatal,
         // so a folder of mixed sizes still trains with large crops; only a set with nothing usable fails.
@@ -356,8 +361,8 @@ extension Generator {
     /// A new generator with the bundled ImageNet EfficientNet-Lite0 encoder weights (training from scratch).
     public static func pretrained(config: GeneratorConfig = .default) throws -> Generator {
         let g = try Generator(config: config)
-        guard config.encoderWidth == 1, config.encoderBlocks <= 11 else {
-            throw ModelError.invalidConfig("the bundled encoder covers width 1 and blocks 0–10 only")
+        guard config.encoderWidth == 1, config.encoderBlocks <= 11, config.frames == 1 else {
+            throw ModelError.invalidConfig("the bundled encoder covers width 1, blocks 0–10 and one RGB frame only")
         }
         guard let url = EfficientNetLite0Encoder.pretrainedURL else {
             throw ModelError.missingConfig(path: "<bundle>/Resources/efficientnet-lite0-encoder.safetensors")
