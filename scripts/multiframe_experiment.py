@@ -21,7 +21,7 @@ validation clips from the 28 held-out photos (photos/val, photos/val_extra).
 
 `train` fine-tunes the shipped model on those clips with the round-8 recipe
 (Adam, lr 1e-4 with warm-up and cosine decay, encoder but its stem at 0.1x, lambda_ms 1,
-lambda_pix 0.5, no GAN), crops 256, batch 4; --frames 1 sees the middle frame
+lambda_pix 0.5, no GAN), crops 192, batch 4; --frames 1 sees the middle frame
 only (the control), --frames 3 the three frames stacked on the channel axis.
 The 3-frame model starts as the shipped one exactly: the stem's and the last
 fusion's weights for the neighbours start at zero. Both runs see the same
@@ -79,6 +79,28 @@ def render(folder, photos, rng, pans, affines, size=(640, 360)):
             name = f"{stem}_{j}.png"
             for role, img in zip(ROLES, [coded[1], coded[2], coded[3], sharp]):
                 Image.fromarray(img).save(os.path.join(folder, role, name))
+            k += 1
+    return k
+
+
+def render_video(folder, videos, n_avg=7, per_video=8):
+    """GoPro-style clips from real videos (as prepare_data.py's val_video, other windows): each frame is the mean of
+    `n_avg` consecutive frames in linear light, its neighbours the means of the windows before and after it, and
+    the sharp target the middle frame of the middle window. Static windows are skipped."""
+    import prepare_data
+    for r in ROLES:
+        os.makedirs(os.path.join(folder, r), exist_ok=True)
+    k = 0
+    for v in videos:
+        frames = prepare_data.read_video(v)
+        name = os.path.splitext(os.path.basename(v))[0]
+        for s in np.linspace(n_avg, len(frames) - 2 * n_avg - 1, per_video).astype(int):
+            wins = [prepare_data.gopro_average(frames[a:a + n_avg]) for a in (s - n_avg, s, s + n_avg)]
+            sharp = frames[s + n_avg // 2].astype(np.float32) / 255.0
+            if float(((np.round(wins[1] * 255) / 255 - sharp) ** 2).mean()) < 10 ** (-45 / 10):
+                continue
+            for role, img in zip(ROLES, wins + [sharp]):
+                Image.fromarray(np.round(img * 255).astype(np.uint8)).save(os.path.join(folder, role, f"{name}_{s:04d}.png"))
             k += 1
     return k
 
@@ -228,14 +250,17 @@ def train(args):
 
 def run_eval(args):
     torch.set_num_threads(args.threads)
-    val = load_clips(os.path.join(args.data, "clips3_val"))
+    val = load_clips(os.path.join(args.data, args.split))
     models = [("shipped", build(1, SHIPPED), 1)]
     for path in args.model:
         st = torch.load(path, weights_only=False)
         g = rm.Generator(st["config"])
         g.load_state_dict(st["g"])
         models.append((f"{os.path.basename(os.path.dirname(path))} ({st['step']} steps)", g, st["frames"]))
-    kinds = {"pans": lambda n: not n.endswith("_2.png"), "zoom/roll": lambda n: n.endswith("_2.png")}
+    if args.split == "clips3_val":  # per photo: clips 0 and 1 are pans, clip 2 a zoom/roll
+        kinds = {"pans": lambda n: not n.endswith("_2.png"), "zoom/roll": lambda n: n.endswith("_2.png")}
+    else:  # per source video
+        kinds = {v: (lambda n, v=v: n.rsplit("_", 1)[0] == v) for v in sorted({n.rsplit("_", 1)[0] for n, _ in val})}
     results = {}
     for label, g, frames in models:
         rows = evaluate(g, val, frames)
@@ -257,7 +282,8 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("render")
     r.add_argument("--data", default="/work/data")
-    r.add_argument("--split", choices=["train", "val", "both"], default="both")
+    r.add_argument("--split", choices=["train", "val", "video", "both"], default="both",
+                   help="both = train and val; video = the real-video clips (opencv-doc), for eval only")
     t = sub.add_parser("train")
     t.add_argument("--data", default="/work/data")
     t.add_argument("--frames", type=int, choices=[1, 3], required=True)
@@ -265,7 +291,7 @@ def main():
     t.add_argument("--out", required=True)
     t.add_argument("--steps", type=int, default=3000)
     t.add_argument("--batch", type=int, default=4)
-    t.add_argument("--crop", type=int, default=256)
+    t.add_argument("--crop", type=int, default=192)
     t.add_argument("--lr", type=float, default=1e-4)
     t.add_argument("--encoder-lr-scale", type=float, default=0.1)
     t.add_argument("--threads", type=int, default=1)
@@ -278,6 +304,7 @@ def main():
     e.add_argument("--model", action="append", default=[])
     e.add_argument("--threads", type=int, default=2)
     e.add_argument("--json", default="")
+    e.add_argument("--split", default="clips3_val", help="clips folder under DATA: clips3_val or clips3_video")
     args = ap.parse_args()
     if args.cmd == "render":
         d = args.data + "/photos"
@@ -289,6 +316,10 @@ def main():
             photos = sorted(glob.glob(f"{d}/val/*.png") + glob.glob(f"{d}/val_extra/*.png"))
             n = render(f"{args.data}/clips3_val", photos, np.random.default_rng(2029), pans=2, affines=1)
             print(f"clips3_val: {n} clips")
+        if args.split == "video":
+            import prepare_data
+            n = render_video(f"{args.data}/clips3_video", [v for v in prepare_data.VIDEOS if os.path.exists(v)])
+            print(f"clips3_video: {n} clips")
     elif args.cmd == "train":
         train(args)
     else:
