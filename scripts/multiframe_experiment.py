@@ -11,6 +11,8 @@ and the streaming pipeline are changed for it.
     python3 scripts/multiframe_experiment.py train --frames 1 --out runs/mf1 --steps 3000   # control
     python3 scripts/multiframe_experiment.py train --frames 3 --out runs/mf3 --steps 3000
     python3 scripts/multiframe_experiment.py eval --model runs/mf1/latest.pt --model runs/mf3/latest.pt
+    python3 scripts/multiframe_experiment.py eval --split clips3_video --model …   # real video (render --split video)
+    python3 scripts/multiframe_experiment.py export runs/mf3/latest.pt runs/mf3.safetensors
 
 `render` makes clips as `pan_clips.py` makes the x264 training pans (pans and
 zoom/roll, 4-36 px streaks in linear light, 5 frames x264-coded at CRF 18-30)
@@ -112,14 +114,15 @@ def load_clips(folder):
             for n in names]
 
 
-def to_input(clip_u8, frames):
-    """[1, 3*frames, H, W] float input (prev, blur, next or blur alone) and the [1, 3, H, W] target."""
+def to_input(clip_u8, frames, static=False):
+    """[1, 3*frames, H, W] float input (prev, blur, next or blur alone) and the [1, 3, H, W] target. `static`:
+    the neighbours replaced by the frame itself, as a still image or a frozen camera gives them."""
     x = torch.from_numpy(clip_u8.astype(np.float32) / 255.0).permute(0, 3, 1, 2)
-    inp = x[0:3] if frames == 3 else x[1:2]
+    inp = (x[[1, 1, 1]] if static else x[0:3]) if frames == 3 else x[1:2]
     return inp.reshape(1, -1, *x.shape[-2:]), x[3:4]
 
 
-def make_batch(rng, clips, batch, size, frames):
+def make_batch(rng, clips, batch, size, frames, static_fraction=0.0):
     xs, ys = [], []
     for _ in range(batch):
         c = clips[int(rng.integers(0, len(clips)))][1]
@@ -134,7 +137,8 @@ def make_batch(rng, clips, batch, size, frames):
             c = c.transpose(0, 2, 1, 3)
         if rng.random() < 0.5:  # time reversed: the same blur, the neighbours swapped
             c = c[[2, 1, 0, 3]]
-        x, y = to_input(np.ascontiguousarray(c), frames)
+        static = static_fraction > 0 and rng.random() < static_fraction
+        x, y = to_input(np.ascontiguousarray(c), frames, static)
         xs.append(x)
         ys.append(y)
     return torch.cat(xs), torch.cat(ys)
@@ -146,7 +150,7 @@ def make_batch(rng, clips, batch, size, frames):
 
 def build(frames: int, init: str):
     single = rm.load_generator(init)
-    if frames == 1:
+    if single.frames == frames:  # a one-frame model, or one of these runs exported (`export`)
         return single
     g = rm.with_frames(single, frames)
     g.config["name"] = f"{single.config['name']}-{frames}f"
@@ -158,12 +162,12 @@ def build(frames: int, init: str):
 # ----------------------------------------------------------------------------
 
 @torch.no_grad()
-def evaluate(g, clips, frames, limit=None):
+def evaluate(g, clips, frames, limit=None, static=False):
     """Per-clip (input PSNR, output PSNR)."""
     g.eval()
     rows = []
     for _, c in clips[:limit]:
-        x, y = to_input(c, frames)
+        x, y = to_input(c, frames, static)
         mid = x[:, 3:6] if frames == 3 else x
         rows.append((psnr(mid, y), psnr(g(x), y)))
     g.train()
@@ -225,7 +229,7 @@ def train(args):
         lr = lr_at(step, args.steps, args.lr)
         for grp in opt.param_groups:
             grp["lr"] = lr * grp["scale"]
-        x, y = make_batch(rng, clips, args.batch, args.crop, args.frames)
+        x, y = make_batch(rng, clips, args.batch, args.crop, args.frames, args.static_fraction)
         loss, _ = rm.generator_loss(g(x, clamp=False), y, None, weights)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -263,7 +267,7 @@ def run_eval(args):
         kinds = {v: (lambda n, v=v: n.rsplit("_", 1)[0] == v) for v in sorted({n.rsplit("_", 1)[0] for n, _ in val})}
     results = {}
     for label, g, frames in models:
-        rows = evaluate(g, val, frames)
+        rows = evaluate(g, val, frames, static=args.static)
         results[label] = rows
         line = [f"{label}: input {np.mean([i for i, _ in rows]):.2f}, output {np.mean([o for _, o in rows]):.2f} dB, "
                 f"{sum(o < i for i, o in rows)}/{len(rows)} worse"]
@@ -299,11 +303,18 @@ def main():
     t.add_argument("--val-minutes", type=float, default=12.0)
     t.add_argument("--val-clips", type=int, default=40)
     t.add_argument("--resume", action="store_true")
+    t.add_argument("--static-fraction", type=float, default=0.0,
+                   help="fraction of crops whose neighbours are the frame itself (stills, a frozen camera)")
+    x = sub.add_parser("export", help="a run's checkpoint as an F16 safetensors model (config in the metadata)")
+    x.add_argument("checkpoint")
+    x.add_argument("output")
     e = sub.add_parser("eval")
     e.add_argument("--data", default="/work/data")
     e.add_argument("--model", action="append", default=[])
     e.add_argument("--threads", type=int, default=2)
     e.add_argument("--json", default="")
+    e.add_argument("--static", action="store_true",
+                   help="give 3-frame models the frame itself as its neighbours (how they do on stills)")
     e.add_argument("--split", default="clips3_val", help="clips folder under DATA: clips3_val or clips3_video")
     args = ap.parse_args()
     if args.cmd == "render":
@@ -322,6 +333,13 @@ def main():
             print(f"clips3_video: {n} clips")
     elif args.cmd == "train":
         train(args)
+    elif args.cmd == "export":
+        st = torch.load(args.checkpoint, weights_only=False)
+        g = rm.Generator(st["config"])
+        g.load_state_dict(st["g"])
+        rm.save_generator(g, args.output, extra_metadata={"deblur.trained_steps": str(st["step"]),
+                                                          "deblur.trainer": "scripts/multiframe_experiment.py"})
+        print(f"{args.output}: {st['config'].get('frames', 1)} frames, {st['step']} steps")
     else:
         run_eval(args)
 
