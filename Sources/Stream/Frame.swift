@@ -11,6 +11,10 @@ public struct Frame: Sendable, Equatable {
     public var pts: Int64?
     /// 0-based position in decode order.
     public var index: Int
+    /// The frames around this one, for processors that look at several (`FrameProcessor.temporalRadius` r > 0):
+    /// the r before it, oldest first, then the r after it; at the stream's ends the nearest frame stands in for
+    /// missing ones. Empty when the processor looks at one frame, or when there are no others (a still image).
+    public var neighbours: [Frame] = []
 
     public init(width: Int, height: Int, pixels: [Float], pts: Int64? = nil, index: Int = 0) {
         precondition(pixels.count == 3 * width * height, "pixels must hold 3 planes of width × height")

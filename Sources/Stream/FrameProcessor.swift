@@ -14,6 +14,8 @@ public protocol FrameProcessor {
     /// True if `process` returns every frame unchanged, so the pipeline may hand packed frames from the
     /// source to the sink without converting them to float and back (default false).
     var isIdentity: Bool { get }
+    /// Frames on each side this processor wants in `Frame.neighbours` (default 0: the frame alone).
+    var temporalRadius: Int { get }
 }
 
 extension FrameProcessor {
@@ -24,6 +26,7 @@ extension FrameProcessor {
 
     public var name: String { String(describing: Self.self) }
     public var isIdentity: Bool { false }
+    public var temporalRadius: Int { 0 }
 }
 
 /// Returns frames unchanged: `--method none`.

@@ -6,7 +6,9 @@ import Foundation
 /// The decode stage fills a FIFO of `queueCapacity` frames; each worker owns its processor (made by
 /// the factory on the worker's thread, since processors keep scratch buffers); a reorder buffer of
 /// `queueCapacity` restores the source order for the encode stage. At most
-/// `maxFramesInFlight` frames exist at once, so memory stays flat however long the input is. Frames wait
+/// `maxFramesInFlight` frames exist at once, so memory stays flat however long the input is. A processor that
+/// looks at neighbouring frames (`temporalRadius` r) gets them in `Frame.neighbours`: the decode stage holds r
+/// frames back, and r more stay referenced, so up to 2r more frames exist. Frames wait
 /// in their packed form (`PackedFrame`, 8-bit YUV where source and sink allow it); only the ones being
 /// processed are float.
 public struct Pipeline: Sendable {
@@ -25,6 +27,8 @@ public struct Pipeline: Sendable {
     private struct WorkItem: Sendable {
         var sequence: Int
         var frame: PackedFrame
+        /// The frames around this one, for a processor with a temporal radius (see `Frame.neighbours`).
+        var neighbours: [PackedFrame] = []
         var passthrough: [MediaPacket]
         /// The source handed over float pixels, so it takes them back (a source of packed frames would only hoard them).
         var fromFloatSource: Bool
@@ -42,6 +46,8 @@ public struct Pipeline: Sendable {
         let input = BoundedQueue<WorkItem>(capacity: queueCapacity)
         let output = ReorderBuffer<WorkItem>(capacity: queueCapacity)
         let state = SharedState()
+        // The first worker's processor says how many neighbours each frame needs; decoding waits for it.
+        let radius = RadiusLatch()
         let onFailure: @Sendable (any Error) -> Void = { error in
             if state.fail(error) {
                 input.cancel()
@@ -60,6 +66,17 @@ public struct Pipeline: Sendable {
                 input.close()
                 state.addTimes(decode: busy)
             }
+            var window = NeighbourWindow<WorkItem>(radius: radius.wait())
+            // Hands items on with their neighbours' frames; false once the queue is shut.
+            func handOn(_ ready: [(element: WorkItem, neighbours: [WorkItem])]) -> Bool {
+                for (element, neighbours) in ready {
+                    var item = element
+                    item.neighbours = neighbours.map(\.frame)
+                    guard input.push(item) else { return false }
+                }
+                return true
+            }
+            defer { if !state.hasFailed { _ = handOn(window.finish()) } }
             while !state.hasFailed {
                 if cancellation.isCancelled { state.markCancelled(); break }
                 let t0 = DispatchTime.now()
@@ -77,7 +94,7 @@ public struct Pipeline: Sendable {
                 }
                 let item = WorkItem(sequence: sequence, frame: frame, passthrough: source.takePassthroughPackets(),
                                     fromFloatSource: !frame.isCompact)
-                guard input.push(item) else { break }
+                guard handOn(window.push(item)) else { break }
                 sequence += 1
             }
         }
@@ -91,8 +108,10 @@ public struct Pipeline: Sendable {
                     processor = try makeProcessor()
                 } catch {
                     onFailure(PipelineError.processorSetup(underlying: error))
+                    if worker == 0 { radius.publish(0) }
                     return
                 }
+                if worker == 0 { radius.publish(processor.temporalRadius) }
                 // The float array of the last output, reused to unpack the next input (a compact frame).
                 let pixelPool = PixelBufferPool(limit: 1)
                 while var item = input.pop() {
@@ -103,9 +122,11 @@ public struct Pipeline: Sendable {
                         busy += seconds(since: t0)
                         continue
                     }
-                    let source = item.frame.unpacked(using: pixelPool)
+                    var source = item.frame.unpacked(using: pixelPool)
+                    source.neighbours = item.neighbours.map { $0.unpacked() }
                     do {
                         var result = try processor.process(source)
+                        result.neighbours = []
                         guard result.width == source.width, result.height == source.height else {
                             throw PipelineError.processorChangedSize(
                                 frameIndex: source.index, method: processor.name,
@@ -186,6 +207,24 @@ private func startStage(_ name: String, group: DispatchGroup, _ body: @escaping 
 
 private func seconds(since start: DispatchTime) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+/// A value published once by one stage and awaited by another (the processors' temporal radius).
+private final class RadiusLatch: @unchecked Sendable {
+    private let ready = DispatchSemaphore(value: 0)
+    private var value = 0
+
+    func publish(_ radius: Int) {
+        value = radius
+        ready.signal()
+    }
+
+    /// Blocks until `publish`; the semaphore orders the write before this read.
+    func wait() -> Int {
+        ready.wait()
+        ready.signal()  // later waiters (none today) pass too
+        return value
+    }
 }
 
 /// Errors, timings and leftover packets shared by the stages, behind one lock.

@@ -15,6 +15,7 @@ public struct RealtimeProcessor: FrameProcessor {
     }
 
     public var name: String { inner.name }
+    public var temporalRadius: Int { inner.temporalRadius }
 
     public mutating func process(_ frame: Frame) throws -> Frame {
         guard case .process(let scale) = scheduler.decide(for: frame) else { return frame }
@@ -28,7 +29,11 @@ public struct RealtimeProcessor: FrameProcessor {
         let w = frame.width, h = frame.height
         let sw = max(1, Int((Double(w) * scale).rounded())), sh = max(1, Int((Double(h) * scale).rounded()))
         let small = FrameResize.bilinear(frame.pixels, width: w, height: h, to: sw, sh)
-        let restored = try inner.process(Frame(width: sw, height: sh, pixels: small, pts: frame.pts, index: frame.index))
+        var reduced = Frame(width: sw, height: sh, pixels: small, pts: frame.pts, index: frame.index)
+        reduced.neighbours = frame.neighbours.map {
+            Frame(width: sw, height: sh, pixels: FrameResize.bilinear($0.pixels, width: w, height: h, to: sw, sh))
+        }
+        let restored = try inner.process(reduced)
         guard restored.width == sw, restored.height == sh else {
             throw PipelineError.processorChangedSize(frameIndex: frame.index, method: inner.name,
                                                      expected: "\(sw)x\(sh)", got: "\(restored.width)x\(restored.height)")

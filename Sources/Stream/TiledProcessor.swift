@@ -8,6 +8,7 @@ public struct TiledProcessor: FrameProcessor {
     public var inner: any FrameProcessor
     /// The inner processor's name: tiling is how it runs, not what it is (error messages name the method).
     public var name: String { inner.name }
+    public var temporalRadius: Int { inner.temporalRadius }
     public let tileSize: Int
     public let overlap: Int
     /// Frames with at most this many pixels are not tiled.
@@ -116,8 +117,14 @@ public struct TiledProcessor: FrameProcessor {
         return sums.map { 1 / $0 }
     }
 
-    /// Copies one tile out of a frame.
+    /// Copies one tile out of a frame, and the same tile out of each of its neighbours.
     static func crop(_ frame: Frame, _ tile: TilePlan.Tile) -> Frame {
+        var out = cropPixels(frame, tile)
+        out.neighbours = frame.neighbours.map { cropPixels($0, tile) }
+        return out
+    }
+
+    private static func cropPixels(_ frame: Frame, _ tile: TilePlan.Tile) -> Frame {
         var pixels = [Float](repeating: 0, count: 3 * tile.width * tile.height)
         frame.pixels.withUnsafeBufferPointer { src in
             pixels.withUnsafeMutableBufferPointer { dst in

@@ -3,12 +3,14 @@ import DeblurNet
 import Foundation
 import Stream
 
-/// `--method gan`: the DeblurGAN-v2-style generator of DeblurNet on one frame.
+/// `--method gan`: the DeblurGAN-v2-style generator of DeblurNet on one frame, or on a window of frames
+/// for a model that takes several (`GeneratorConfig.frames`).
 struct GeneratorProcessor: FrameProcessor {
     let generator: Generator
     /// Flipped/transposed views averaged per frame (`Generator.deblur(_:ensemble:)`).
     var ensemble = 1
     var name: String { "gan" }
+    var temporalRadius: Int { generator.config.frames / 2 }
 
     func process(_ frame: Frame) throws -> Frame {
         try process(frame, cancellation: CancellationToken())
@@ -17,8 +19,12 @@ struct GeneratorProcessor: FrameProcessor {
     /// Checks `cancellation` between the ensemble's views too: 8 views of a still are several seconds of work.
     func process(_ frame: Frame, cancellation: CancellationToken) throws -> Frame {
         try cancellation.check()
-        let image = try PlanarRGBImage(width: frame.width, height: frame.height, pixels: frame.pixels)
-        let restored = try generator.deblur(image, ensemble: ensemble, beforeEachPass: cancellation.check)
+        let images = try ([frame] + frame.neighbours).map { try PlanarRGBImage(width: $0.width, height: $0.height, pixels: $0.pixels) }
+        // Oldest first: the neighbours before, the frame, the neighbours after. Without neighbours (a still
+        // image) the frame stands for all of them.
+        let r = temporalRadius
+        let window = images.count == 1 + 2 * r ? Array(images[1..<(1 + r)]) + [images[0]] + Array(images[(1 + r)...]) : [images[0]]
+        let restored = try generator.deblur(window: window, ensemble: ensemble, beforeEachPass: cancellation.check)
         return Frame(width: frame.width, height: frame.height, pixels: restored.pixels, pts: frame.pts, index: frame.index)
     }
 }
@@ -84,19 +90,14 @@ struct ModelSettings: Sendable {
     var ensemble = 1
     static let stillImageEnsemble = 8
 
-    /// Loads the generator; a missing or corrupt file, or a multi-frame model, is an input error (exit 2).
+    /// Loads the generator; a missing or corrupt file is an input error (exit 2).
     func loadGenerator() throws -> Generator {
         do {
             if let model = path {
                 guard FileManager.default.fileExists(atPath: model) else {
                     throw CLIFailure(.input, "model file \(model) does not exist")
                 }
-                let generator = try Generator.load(from: URL(fileURLWithPath: model))
-                // The pipeline hands processors one frame; windows of frames are not wired yet (docs/gan.md).
-                guard generator.config.frames == 1 else {
-                    throw CLIFailure(.input, "model \(model) takes \(generator.config.frames) consecutive frames at once; deblur, eval and serve feed the model one frame at a time, so they need a one-frame model")
-                }
-                return generator
+                return try Generator.load(from: URL(fileURLWithPath: model))
             }
             return try Generator.bundledDefault()
         } catch let failure as CLIFailure {

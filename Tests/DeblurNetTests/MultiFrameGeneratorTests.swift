@@ -41,6 +41,17 @@ import Testing
         #expect(try g.deblur(x, ensemble: 2).shape == [2, 3, 37, 45])
     }
 
+    @Test func aWindowOfPlanarImagesIsTheStackedInput() throws {
+        let (f, g) = try Self.golden()
+        let x = try f.tensor("input").array, plane = 37 * 45
+        // Sample 0 of the batch: three RGB frames, oldest first.
+        let window = try (0..<3).map { try PlanarRGBImage(width: 45, height: 37, pixels: Array(x[($0 * 3 * plane)..<(($0 + 1) * 3 * plane)])) }
+        let y = try g.deblur(window: window)
+        let expected = Array(try f.tensor("output").array[0..<(3 * plane)])
+        #expect(zip(y.pixels, expected).allSatisfy { abs($0 - $1) < 1e-4 })
+        #expect(throws: ModelError.self) { try g.deblur(window: Array(window.prefix(2))) }
+    }
+
     @Test func gradientsMatchPyTorch() throws {
         let (f, g) = try Self.golden()
         let fake = g.forward(Variable(try f.tensor("input")), clamp: false)

@@ -24,3 +24,21 @@ extension Generator {
         return try PlanarRGBImage(width: image.width, height: image.height, pixels: y.array)
     }
 }
+
+extension Generator {
+    /// Deblurs the middle image of `window`: `config.frames` consecutive frames, oldest first. A window of one
+    /// image is that image repeated, as a still or a frozen camera gives it.
+    public func deblur(window: [PlanarRGBImage], ensemble: Int = 1, beforeEachPass: () throws -> Void = {}) throws -> PlanarRGBImage {
+        let frames = config.frames
+        let images = window.count == 1 ? Array(repeating: window[0], count: frames) : window
+        guard images.count == frames, let first = images.first else {
+            throw ModelError.invalidInput("the model takes \(frames) frame\(frames == 1 ? "" : "s"), got a window of \(window.count)")
+        }
+        guard images.allSatisfy({ $0.width == first.width && $0.height == first.height }) else {
+            throw ModelError.invalidInput("the frames of a window differ in size")
+        }
+        let input = Tensor(shape: [1, 3 * frames, first.height, first.width], data: images.flatMap(\.pixels))
+        let y = try deblur(input, ensemble: ensemble, beforeEachPass: beforeEachPass)
+        return try PlanarRGBImage(width: first.width, height: first.height, pixels: y.array)
+    }
+}
