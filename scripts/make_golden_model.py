@@ -15,6 +15,9 @@
 - tiny_frames3: the `tiny` config taking 3 frames (9 channels; the residual
   restores the middle one), seeded random weights, a 2x9x37x45 input →
   output, and the gradients of every parameter for λms·Lms + λpix·Lpix.
+- tiny_expand3: a seeded random `tiny` model (`single.*`) and the same model
+  expanded to 3 frames by `with_frames` (`expanded.*`), which the Swift
+  `Generator.expanded(toFrames:)` must reproduce exactly.
 - default_forward: the real `default` config at 48x72 with the converted
   ImageNet encoder (the F16 classifier fixture) and seeded random decoder
   weights stored in F16 (`decoder.*` in the file) → output.
@@ -112,6 +115,22 @@ def tiny_frames():
     save_file({k: v.float().contiguous() for k, v in t.items()}, f"{OUT}/tiny_frames3.safetensors",
               metadata={rm.CONFIG_METADATA_KEY: g.config_json(), "loss": json.dumps(float(lg.detach()))})
     print("tiny_frames3: loss", float(lg.detach()), "mean |r|", float((fake - x[:, 3:6]).abs().mean()))
+
+
+def tiny_expand():
+    """A one-frame `tiny` model and `with_frames(model, 3)`: the expansion `train --init M --frames 3` starts from."""
+    g = rm.Generator(rm.get_config("tiny"))
+    randomize(g, 31)
+    e = rm.with_frames(g, 3)
+    x = torch.rand(1, 9, 37, 45, generator=torch.Generator().manual_seed(32))
+    with torch.no_grad():
+        d = float((e(x, clamp=False) - g(x[:, 3:6], clamp=False)).abs().max())
+        assert d < 1e-5, f"with_frames must compute what the model did (max difference {d})"
+    t = {"single." + k: v for k, v in g.state_dict().items()}
+    t.update({"expanded." + k: v for k, v in e.state_dict().items()})
+    save_file({k: v.float().contiguous() for k, v in t.items()}, f"{OUT}/tiny_expand3.safetensors",
+              metadata={rm.CONFIG_METADATA_KEY: e.config_json()})
+    print("tiny_expand3:", len(t), "tensors")
 
 
 def default():
@@ -235,6 +254,7 @@ if __name__ == "__main__":
         sys.exit(0)
     tiny()
     tiny_frames()
+    tiny_expand()
     default()
     blur()
     jpeg()

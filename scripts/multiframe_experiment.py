@@ -57,8 +57,10 @@ SHIPPED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Source
 # Data
 # ----------------------------------------------------------------------------
 
-def render(folder, photos, rng, pans, affines, size=(640, 360)):
-    """`pans` pans and `affines` zooms/rolls per photo; each keeps decoded frames 1-3 of a 5-frame x264 clip."""
+def render(folder, photos, rng, pans, affines, size=(640, 360), shutters=False):
+    """`pans` pans and `affines` zooms/rolls per photo; each keeps decoded frames 1-3 of a 5-frame x264 clip.
+    `shutters`: each pan's shutter is open for a random 1/2 to all of the frame interval (the camera moves 1-2x
+    the streak between frames; a 100 % shutter otherwise, as GoPro-style averaging gives)."""
     for r in ROLES:
         os.makedirs(os.path.join(folder, r), exist_ok=True)
     k = 0
@@ -69,7 +71,9 @@ def render(folder, photos, rng, pans, affines, size=(640, 360)):
             n_sub, step = int(rng.choice([5, 7, 9, 13])), int(rng.integers(1, 4))
             angle = float(rng.choice([0, 0, 180, 90, 270, 45, 135, 30]))
             if j < pans:
-                plan, draw = pan_clips.plan_pan(rng, arr.shape, size, step, angle, n_sub), pan_clips.render_pan
+                gap = int(rng.integers(0, n_sub + 1)) if shutters else 0
+                plan = pan_clips.plan_pan(rng, arr.shape, size, step, angle, n_sub, gap=gap)
+                draw = lambda *a, gap=gap, **k: pan_clips.render_pan(*a, gap=gap, **k)  # noqa: E731
             else:
                 plan = pan_clips.plan_affine(rng, arr.shape, size, n_sub, step * (n_sub - 1))
                 draw = pan_clips.render_affine
@@ -206,7 +210,7 @@ def train(args):
         torch.set_rng_state(st["torch_rng"])
         log(f"resumed at step {step}")
     log(f"args {json.dumps(vars(args))}")
-    clips = load_clips(os.path.join(args.data, "clips3_train"))
+    clips = [c for split in (args.train_split or ["clips3_train"]) for c in load_clips(os.path.join(args.data, split))]
     val = load_clips(os.path.join(args.data, "clips3_val"))
     log(f"{len(clips)} training clips, {len(val)} validation clips")
 
@@ -286,8 +290,9 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("render")
     r.add_argument("--data", default="/work/data")
-    r.add_argument("--split", choices=["train", "val", "video", "both"], default="both",
-                   help="both = train and val; video = the real-video clips (opencv-doc), for eval only")
+    r.add_argument("--split", choices=["train", "val", "video", "both", "shutters"], default="both",
+                   help="both = train and val; video = the real-video clips (opencv-doc), for eval only; "
+                        "shutters = train and val pans with shutters open 1/2 to all of the frame interval")
     t = sub.add_parser("train")
     t.add_argument("--data", default="/work/data")
     t.add_argument("--frames", type=int, choices=[1, 3], required=True)
@@ -303,6 +308,8 @@ def main():
     t.add_argument("--val-minutes", type=float, default=12.0)
     t.add_argument("--val-clips", type=int, default=40)
     t.add_argument("--resume", action="store_true")
+    t.add_argument("--train-split", action="append", default=[],
+                   help="clips folder under DATA to train on (repeatable; default clips3_train)")
     t.add_argument("--static-fraction", type=float, default=0.0,
                    help="fraction of crops whose neighbours are the frame itself (stills, a frozen camera)")
     x = sub.add_parser("export", help="a run's checkpoint as an F16 safetensors model (config in the metadata)")
@@ -327,6 +334,12 @@ def main():
             photos = sorted(glob.glob(f"{d}/val/*.png") + glob.glob(f"{d}/val_extra/*.png"))
             n = render(f"{args.data}/clips3_val", photos, np.random.default_rng(2029), pans=2, affines=1)
             print(f"clips3_val: {n} clips")
+        if args.split == "shutters":
+            for split, dirs, seed, pans in (("train", ("train", "train_nogc_extra"), 82, 3), ("val", ("val", "val_extra"), 2030, 2)):
+                photos = sorted(p for sub in dirs for p in glob.glob(f"{d}/{sub}/*.png"))
+                n = render(f"{args.data}/clips3_{split}_shutters", photos, np.random.default_rng(seed), pans=pans,
+                           affines=0, shutters=True)
+                print(f"clips3_{split}_shutters: {n} clips")
         if args.split == "video":
             import prepare_data
             n = render_video(f"{args.data}/clips3_video", [v for v in prepare_data.VIDEOS if os.path.exists(v)])

@@ -43,13 +43,13 @@ def expose(crops, n_sub, frames, gamma):
     return np.round(blurry * 255).astype(np.uint8), crops[mid * n_sub + n_sub // 2]
 
 
-def plan_pan(rng, shape, size, step, angle, n_sub, frames=CLIP_FRAMES):
+def plan_pan(rng, shape, size, step, angle, n_sub, frames=CLIP_FRAMES, gap=0):
     """Start corner and per-sub-frame step of a pan that fits the photo, or None if it does not."""
     H, W = shape[:2]
     w, h = size
     dx = int(round(step * np.cos(np.radians(angle))))
     dy = int(round(step * np.sin(np.radians(angle))))
-    n = n_sub * frames
+    n = (n_sub + gap) * frames - gap
     span_x, span_y = abs(dx) * (n - 1), abs(dy) * (n - 1)
     if W < w + span_x + 2 or H < h + span_y + 2:
         return None
@@ -58,10 +58,13 @@ def plan_pan(rng, shape, size, step, angle, n_sub, frames=CLIP_FRAMES):
     return x0, y0, dx, dy
 
 
-def render_pan(arr, x0, y0, dx, dy, n_sub, size, frames=CLIP_FRAMES, gamma=GAMMA):
-    """(blurry frames uint8 [frames, h, w, 3], sharp middle sub-frame of the middle frame uint8 [h, w, 3])."""
+def render_pan(arr, x0, y0, dx, dy, n_sub, size, frames=CLIP_FRAMES, gamma=GAMMA, gap=0):
+    """(blurry frames uint8 [frames, h, w, 3], sharp middle sub-frame of the middle frame uint8 [h, w, 3]).
+    `gap` sub-frames between two exposures model a shutter shorter than the frame interval: the camera moves
+    (n_sub + gap)·step px from frame to frame while each streak stays (n_sub − 1)·step px."""
     w, h = size
-    crops = [arr[y0 + i * dy:y0 + i * dy + h, x0 + i * dx:x0 + i * dx + w] for i in range(n_sub * frames)]
+    idx = [f * (n_sub + gap) + i for f in range(frames) for i in range(n_sub)]
+    crops = [arr[y0 + i * dy:y0 + i * dy + h, x0 + i * dx:x0 + i * dx + w] for i in idx]
     return expose(crops, n_sub, frames, gamma)
 
 

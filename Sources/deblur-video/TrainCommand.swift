@@ -16,10 +16,13 @@ struct Train: ParsableCommand {
                         trajectories (straight and curved, up to --max-blur px)
                         plus noise and 8-bit rounding
           --pairs DIR   blurry/sharp pairs: DIR/blur/X + DIR/sharp/X, or the
-                        GoPro layout DIR/*/blur/X + DIR/*/sharp/X
+                        GoPro layout DIR/*/blur/X + DIR/*/sharp/X; clips add
+                        the blurry frames before and after: DIR/prev/X and
+                        DIR/next/X (scripts/multiframe_experiment.py render)
           --video FILE  GoPro-style pairs: the mean of --video-window
                         consecutive frames (linear light) is the blurry frame,
-                        the middle frame the sharp one
+                        the middle frame the sharp one (with --frames 3, the
+                        windows before and after are its neighbours)
         Validation: --val-pairs DIR (same layout as --pairs); PSNR/SSIM of input
         and output are printed before training, every --validate-every minutes
         and at the end.
@@ -32,6 +35,14 @@ struct Train: ParsableCommand {
         generator (with --ema, its weights' moving average) goes to --output
         (F16 safetensors, config in its metadata), ready for
         `deblur-video --model`.
+
+        Multi-frame models: --frames 3 trains a model that sees the frames
+        before and after the one it restores. With --init, the one-frame model
+        is expanded to it, starting exactly as it was (the neighbours' weights
+        at zero). It learns from clips (--pairs with prev/next, --video);
+        photos and plain pairs give it the frame as its own neighbours, as a
+        still does at run time, and --static-fraction does so for that share
+        of the clips too, so it keeps working on stills.
 
         Paper defaults (DeblurGAN-v2): --paper-defaults sets Adam 1e-4, batch 8,
         224² crops, λadv 0.001, λms 1, λpix 0.5 from the first step. Our
@@ -47,6 +58,9 @@ struct Train: ParsableCommand {
           deblur-video train --photos photos/ --init default --unfreeze-at 0 \\
               --lr 3e-4 --steps 6000 -o tuned.safetensors
           deblur-video train --photos photos/ --resume -o my.safetensors
+          deblur-video train --pairs /work/data/clips3_train --init default \\
+              --frames 3 --static-fraction 0.25 --unfreeze-at 0 --lr 1e-4 \\
+              --adversarial-from 1 --crops 192 --batch 4 -o mf3.safetensors
         """
     )
 
@@ -79,6 +93,12 @@ struct Train: ParsableCommand {
 
     @Option(name: .customLong("init"), help: "Start from this trained model ('default' = the shipped one) instead of the ImageNet encoder.")
     var initModel: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Consecutive frames the model sees (odd; the output restores the middle one). With --init, a one-frame model is expanded to it. (default: 1, or the --init model's)", valueName: "n"))
+    var frames: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --frames > 1: fraction of the clip samples given the frame itself as its neighbours, as a still gives them. (default: 0)", valueName: "fraction"))
+    var staticFraction: Double?
 
     @Option(help: "Architecture when training from scratch: default (the shipped one), quality (slower, refinement blocks), small (faster), paper, tiny. (default: default)")
     var config: String?
@@ -163,6 +183,10 @@ struct Train: ParsableCommand {
         if videoWindow < 2 { throw ValidationError("--video-window must be at least 2") }
         if resume && initModel != nil { throw ValidationError("--resume and --init exclude each other") }
         if let config, GeneratorConfig.preset(config) == nil { throw ValidationError("unknown --config \(config); use \(GeneratorConfig.presetNames.joined(separator: ", "))") }
+        if let frames, frames < 1 || frames % 2 == 0 {
+            throw ValidationError("--frames must be odd and positive (the model restores the middle frame), got \(frames)")
+        }
+        if frames != nil && resume { throw ValidationError("--frames comes from the checkpoint when resuming") }
         if config != nil && (resume || initModel != nil) {
             throw ValidationError("--config is for training from scratch; with --init or --resume the architecture comes from the model or checkpoint")
         }
@@ -170,7 +194,8 @@ struct Train: ParsableCommand {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the steps, from 0 to 1") }
         }
         for (name, f) in [("--soft-fraction", softFraction), ("--jpeg-fraction", jpegFraction),
-                          ("--gamma-blur-fraction", gammaBlurFraction), ("--pair-fraction", pairFraction)] {
+                          ("--gamma-blur-fraction", gammaBlurFraction), ("--pair-fraction", pairFraction),
+                          ("--static-fraction", staticFraction)] {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the samples, from 0 to 1") }
         }
         if let encoderLrScale, !(encoderLrScale >= 0) { throw ValidationError("--encoder-lr-scale must be 0 or more") }
@@ -198,6 +223,9 @@ struct Train: ParsableCommand {
         if URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath() == checkpointURL.standardizedFileURL.resolvingSymlinksInPath() {
             throw CLIFailure(.usage, "--checkpoint must differ from -o: \(output) would hold the model and the checkpoint in turn")
         }
+        if resume && !FileManager.default.fileExists(atPath: checkpointURL.path) {
+            throw CLIFailure(.input, "no checkpoint at \(checkpointURL.path) to resume from")
+        }
         if !resume && FileManager.default.fileExists(atPath: checkpointURL.path) {
             throw CLIFailure(.usage, "a checkpoint exists at \(checkpointURL.path): continue it with --resume, or delete it (or give another --checkpoint) to start over")
         }
@@ -218,24 +246,38 @@ struct Train: ParsableCommand {
             }
             return images
         }
+        // The model first: whether it sees several frames decides whether clips' neighbours are loaded at all.
+        let generator = resume ? nil : try makeGenerator()
+        let modelFrames = try generator?.config.frames ?? Self.checkpointFrames(checkpointURL)
         // Training pairs must hold the largest crop; checked here, where the file is known (a resumed run's crops
         // come from its checkpoint, and the trainer checks those).
         let crop = resume ? nil : options(base: TrainingOptions()).crops.max()
-        var pairList = try pairs.flatMap { try Self.loadPairs($0, minimumSide: crop) }
-        for v in video { pairList += try Self.videoPairs(v, window: videoWindow, limit: videoPairs, minimumSide: crop) }
-        let validation = try valPairs.map { try Self.loadPairs($0) } ?? []
+        var pairList = try pairs.flatMap { try Self.loadPairs($0, minimumSide: crop, frames: modelFrames) }
+        for v in video {
+            pairList += try Self.videoPairs(v, window: videoWindow, limit: videoPairs, minimumSide: crop, frames: modelFrames)
+        }
+        let validation = try valPairs.map { try Self.loadPairs($0, frames: modelFrames) } ?? []
         if !quiet {
-            log.info("data: \(photoImages.count) photos, \(pairList.count) pairs, \(validation.count) validation pairs")
+            let clips = pairList.filter { !$0.neighbours.isEmpty }.count
+            log.info("data: \(photoImages.count) photos, \(pairList.count) pairs\(clips > 0 ? " (\(clips) with neighbours)" : ""), \(validation.count) validation pairs\(modelFrames > 1 ? "; the model sees \(modelFrames) frames" : "")")
         }
         if pairFraction != nil && (photoImages.isEmpty || pairList.isEmpty) {
             warn("warning: --pair-fraction only splits samples between photos and pairs/video; with one kind of data it does nothing")
         }
+        if modelFrames > 1 && !pairList.contains(where: { !$0.neighbours.isEmpty }) {
+            warn("warning: the model sees \(modelFrames) frames but no clip gives it neighbours (--pairs with prev/ and next/, or --video): it only learns stills")
+        }
+        if staticFraction != nil && modelFrames == 1 {
+            warn("warning: --static-fraction only matters for a model that sees several frames (--frames)")
+        }
 
         let trainer: Trainer
-        if resume {
-            guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-                throw CLIFailure(.input, "no checkpoint at \(checkpointURL.path) to resume from")
-            }
+        if let generator {
+            do {
+                trainer = try Trainer(generator: generator, options: options(base: TrainingOptions()),
+                                      photos: photoImages, pairs: pairList)
+            } catch { throw CLIFailure(.input, "\(error)") }
+        } else {
             do {
                 trainer = try Trainer.resume(from: checkpointURL, photos: photoImages, pairs: pairList,
                                              adjusting: { options(base: $0) })
@@ -244,28 +286,6 @@ struct Train: ParsableCommand {
                 throw CLIFailure(.usage, "the checkpoint is at step \(trainer.step), past --steps \(trainer.options.steps); give more steps to go on")
             }
             log.info("resuming at step \(trainer.step) of \(trainer.options.steps)")
-        } else {
-            let generator: Generator
-            let configName = config ?? "default"  // validate() checked that it names a preset
-            do {
-                let preset = GeneratorConfig.preset(configName) ?? .default
-                if let initModel {
-                    generator = initModel == "default" ? try Generator.bundledDefault()
-                        : try Generator.load(from: URL(fileURLWithPath: initModel))
-                } else if preset.encoderWidth == 1 {
-                    generator = try Generator.pretrained(config: preset)
-                } else {
-                    generator = try Generator(config: preset)
-                }
-            } catch {
-                // A checkpoint holds the trainer's state too, under other names: it is continued, not fine-tuned from.
-                let hint = initModel?.hasSuffix(".ckpt.safetensors") == true ? " (a checkpoint: continue it with --resume --checkpoint FILE)" : ""
-                throw CLIFailure(.input, "cannot load model \(initModel ?? configName): \(error)\(hint)")
-            }
-            do {
-                trainer = try Trainer(generator: generator, options: options(base: TrainingOptions()),
-                                      photos: photoImages, pairs: pairList)
-            } catch { throw CLIFailure(.input, "\(error)") }
         }
 
         let stop = CancellationToken()  // set by the first interrupt, read between steps
@@ -302,6 +322,44 @@ struct Train: ParsableCommand {
         if stop.isCancelled { throw CLIFailure(.interrupted, "interrupted at step \(trainer.step); continue with --resume") }
     }
 
+    /// The generator a new run starts from: --init's model (expanded to --frames), or a fresh one of --config.
+    private func makeGenerator() throws -> Generator {
+        let configName = config ?? "default"  // validate() checked that it names a preset
+        var generator: Generator
+        do {
+            let preset = GeneratorConfig.preset(configName) ?? .default
+            if let initModel {
+                generator = initModel == "default" ? try Generator.bundledDefault()
+                    : try Generator.load(from: URL(fileURLWithPath: initModel))
+            } else if preset.encoderWidth == 1 {
+                generator = try Generator.pretrained(config: preset)
+            } else {
+                generator = try Generator(config: preset)
+            }
+        } catch {
+            // A checkpoint holds the trainer's state too, under other names: it is continued, not fine-tuned from.
+            let hint = initModel?.hasSuffix(".ckpt.safetensors") == true ? " (a checkpoint: continue it with --resume --checkpoint FILE)" : ""
+            throw CLIFailure(.input, "cannot load model \(initModel ?? configName): \(error)\(hint)")
+        }
+        if let frames, frames != generator.config.frames {
+            guard generator.config.frames == 1 else {
+                throw CLIFailure(.usage, "--frames \(frames): \(initModel ?? configName) already takes \(generator.config.frames) frames; only a one-frame model is expanded")
+            }
+            do { generator = try generator.expanded(toFrames: frames) } catch {
+                throw CLIFailure(.input, "cannot expand \(initModel ?? configName) to \(frames) frames: \(error)")
+            }
+        }
+        return generator
+    }
+
+    /// How many frames the model in a checkpoint sees (1 when the file is missing or unreadable: `resume` then
+    /// reports what is wrong with it).
+    static func checkpointFrames(_ url: URL) throws -> Int {
+        guard let f = try? Safetensors.read(contentsOf: url), let json = f.metadata[GeneratorConfig.metadataKey],
+              let config = try? GeneratorConfig(json: json) else { return 1 }
+        return config.frames
+    }
+
     /// Mean PSNR/SSIM (Restoration's, 8-bit like `eval`) of the blurry inputs and of the generator's outputs,
     /// and how many pairs the generator made worse.
     static func validate(_ trainer: Trainer, on pairs: [ImagePair])
@@ -310,8 +368,9 @@ struct Train: ParsableCommand {
         func planar(_ im: PlanarRGBImage) throws -> PlanarImage {
             try PlanarImage(width: im.width, height: im.height, channels: 3, pixels: im.pixels)
         }
+        let g = trainer.outputGenerator
         for p in pairs {
-            let y = try trainer.outputGenerator.deblur(p.blurry)
+            let y = try g.deblur(window: p.window(frames: g.config.frames))
             let sharp = try planar(p.sharp)
             let a = try FrameQuality.measure(reference: sharp, test: try planar(p.blurry))
             let b = try FrameQuality.measure(reference: sharp, test: try planar(y))
@@ -347,6 +406,7 @@ struct Train: ParsableCommand {
         if let lambdaPix { o.weights.pixel = lambdaPix }
         if mse { o.weights.mse = true }
         if let seed { o.seed = seed }
+        if let staticFraction { o.staticFraction = staticFraction }
         if let ema { o.emaDecay = ema }
         return o
     }
@@ -388,8 +448,9 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// The pairs under `dir`; with `minimumSide`, a pair smaller than that is an error naming its file.
-    static func loadPairs(_ dir: String, minimumSide: Int? = nil) throws -> [ImagePair] {
+    /// The pairs under `dir`; with `minimumSide`, a pair smaller than that is an error naming its file. A clip's
+    /// neighbours are loaded for a model that sees several `frames`.
+    static func loadPairs(_ dir: String, minimumSide: Int? = nil, frames: Int = 1) throws -> [ImagePair] {
         try checkDirectory(dir)
         let (found, unmatched) = TrainingData.listPairs(in: URL(fileURLWithPath: dir))
         guard !found.isEmpty else { throw CLIFailure(.input, "no blur/sharp pairs under \(dir)") }
@@ -401,14 +462,16 @@ struct Train: ParsableCommand {
             if let minimumSide, min(s.width, s.height) < minimumSide {
                 throw CLIFailure(.input, "\(p.sharp.path) is \(s.width)×\(s.height), smaller than the \(minimumSide)×\(minimumSide) crops; lower --crops or leave it out")
             }
-            do { return try ImagePair(blurry: b, sharp: s) } catch {
+            let neighbours = frames > 1 ? try p.neighbours.map { try loadImage($0.path) } : []
+            do { return try ImagePair(blurry: b, sharp: s, neighbours: neighbours) } catch {
                 throw CLIFailure(.input, "\(p.blurry.path) and \(p.sharp.path): \(error)")
             }
         }
     }
 
-    /// GoPro-style pairs from windows of consecutive frames, spread evenly, at most `limit`.
-    static func videoPairs(_ path: String, window: Int, limit: Int, minimumSide: Int? = nil) throws -> [ImagePair] {
+    /// GoPro-style pairs from windows of consecutive frames, spread evenly, at most `limit`. For a model that sees
+    /// several `frames`, the windows just before and after a pair's are its neighbours.
+    static func videoPairs(_ path: String, window: Int, limit: Int, minimumSide: Int? = nil, frames: Int = 1) throws -> [ImagePair] {
         let decoder: FrameDecoder
         do { decoder = try FrameDecoder(location: path) } catch { throw CLIFailure(.input, "cannot read \(path): \(error)") }
         let total = decoder.videoInfo.frameCount ?? 0
@@ -416,18 +479,22 @@ struct Train: ParsableCommand {
         if let minimumSide, min(w, h) < minimumSide {
             throw CLIFailure(.input, "\(path): frames \(w)×\(h) are smaller than the \(minimumSide)×\(minimumSide) crops; lower --crops or leave it out")
         }
-        let stride = max(window, total > 0 ? total / max(1, limit) : window)
+        let group = window * frames  // consecutive frames one pair uses
+        let stride = max(group, total > 0 ? total / max(1, limit) : group)
         var out: [ImagePair] = [], buffer: [PlanarRGBImage] = [], index = 0
         while out.count < limit, let frame = try decoder.nextFrame() {
             defer { index += 1 }
-            guard index % stride < window else { continue }
+            guard index % stride < group else { continue }
             buffer.append(try PlanarRGBImage(width: frame.width, height: frame.height, pixels: frame.pixels))
-            if buffer.count == window {
-                out.append(try TrainingData.goproPair(frames: buffer))
+            if buffer.count == group {
+                let windows = try (0..<frames).map { try TrainingData.goproPair(frames: Array(buffer[($0 * window)..<(($0 + 1) * window)])) }
+                let mid = windows[frames / 2]
+                let neighbours = windows.enumerated().filter { $0.offset != frames / 2 }.map(\.element.blurry)
+                out.append(try ImagePair(blurry: mid.blurry, sharp: mid.sharp, neighbours: neighbours))
                 buffer.removeAll(keepingCapacity: true)
             }
         }
-        guard !out.isEmpty else { throw CLIFailure(.input, "\(path) has fewer than \(window) frames") }
+        guard !out.isEmpty else { throw CLIFailure(.input, "\(path) has fewer than \(group) frames") }
         return out
     }
 }

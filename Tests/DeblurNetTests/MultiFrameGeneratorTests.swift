@@ -77,16 +77,6 @@ import Testing
         #expect(macs <= 15_000_000_000)
     }
 
-    @Test func theSingleImageTrainerRefusesAMultiFrameModel() throws {
-        let (_, g) = try Self.golden()
-        let photo = try PlanarRGBImage(width: 400, height: 400, pixels: [Float](repeating: 0.5, count: 3 * 400 * 400))
-        #expect {
-            _ = try Trainer(generator: g, options: TrainingOptions(), photos: [photo])
-        } throws: { error in
-            "\(error)".contains("takes 3 frames at once")
-        }
-    }
-
     @Test func aSingleFrameIsRefusedWithTheExpectedShape() throws {
         let (_, g) = try Self.golden()
         let single = Tensor(shape: [1, 3, 32, 32], data: [Float](repeating: 0.5, count: 3 * 32 * 32))

@@ -22,6 +22,25 @@ import Testing
         #expect(try TrainingData.discoverPhotos(in: root.appendingPathComponent("blur")).map { $0.lastPathComponent } == ["a.png", "orphan.png"])
     }
 
+    @Test func clipFoldersGiveEachPairItsNeighbours() throws {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("clip-data-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: root) }
+        for d in ["blur", "sharp", "prev", "next", "seq/blur", "seq/sharp"] {
+            try fm.createDirectory(at: root.appendingPathComponent(d), withIntermediateDirectories: true)
+        }
+        for f in ["blur/a.png", "sharp/a.png", "prev/a.png", "next/a.png", "blur/b.png", "sharp/b.png", "prev/b.png",
+                  "seq/blur/c.png", "seq/sharp/c.png"] {
+            try Data([0]).write(to: root.appendingPathComponent(f))
+        }
+        let (pairs, unmatched) = TrainingData.listPairs(in: root)
+        #expect(pairs.map { $0.blurry.lastPathComponent } == ["a.png", "c.png"])
+        #expect(pairs[0].neighbours.map { $0.path } == [root.appendingPathComponent("prev/a.png").path,
+                                                          root.appendingPathComponent("next/a.png").path])
+        #expect(pairs[1].neighbours.isEmpty)  // a folder without prev/next holds plain pairs
+        #expect(unmatched == ["next/b.png (missing)"])
+    }
+
     @Test func goproAverageIsLinearLightMeanAndMiddleFrame() throws {
         let a = try PlanarRGBImage(width: 1, height: 1, pixels: [0, 1, 102 / 255])
         let b = try PlanarRGBImage(width: 1, height: 1, pixels: [1, 1, 102 / 255])

@@ -1,3 +1,4 @@
+import DeblurNet
 import Foundation
 import MediaTestSupport
 import Testing
@@ -82,6 +83,49 @@ import Testing
         #expect(lines.last?.hasPrefix("validation at step 2:") == true)
         #expect(lines.last?.contains("of 1 pairs worse") == true)
         #expect(r.stderr.contains("1 image(s) without a partner of the same name, left out: blur/b.png"), "\(r.stderr)")
+    }
+
+    @Test func aMultiFrameModelTrainsOnClips() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // One clip: three consecutive moving frames, box-blurred, and the middle one sharp.
+        let clips = dir.appendingPathComponent("clips")
+        for role in ["prev", "blur", "next", "sharp"] {
+            try FileManager.default.createDirectory(at: clips.appendingPathComponent(role), withIntermediateDirectories: true)
+        }
+        for (i, role) in ["prev", "blur", "next"].enumerated() {
+            try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=96x64:r=25", "-vf", "select=eq(n\\,\(i)),boxblur=2:1",
+                                   "-frames:v", "1", clips.appendingPathComponent("\(role)/a.png").path])
+        }
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=96x64:r=25", "-vf", "select=eq(n\\,1)", "-frames:v", "1",
+                               clips.appendingPathComponent("sharp/a.png").path])
+        let out = dir.appendingPathComponent("mf.safetensors")
+        var r = try cli.run(["train", "--pairs", clips.path, "--val-pairs", clips.path, "--frames", "3",
+                             "--static-fraction", "0.5", "--unfreeze-at", "0", "--steps", "2", "-o", out.path] + small)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("1 pairs (1 with neighbours)") && r.stderr.contains("the model sees 3 frames"), "\(r.stderr)")
+        // Expanded from the untrained (identity) tiny model: at step 0 it still returns the middle frame.
+        #expect(r.stderr.contains("validation at step 0: PSNR") && r.stderr.contains("+0.00)"), "\(r.stderr)")
+        let model = try Generator.load(from: out)
+        #expect(model.config.frames == 3)
+        let encoderStem = try #require(model.stateDict()["encoder.stem.conv.weight"])
+        #expect(encoderStem.shape[1] == 9)
+        // Only a one-frame model is expanded; --frames must be odd; a resumed run keeps its checkpoint's model.
+        r = try cli.run(["train", "--pairs", clips.path, "--init", out.path, "--frames", "5", "--steps", "1",
+                         "-o", dir.appendingPathComponent("x.safetensors").path, "--crops", "48"])
+        #expect(r.status == 1 && r.stderr.contains("already takes 3 frames"), "\(r.stderr)")
+        r = try cli.run(["train", "--pairs", clips.path, "--frames", "2", "-o", out.path])
+        #expect(r.status == 1 && r.stderr.contains("--frames must be odd"), "\(r.stderr)")
+        r = try cli.run(["train", "--pairs", clips.path, "--frames", "3", "--resume", "-o", out.path])
+        #expect(r.status == 1 && r.stderr.contains("--frames comes from the checkpoint"), "\(r.stderr)")
+        r = try cli.run(["train", "--pairs", clips.path, "--resume", "--steps", "3", "-o", out.path])
+        #expect(r.status == 0 && r.stderr.contains("resuming at step 2 of 3"), "\(r.stderr)")
+        #expect(try Generator.load(from: out).config.frames == 3)
+        // Photos alone give a multi-frame model nothing to learn its neighbours from: said so.
+        let photos = try makePhotos(dir)
+        r = try cli.run(["train", "--photos", photos.path, "--frames", "3", "--steps", "1",
+                         "-o", dir.appendingPathComponent("p.safetensors").path] + small)
+        #expect(r.status == 0 && r.stderr.contains("no clip gives it neighbours"), "\(r.stderr)")
     }
 
     @Test func badTrainingInputIsAClearError() throws {

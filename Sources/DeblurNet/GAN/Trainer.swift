@@ -33,6 +33,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 7
     /// Probability that a sample comes from the paired data (when both sources are given).
     public var pairFraction = 0.5
+    /// Multi-frame models: fraction of the clip samples whose neighbours are replaced by the frame itself, so the
+    /// model also serves stills and a frozen camera (photos and plain pairs always give such windows).
+    public var staticFraction = 0.0
     /// Decay of the exponential moving average of the generator's weights (0: off). When on, the average is the
     /// model that is validated and written: it smooths the last steps' noise, as averaging finished runs did.
     public var emaDecay: Float = 0
@@ -61,17 +64,6 @@ public struct TrainingProgress: Sendable {
     public var eta: TimeInterval { stepsPerSecond > 0 ? Double(steps - step) / stepsPerSecond : .infinity }
 }
 
-/// A blurry/sharp training or validation pair of equal size.
-public struct ImagePair: Sendable {
-    public let blurry: PlanarRGBImage, sharp: PlanarRGBImage
-    public init(blurry: PlanarRGBImage, sharp: PlanarRGBImage) throws {
-        guard blurry.width == sharp.width, blurry.height == sharp.height else {
-            throw ModelError.invalidInput("pair sizes differ: \(blurry.width)×\(blurry.height) vs \(sharp.width)×\(sharp.height)")
-        }
-        self.blurry = blurry; self.sharp = sharp
-    }
-}
-
 /// Errors of the trainer.
 public enum TrainerError: Error, CustomStringConvertible {
     case noData
@@ -79,8 +71,6 @@ public enum TrainerError: Error, CustomStringConvertible {
     /// Every photo is smaller than the largest crop plus the margin the longest blur needs.
     case photosTooSmall(width: Int, height: Int, needed: Int, crop: Int, maxBlur: Double)
     case invalidCheckpoint(String)
-    /// The trainer makes single-image pairs; a multi-frame model needs clips (scripts/multiframe_experiment.py).
-    case multiFrameModel(frames: Int)
 
     public var description: String {
         switch self {
@@ -89,14 +79,14 @@ public enum TrainerError: Error, CustomStringConvertible {
         case .photosTooSmall(let w, let h, let n, let crop, let blur):
             return "no photo is large enough: e.g. \(w)×\(h), but \(n)×\(n) is needed (crop \(crop) + margin for blurs up to \(Int(blur)) px); lower --crops or --max-blur"
         case .invalidCheckpoint(let s): return "invalid checkpoint: \(s)"
-        case .multiFrameModel(let n):
-            return "the model takes \(n) frames at once; this trainer makes single-image pairs (train multi-frame models with scripts/multiframe_experiment.py)"
         }
     }
 }
 
 /// DeblurGAN-v2 training: on-the-fly blur synthesis from photos and/or paired crops, pixel + multi-scale loss
 /// warm-up, then alternating PatchGAN updates; frozen-then-fine-tuned encoder; exact checkpoint/resume.
+/// A multi-frame model (`config.frames` > 1) sees each clip's window of blurry frames; photos and plain pairs give
+/// it static windows (the frame repeated).
 public final class Trainer: @unchecked Sendable {
     public let generator: Generator
     public let discriminator: PatchDiscriminator
@@ -116,7 +106,6 @@ public final class Trainer: @unchecked Sendable {
     /// A trainer for `generator` (fresh from `Generator.pretrained(config:)` or a shipped model for `--init`).
     public init(generator: Generator, options: TrainingOptions, photos: [PlanarRGBImage], pairs: [ImagePair] = []) throws {
         guard !photos.isEmpty || !pairs.isEmpty else { throw TrainerError.noData }
-        guard generator.config.frames == 1 else { throw TrainerError.multiFrameModel(frames: generator.config.frames) }
         let largest = (options.crops.max() ?? 128)
         // A photo must hold the largest crop plus the longest blur kernel. Smaller ones are skipped, not fatal,
         // so a folder of mixed sizes still trains with large crops; only a set with nothing usable fails.
@@ -142,9 +131,13 @@ public final class Trainer: @unchecked Sendable {
         discriminator = PatchDiscriminator(ndf: options.ndf, seed: options.seed &+ 17)
         rng = TrainingRNG(seed: options.seed)
         let all = generator.namedParameters()
-        optEncoder = Adam(all.filter { $0.0.hasPrefix("encoder.") },
-                          learningRate: options.learningRate * options.encoderLearningRateScale)
-        optDecoder = Adam(all.filter { !$0.0.hasPrefix("encoder.") }, learningRate: options.learningRate)
+        // A multi-frame model's neighbours enter at the stem: it learns at the decoder's rate, as at the encoder's
+        // small one its zero-started neighbour weights barely move in a fine-tuning run.
+        let slow = { (name: String) in
+            name.hasPrefix("encoder.") && !(generator.config.frames > 1 && name.hasPrefix("encoder.stem."))
+        }
+        optEncoder = Adam(all.filter { slow($0.0) }, learningRate: options.learningRate * options.encoderLearningRateScale)
+        optDecoder = Adam(all.filter { !slow($0.0) }, learningRate: options.learningRate)
         optD = Adam(discriminator.namedParameters(), learningRate: options.learningRate, beta1: 0.5)
         if options.emaDecay > 0 {
             // Starts at the initial weights (copy-on-write storage: training does not move them).
@@ -184,31 +177,44 @@ public final class Trainer: @unchecked Sendable {
         Double(step) >= options.adversarialFrom * Double(options.steps) && options.weights.adversarial > 0
     }
 
-    /// A batch of (blurry, sharp) [B, 3, S, S] tensors.
+    /// A batch of (blurry, sharp) tensors, [B, 3·frames, S, S] (each window oldest first) and [B, 3, S, S].
     func makeBatch(size: Int) -> (Tensor, Tensor) {
+        let frames = generator.config.frames
         var b: [Float] = [], s: [Float] = []
-        b.reserveCapacity(options.batch * 3 * size * size); s.reserveCapacity(options.batch * 3 * size * size)
+        b.reserveCapacity(options.batch * 3 * frames * size * size); s.reserveCapacity(options.batch * 3 * size * size)
         for _ in 0..<options.batch {
             let usePair = !pairs.isEmpty && (photos.isEmpty || rng.uniform() < options.pairFraction)
             if usePair {
                 let p = pairs[rng.int(0, pairs.count)]
-                let (bb, ss) = Self.crop(p, size: size, using: &rng)
-                b += bb; s += ss
+                var window = frames == 1 ? [p.blurry] : p.window(frames: frames)
+                // Random draws only for what this sample can use, so one-frame runs keep their data stream.
+                if frames > 1 && !p.neighbours.isEmpty {
+                    if rng.uniform() < 0.5 { window.reverse() }  // time reversed: the same blur, neighbours swapped
+                    if options.staticFraction > 0 && rng.uniform() < options.staticFraction {
+                        window = Array(repeating: p.blurry, count: frames)
+                    }
+                }
+                let cuts = Self.crop(window + [p.sharp], size: size, using: &rng)
+                for c in cuts.dropLast() { b += c }
+                s += cuts[cuts.count - 1]
             } else {
                 let (bb, ss) = BlurSynthesis.makePair(from: photos[rng.int(0, photos.count)], size: size,
                                                       maxLength: options.maxBlur, softFraction: options.softFraction,
                                                       jpegFraction: options.jpegFraction,
                                                       gammaBlurFraction: options.gammaBlurFraction, using: &rng)
-                b += bb.array; s += ss.array
+                let blurry = bb.array
+                for _ in 0..<frames { b += blurry }  // a still: its own neighbours
+                s += ss.array
             }
         }
-        let shape = [options.batch, 3, size, size]
-        return (Tensor(shape: shape, data: b), Tensor(shape: shape, data: s))
+        return (Tensor(shape: [options.batch, 3 * frames, size, size], data: b),
+                Tensor(shape: [options.batch, 3, size, size], data: s))
     }
 
-    /// Aligned random crop (+ horizontal flip) of a pair.
-    static func crop(_ p: ImagePair, size: Int, using rng: inout TrainingRNG) -> ([Float], [Float]) {
-        let w = p.sharp.width, h = p.sharp.height
+    /// The same random crop (+ horizontal flip) of equal-size images (a window and its sharp frame).
+    static func crop(_ images: [PlanarRGBImage], size: Int, using rng: inout TrainingRNG) -> [[Float]] {
+        guard let first = images.first else { return [] }
+        let w = first.width, h = first.height
         let y0 = rng.int(0, h - size + 1), x0 = rng.int(0, w - size + 1), flip = rng.uniform() < 0.5
         func cut(_ im: PlanarRGBImage) -> [Float] {
             var o = [Float](repeating: 0, count: 3 * size * size)
@@ -218,7 +224,7 @@ public final class Trainer: @unchecked Sendable {
             } } }
             return o
         }
-        return (cut(p.blurry), cut(p.sharp))
+        return images.map(cut)
     }
 
     /// One update of G (and of D once the adversarial phase started). Returns the losses.

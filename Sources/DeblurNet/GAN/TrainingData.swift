@@ -7,21 +7,23 @@ public enum TrainingData {
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "ppm", "bmp", "tif", "tiff", "webp"]
 
     /// Blurry/sharp file pairs under `root`: `root/blur/X` + `root/sharp/X`, and the GoPro layout
-    /// `root/*/blur/X` + `root/*/sharp/X` (matching names), sorted.
-    public static func discoverPairs(in root: URL) throws -> [(blurry: URL, sharp: URL)] {
+    /// `root/*/blur/X` + `root/*/sharp/X` (matching names), sorted. Where `prev/` and `next/` folders sit beside
+    /// `blur/` (the clip layout scripts/multiframe_experiment.py renders), `neighbours` holds `prev/X` and `next/X`.
+    public static func discoverPairs(in root: URL) throws -> [(blurry: URL, sharp: URL, neighbours: [URL])] {
         listPairs(in: root).pairs
     }
 
     /// `discoverPairs`, plus the images that have no partner of the same name (paths relative to `root`,
     /// e.g. `seq2/blur/002.png`), which callers should report: they silently change what is trained or validated.
-    public static func listPairs(in root: URL) -> (pairs: [(blurry: URL, sharp: URL)], unmatched: [String]) {
+    /// In a clip folder a frame lacking its `prev/` or `next/` image is left out too.
+    public static func listPairs(in root: URL) -> (pairs: [(blurry: URL, sharp: URL, neighbours: [URL])], unmatched: [String]) {
         let fm = FileManager.default
         var dirs = [root]
         if let subs = try? fm.contentsOfDirectory(at: root, includingPropertiesForKeys: [.isDirectoryKey]) {
             dirs += subs.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
                 .sorted { $0.path < $1.path }
         }
-        var pairs: [(URL, URL)] = []
+        var pairs: [(URL, URL, [URL])] = []
         var unmatched: [String] = []
         let images = { (dir: URL) -> Set<String> in
             Set(((try? fm.contentsOfDirectory(atPath: dir.path)) ?? [])
@@ -29,13 +31,23 @@ public enum TrainingData {
         }
         for d in dirs {
             let blur = d.appendingPathComponent("blur"), sharp = d.appendingPathComponent("sharp")
+            let prev = d.appendingPathComponent("prev"), next = d.appendingPathComponent("next")
             let prefix = d == root ? "" : d.lastPathComponent + "/"
             let blurNames = images(blur), sharpNames = images(sharp)
+            let prevNames = images(prev), nextNames = images(next)
+            let isClip = !prevNames.isEmpty || !nextNames.isEmpty
             for n in blurNames.union(sharpNames).sorted() {
-                if blurNames.contains(n) && sharpNames.contains(n) {
-                    pairs.append((blur.appendingPathComponent(n), sharp.appendingPathComponent(n)))
-                } else {
+                guard blurNames.contains(n) && sharpNames.contains(n) else {
                     unmatched.append(prefix + (blurNames.contains(n) ? "blur/" : "sharp/") + n)
+                    continue
+                }
+                if !isClip {
+                    pairs.append((blur.appendingPathComponent(n), sharp.appendingPathComponent(n), []))
+                } else if prevNames.contains(n) && nextNames.contains(n) {
+                    pairs.append((blur.appendingPathComponent(n), sharp.appendingPathComponent(n),
+                                  [prev.appendingPathComponent(n), next.appendingPathComponent(n)]))
+                } else {
+                    unmatched.append(prefix + (prevNames.contains(n) ? "next/" : "prev/") + n + " (missing)")
                 }
             }
         }

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A blurry/sharp training or validation pair of equal size, with the blurry frames around it when it comes from
+/// a clip (a multi-frame model sees them; a one-frame model ignores them).
+public struct ImagePair: Sendable {
+    public let blurry: PlanarRGBImage, sharp: PlanarRGBImage
+    /// The blurry frames around `blurry`, in the order of the pipeline's `Frame.neighbours`: k before it (oldest
+    /// first), then k after it. Empty for a still.
+    public let neighbours: [PlanarRGBImage]
+
+    public init(blurry: PlanarRGBImage, sharp: PlanarRGBImage, neighbours: [PlanarRGBImage] = []) throws {
+        guard blurry.width == sharp.width, blurry.height == sharp.height else {
+            throw ModelError.invalidInput("pair sizes differ: \(blurry.width)×\(blurry.height) vs \(sharp.width)×\(sharp.height)")
+        }
+        guard neighbours.count % 2 == 0 else {
+            throw ModelError.invalidInput("a clip needs as many frames before as after its middle one, got \(neighbours.count) neighbours")
+        }
+        if let odd = neighbours.first(where: { $0.width != blurry.width || $0.height != blurry.height }) {
+            throw ModelError.invalidInput("neighbour \(odd.width)×\(odd.height) differs from the frame, \(blurry.width)×\(blurry.height)")
+        }
+        self.blurry = blurry; self.sharp = sharp; self.neighbours = neighbours
+    }
+
+    /// The `frames` (odd) blurry frames centred on `blurry`, oldest first. Where the pair has fewer neighbours
+    /// (a still has none), the nearest frame it has repeats, as at the ends of a stream.
+    public func window(frames: Int) -> [PlanarRGBImage] {
+        let r = frames / 2, k = neighbours.count / 2
+        let before = (0..<r).map { i -> PlanarRGBImage in  // i = r - 1 is the frame just before
+            let back = r - i  // how far back
+            return k == 0 ? blurry : neighbours[max(0, k - back)]
+        }
+        let after = (0..<r).map { i -> PlanarRGBImage in k == 0 ? blurry : neighbours[k + min(i, k - 1)] }
+        return before + [blurry] + after
+    }
+}
