@@ -54,6 +54,7 @@ def ssim(a, b):
 
 def run_model(g, img, ensemble=1):
     x = torch.from_numpy(img.transpose(2, 0, 1).copy())[None]
+    x = x.repeat(1, g.frames, 1, 1)  # a multi-frame model sees a still as its own neighbours, as deblur-video does
     with torch.no_grad():
         y = rm.self_ensemble(g, x, ensemble)
     return y[0].numpy().transpose(1, 2, 0)

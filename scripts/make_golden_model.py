@@ -239,7 +239,7 @@ def shipped(model_path, data="/work/data"):
                               ("pan", "val_video", first_blurred("val_video", "pan_"))]:
         b, sh = crop(folder, name)
         with torch.no_grad():
-            y = g(b)
+            y = g(b.repeat(1, g.frames, 1, 1))  # a still: a multi-frame model's own neighbours
         out[f"{key}.blurry"], out[f"{key}.sharp"], out[f"{key}.output"] = b, sh, y
         print(f"shipped {key} ({name}): input {psnr(b, sh):.2f} dB → output {psnr(y, sh):.2f} dB")
         names.append(name)

@@ -261,11 +261,15 @@ def run_eval(args):
     val = load_clips(os.path.join(args.data, args.split))
     models = [("shipped", build(1, SHIPPED), 1)]
     for path in args.model:
+        if path.endswith(".safetensors"):  # a model file (deblur-video train -o, or `export`)
+            g = rm.load_generator(path)
+            models.append((os.path.basename(path), g, g.frames))
+            continue
         st = torch.load(path, weights_only=False)
         g = rm.Generator(st["config"])
         g.load_state_dict(st["g"])
         models.append((f"{os.path.basename(os.path.dirname(path))} ({st['step']} steps)", g, st["frames"]))
-    if args.split == "clips3_val":  # per photo: clips 0 and 1 are pans, clip 2 a zoom/roll
+    if args.split.startswith("clips3_val"):  # per photo: clips 0 and 1 are pans, clip 2 a zoom/roll
         kinds = {"pans": lambda n: not n.endswith("_2.png"), "zoom/roll": lambda n: n.endswith("_2.png")}
     else:  # per source video
         kinds = {v: (lambda n, v=v: n.rsplit("_", 1)[0] == v) for v in sorted({n.rsplit("_", 1)[0] for n, _ in val})}
@@ -290,9 +294,11 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("render")
     r.add_argument("--data", default="/work/data")
-    r.add_argument("--split", choices=["train", "val", "video", "both", "shutters"], default="both",
+    r.add_argument("--split", choices=["train", "val", "video", "both", "shutters", "shutters_train", "shutters_val"],
+                   default="both",
                    help="both = train and val; video = the real-video clips (opencv-doc), for eval only; "
-                        "shutters = train and val pans with shutters open 1/2 to all of the frame interval")
+                        "shutters = train and val pans with shutters open 1/2 to all of the frame interval "
+                        "(shutters_train, shutters_val: one of them)")
     t = sub.add_parser("train")
     t.add_argument("--data", default="/work/data")
     t.add_argument("--frames", type=int, choices=[1, 3], required=True)
@@ -317,7 +323,8 @@ def main():
     x.add_argument("output")
     e = sub.add_parser("eval")
     e.add_argument("--data", default="/work/data")
-    e.add_argument("--model", action="append", default=[])
+    e.add_argument("--model", action="append", default=[],
+                   help="a run's checkpoint (RUN/latest.pt) or a model file (.safetensors); repeatable")
     e.add_argument("--threads", type=int, default=2)
     e.add_argument("--json", default="")
     e.add_argument("--static", action="store_true",
@@ -334,8 +341,10 @@ def main():
             photos = sorted(glob.glob(f"{d}/val/*.png") + glob.glob(f"{d}/val_extra/*.png"))
             n = render(f"{args.data}/clips3_val", photos, np.random.default_rng(2029), pans=2, affines=1)
             print(f"clips3_val: {n} clips")
-        if args.split == "shutters":
+        if args.split.startswith("shutters"):
             for split, dirs, seed, pans in (("train", ("train", "train_nogc_extra"), 82, 3), ("val", ("val", "val_extra"), 2030, 2)):
+                if args.split not in ("shutters", f"shutters_{split}"):
+                    continue
                 photos = sorted(p for sub in dirs for p in glob.glob(f"{d}/{sub}/*.png"))
                 n = render(f"{args.data}/clips3_{split}_shutters", photos, np.random.default_rng(seed), pans=pans,
                            affines=0, shutters=True)

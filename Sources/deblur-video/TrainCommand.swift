@@ -248,7 +248,7 @@ struct Train: ParsableCommand {
         }
         // The model first: whether it sees several frames decides whether clips' neighbours are loaded at all.
         let generator = resume ? nil : try makeGenerator()
-        let modelFrames = try generator?.config.frames ?? Self.checkpointFrames(checkpointURL)
+        let modelFrames = generator?.config.frames ?? Self.checkpointFrames(checkpointURL)
         // Training pairs must hold the largest crop; checked here, where the file is known (a resumed run's crops
         // come from its checkpoint, and the trainer checks those).
         let crop = resume ? nil : options(base: TrainingOptions()).crops.max()
@@ -354,7 +354,7 @@ struct Train: ParsableCommand {
 
     /// How many frames the model in a checkpoint sees (1 when the file is missing or unreadable: `resume` then
     /// reports what is wrong with it).
-    static func checkpointFrames(_ url: URL) throws -> Int {
+    static func checkpointFrames(_ url: URL) -> Int {
         guard let f = try? Safetensors.read(contentsOf: url), let json = f.metadata[GeneratorConfig.metadataKey],
               let config = try? GeneratorConfig(json: json) else { return 1 }
         return config.frames

@@ -50,6 +50,10 @@ import Testing
         let expected = Array(try f.tensor("output").array[0..<(3 * plane)])
         #expect(zip(y.pixels, expected).allSatisfy { abs($0 - $1) < 1e-4 })
         #expect(throws: ModelError.self) { try g.deblur(window: Array(window.prefix(2))) }
+        // One image is a still: its own neighbours.
+        let still = try g.deblur(window[1])
+        #expect(still == (try g.deblur(window: [window[1], window[1], window[1]])))
+        #expect(still != y)
     }
 
     @Test func gradientsMatchPyTorch() throws {

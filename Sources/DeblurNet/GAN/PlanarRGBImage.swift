@@ -18,10 +18,10 @@ public struct PlanarRGBImage: Sendable, Equatable {
 
 extension Generator {
     /// Deblurs one planar RGB image (the layout of the pipeline's frames) without recording gradients,
-    /// averaging `ensemble` flipped/transposed passes (`deblur(_:ensemble:beforeEachPass:)`).
+    /// averaging `ensemble` flipped/transposed passes (`deblur(_:ensemble:beforeEachPass:)`). A multi-frame model
+    /// sees the image as its own neighbours, as a still gives them.
     public func deblur(_ image: PlanarRGBImage, ensemble: Int = 1, beforeEachPass: () throws -> Void = {}) throws -> PlanarRGBImage {
-        let y = try deblur(image.tensor, ensemble: ensemble, beforeEachPass: beforeEachPass)
-        return try PlanarRGBImage(width: image.width, height: image.height, pixels: y.array)
+        try deblur(window: [image], ensemble: ensemble, beforeEachPass: beforeEachPass)
     }
 }
 
