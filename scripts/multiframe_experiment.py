@@ -281,6 +281,8 @@ def run_eval(args):
                 f"{sum(o < i for i, o in rows)}/{len(rows)} worse"]
         for kind, pick in kinds.items():
             sel = [r for (n, _), r in zip(val, rows) if pick(n)]
+            if not sel:  # e.g. no zoom/roll in the shutters split
+                continue
             line.append(f"{kind} {np.mean([o for _, o in sel]):.2f} (input {np.mean([i for i, _ in sel]):.2f}, "
                         f"{len(sel)})")
         print("; ".join(line), flush=True)
