@@ -42,7 +42,9 @@ struct Train: ParsableCommand {
         at zero). It learns from clips (--pairs with prev/next, --video);
         photos and plain pairs give it the frame as its own neighbours, as a
         still does at run time, and --static-fraction does so for that share
-        of the clips too, so it keeps working on stills.
+        of the clips too, so it keeps working on stills. The neighbours enter
+        through the encoder's stem, which learns only once the encoder trains:
+        fine-tune with --unfreeze-at 0.
 
         Paper defaults (DeblurGAN-v2): --paper-defaults sets Adam 1e-4, batch 8,
         224² crops, λadv 0.001, λms 1, λpix 0.5 from the first step. Our
