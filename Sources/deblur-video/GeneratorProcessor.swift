@@ -20,10 +20,9 @@ struct GeneratorProcessor: FrameProcessor {
     func process(_ frame: Frame, cancellation: CancellationToken) throws -> Frame {
         try cancellation.check()
         let images = try ([frame] + frame.neighbours).map { try PlanarRGBImage(width: $0.width, height: $0.height, pixels: $0.pixels) }
-        // Oldest first: the neighbours before, the frame, the neighbours after. Without neighbours (a still
-        // image) the frame stands for all of them.
-        let r = temporalRadius
-        let window = images.count == 1 + 2 * r ? Array(images[1..<(1 + r)]) + [images[0]] + Array(images[(1 + r)...]) : [images[0]]
+        // Without neighbours (a still image) the frame stands for all of them.
+        let window = PlanarRGBImage.window(centre: images[0], neighbours: Array(images.dropFirst()),
+                                           frames: generator.config.frames)
         let restored = try generator.deblur(window: window, ensemble: ensemble, beforeEachPass: cancellation.check)
         return Frame(width: frame.width, height: frame.height, pixels: restored.pixels, pts: frame.pts, index: frame.index)
     }

@@ -21,15 +21,8 @@ public struct ImagePair: Sendable {
         self.blurry = blurry; self.sharp = sharp; self.neighbours = neighbours
     }
 
-    /// The `frames` (odd) blurry frames centred on `blurry`, oldest first. Where the pair has fewer neighbours
-    /// (a still has none), the nearest frame it has repeats, as at the ends of a stream.
+    /// The `frames` (odd) blurry frames centred on `blurry`, oldest first (`PlanarRGBImage.window`).
     public func window(frames: Int) -> [PlanarRGBImage] {
-        let r = frames / 2, k = neighbours.count / 2
-        let before = (0..<r).map { i -> PlanarRGBImage in  // i = r - 1 is the frame just before
-            let back = r - i  // how far back
-            return k == 0 ? blurry : neighbours[max(0, k - back)]
-        }
-        let after = (0..<r).map { i -> PlanarRGBImage in k == 0 ? blurry : neighbours[k + min(i, k - 1)] }
-        return before + [blurry] + after
+        PlanarRGBImage.window(centre: blurry, neighbours: neighbours, frames: frames)
     }
 }

@@ -186,7 +186,7 @@ public final class Trainer: @unchecked Sendable {
             let usePair = !pairs.isEmpty && (photos.isEmpty || rng.uniform() < options.pairFraction)
             if usePair {
                 let p = pairs[rng.int(0, pairs.count)]
-                var window = frames == 1 ? [p.blurry] : p.window(frames: frames)
+                var window = p.window(frames: frames)
                 // Random draws only for what this sample can use, so one-frame runs keep their data stream.
                 if frames > 1 && !p.neighbours.isEmpty {
                     if rng.uniform() < 0.5 { window.reverse() }  // time reversed: the same blur, neighbours swapped
