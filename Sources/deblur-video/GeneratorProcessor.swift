@@ -21,8 +21,8 @@ struct GeneratorProcessor: FrameProcessor {
         try cancellation.check()
         let images = try ([frame] + frame.neighbours).map { try PlanarRGBImage(width: $0.width, height: $0.height, pixels: $0.pixels) }
         // Without neighbours (a still image) the frame stands for all of them.
-        let window = PlanarRGBImage.window(centre: images[0], neighbours: Array(images.dropFirst()),
-                                           frames: generator.config.frames)
+        let window = FrameWindow.arrange(centre: images[0], neighbours: Array(images.dropFirst()),
+                                         frames: generator.config.frames)
         let restored = try generator.deblur(window: window, ensemble: ensemble, beforeEachPass: cancellation.check)
         return Frame(width: frame.width, height: frame.height, pixels: restored.pixels, pts: frame.pts, index: frame.index)
     }

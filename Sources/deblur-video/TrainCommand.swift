@@ -232,10 +232,10 @@ struct Train: ParsableCommand {
             throw CLIFailure(.usage, "a checkpoint exists at \(checkpointURL.path): continue it with --resume, or delete it (or give another --checkpoint) to start over")
         }
 
-        let photoImages = try photos.flatMap { dir -> [PlanarRGBImage] in
+        let photoImages = try photos.flatMap { dir -> [RGB8Image] in
             let urls = try Self.list(dir) { try TrainingData.discoverPhotos(in: $0) }
             // One unreadable photo in a folder of many costs only itself; a folder with none readable is an error.
-            var images: [PlanarRGBImage] = [], failed: [String] = [], firstError: (any Error)?
+            var images: [RGB8Image] = [], failed: [String] = [], firstError: (any Error)?
             for url in urls {
                 do { images.append(try Self.loadImage(url.path)) } catch {
                     failed.append(url.lastPathComponent)
@@ -372,9 +372,9 @@ struct Train: ParsableCommand {
         }
         let g = trainer.outputGenerator
         for p in pairs {
-            let y = try g.deblur(window: p.window(frames: g.config.frames))
-            let sharp = try planar(p.sharp)
-            let a = try FrameQuality.measure(reference: sharp, test: try planar(p.blurry))
+            let y = try g.deblur(window: p.window(frames: g.config.frames).map(\.planar))
+            let sharp = try planar(p.sharp.planar)
+            let a = try FrameQuality.measure(reference: sharp, test: try planar(p.blurry.planar))
             let b = try FrameQuality.measure(reference: sharp, test: try planar(y))
             inP += a.psnr; inS += a.ssim; outP += b.psnr; outS += b.ssim
             if b.psnr < a.psnr { worse += 1 }
@@ -438,12 +438,12 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// The first frame of an image (or video) file.
-    static func loadImage(_ path: String) throws -> PlanarRGBImage {
+    /// The first frame of an image (or video) file, as 8-bit values (training sets stay in memory).
+    static func loadImage(_ path: String) throws -> RGB8Image {
         do {
             let decoder = try FrameDecoder(location: path)
             guard let frame = try decoder.nextFrame() else { throw CLIFailure(.input, "\(path) has no picture") }
-            return try PlanarRGBImage(width: frame.width, height: frame.height, pixels: frame.pixels)
+            return RGB8Image(try PlanarRGBImage(width: frame.width, height: frame.height, pixels: frame.pixels))
         } catch let e as CLIFailure { throw e } catch {
             let reason = "\(error)"
             throw CLIFailure(.input, reason.contains(path) ? reason : "cannot read \(path): \(reason)")

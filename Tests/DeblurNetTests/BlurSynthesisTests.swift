@@ -91,8 +91,8 @@ import Testing
         return o
     }
 
-    static func photos() throws -> [PlanarRGBImage] {
-        try (0..<2).map { try PlanarRGBImage(width: 48, height: 46, pixels: Tensor.uniform([3 * 46 * 48], lo: 0, hi: 1, seed: UInt64(20 + $0)).array) }
+    static func photos() throws -> [RGB8Image] {
+        try (0..<2).map { RGB8Image(try PlanarRGBImage(width: 48, height: 46, pixels: Tensor.uniform([3 * 46 * 48], lo: 0, hi: 1, seed: UInt64(20 + $0)).array)) }
     }
 
     static func generator() throws -> Generator {
@@ -104,7 +104,7 @@ import Testing
     @Test func learningRateScheduleMatchesReference() throws {
         // scripts/train_reference.py lr_at(step, 4500, 5e-4): warm-up 100, cosine to 2 %.
         let t = try Trainer(generator: Self.generator(), options: TrainingOptions(), photos: [
-            PlanarRGBImage(width: 260, height: 260, pixels: [Float](repeating: 0.5, count: 3 * 260 * 260))])
+            RGB8Image(width: 260, height: 260, bytes: [UInt8](repeating: 128, count: 3 * 260 * 260))])
         #expect(abs(t.learningRate(at: 0) - 5e-6) < 1e-9)
         #expect(abs(t.learningRate(at: 99) - 5e-4) < 1e-9)
         #expect(abs(t.learningRate(at: 2300) - 2.55e-4) < 1e-7)
@@ -114,7 +114,7 @@ import Testing
     @Test func photosTooSmallForTheCropsAreSkippedUnlessNoneFit() throws {
         let o = Self.options()  // crops [32], blur ≤ 4 px: a photo needs 32 + 2·4 + 3 = 43 px a side
         #expect(o.photoSideNeeded == 43)
-        let small = try PlanarRGBImage(width: 60, height: 42, pixels: [Float](repeating: 0.5, count: 3 * 42 * 60))
+        let small = try RGB8Image(width: 60, height: 42, bytes: [UInt8](repeating: 128, count: 3 * 42 * 60))
         let t = try Trainer(generator: Self.generator(), options: o, photos: [small] + Self.photos())
         #expect(t.photos.count == 2 && t.photos.allSatisfy { $0.height == 46 })
         do {

@@ -26,15 +26,16 @@ import Testing
 
     @Test func aWindowRepeatsTheNearestFrameWhereNeighboursAreMissing() throws {
         let (a, b, c, d, x) = try (Self.image(1), Self.image(2), Self.image(3), Self.image(4), Self.image(5))
+        let bytes = { (images: [PlanarRGBImage]) in images.map(RGB8Image.init) }  // pairs hold 8-bit images
         let still = try ImagePair(blurry: x, sharp: x)
-        #expect(still.window(frames: 3) == [x, x, x])
-        #expect(still.window(frames: 1) == [x])
+        #expect(still.window(frames: 3) == bytes([x, x, x]))
+        #expect(still.window(frames: 1) == bytes([x]))
         let clip = try ImagePair(blurry: x, sharp: x, neighbours: [a, b])  // a before, b after
-        #expect(clip.window(frames: 3) == [a, x, b])
-        #expect(clip.window(frames: 5) == [a, a, x, b, b])
+        #expect(clip.window(frames: 3) == bytes([a, x, b]))
+        #expect(clip.window(frames: 5) == bytes([a, a, x, b, b]))
         let wide = try ImagePair(blurry: x, sharp: x, neighbours: [a, b, c, d])  // a, b before (a oldest); c, d after
-        #expect(wide.window(frames: 3) == [b, x, c])
-        #expect(wide.window(frames: 5) == [a, b, x, c, d])
+        #expect(wide.window(frames: 3) == bytes([b, x, c]))
+        #expect(wide.window(frames: 5) == bytes([a, b, x, c, d]))
         #expect(throws: ModelError.self) { try ImagePair(blurry: x, sharp: x, neighbours: [a]) }
         #expect(throws: ModelError.self) { try ImagePair(blurry: x, sharp: x, neighbours: [a, Self.image(6, width: 40)]) }
     }
@@ -72,7 +73,7 @@ import Testing
             // Which clip and crop: find the sharp crop in the clip's sharp image, then check the window against it.
             let clip = try #require(Self.clips().first { c in Self.locate(sharp, in: c.sharp) != nil })
             let (x0, y0, flip) = try #require(Self.locate(sharp, in: clip.sharp))
-            let cut = { (im: PlanarRGBImage) in Self.cut(im, x0: x0, y0: y0, flip: flip) }
+            let cut = { (im: RGB8Image) in Self.cut(im.planar, x0: x0, y0: y0, flip: flip) }
             #expect(frames[1] == cut(clip.blurry))
             let forward = frames[0] == cut(clip.neighbours[0]) && frames[2] == cut(clip.neighbours[1])
             let backward = frames[0] == cut(clip.neighbours[1]) && frames[2] == cut(clip.neighbours[0])
@@ -138,9 +139,10 @@ import Testing
     }
 
     /// The crop (x0, y0, flip) of `image` that `crop` is, if any.
-    static func locate(_ crop: [Float], in image: PlanarRGBImage) -> (Int, Int, Bool)? {
+    static func locate(_ crop: [Float], in image: RGB8Image) -> (Int, Int, Bool)? {
+        let planar = image.planar
         for y0 in 0...(image.height - 32) { for x0 in 0...(image.width - 32) { for flip in [false, true] {
-            if cut(image, x0: x0, y0: y0, flip: flip) == crop { return (x0, y0, flip) }
+            if cut(planar, x0: x0, y0: y0, flip: flip) == crop { return (x0, y0, flip) }
         } } }
         return nil
     }

@@ -108,7 +108,7 @@ public enum BlurSynthesis {
     /// input (only) goes through `JPEGArtifacts` at a quality of 30–90, as compressed footage arrives. With
     /// probability `gammaBlurFraction` the blur averages gamma-coded values (`blurValid` with gamma 1), as
     /// blended frames do.
-    public static func makePair(from image: PlanarRGBImage, size: Int, maxLength: Double = 40, softFraction: Double = 0,
+    public static func makePair<Image: PlanarRGBSource>(from image: Image, size: Int, maxLength: Double = 40, softFraction: Double = 0,
                                 jpegFraction: Double = 0, gammaBlurFraction: Double = 0,
                                 using rng: inout TrainingRNG) -> (blurry: Tensor, sharp: Tensor) {
         let ker = kernel(trajectory: randomTrajectory(maxLength: maxLength, using: &rng))
@@ -118,11 +118,7 @@ public enum BlurSynthesis {
         if src < need { src = need }
         precondition(image.height >= need && image.width >= need, "image \(image.width)×\(image.height) too small for a \(need)² crop")
         let y0 = rng.int(0, image.height - src + 1), x0 = rng.int(0, image.width - src + 1)
-        var crop = [Float](repeating: 0, count: 3 * src * src)
-        for c in 0..<3 { for y in 0..<src {
-            let s = (c * image.height + y0 + y) * image.width + x0
-            for x in 0..<src { crop[(c * src + y) * src + x] = image.pixels[s + x] }
-        } }
+        var crop = image.region(x: x0, y: y0, width: src, height: src)
         if src != need { crop = resizeArea(crop, from: src, to: need) }
         if rng.uniform() < 0.5 { crop = flipHorizontal(crop, n: need) }
         for _ in 0..<rng.int(0, 4) { crop = rotate90(crop, n: need) }

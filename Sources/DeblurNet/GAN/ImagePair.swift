@@ -1,14 +1,15 @@
 import Foundation
 
 /// A blurry/sharp training or validation pair of equal size, with the blurry frames around it when it comes from
-/// a clip (a multi-frame model sees them; a one-frame model ignores them).
+/// a clip (a multi-frame model sees them; a one-frame model ignores them). Held as 8-bit images: a training set
+/// lives in memory for the whole run.
 public struct ImagePair: Sendable {
-    public let blurry: PlanarRGBImage, sharp: PlanarRGBImage
+    public let blurry: RGB8Image, sharp: RGB8Image
     /// The blurry frames around `blurry`, in the order of the pipeline's `Frame.neighbours`: k before it (oldest
     /// first), then k after it. Empty for a still.
-    public let neighbours: [PlanarRGBImage]
+    public let neighbours: [RGB8Image]
 
-    public init(blurry: PlanarRGBImage, sharp: PlanarRGBImage, neighbours: [PlanarRGBImage] = []) throws {
+    public init(blurry: RGB8Image, sharp: RGB8Image, neighbours: [RGB8Image] = []) throws {
         guard blurry.width == sharp.width, blurry.height == sharp.height else {
             throw ModelError.invalidInput("pair sizes differ: \(blurry.width)×\(blurry.height) vs \(sharp.width)×\(sharp.height)")
         }
@@ -21,8 +22,13 @@ public struct ImagePair: Sendable {
         self.blurry = blurry; self.sharp = sharp; self.neighbours = neighbours
     }
 
-    /// The `frames` (odd) blurry frames centred on `blurry`, oldest first (`PlanarRGBImage.window`).
-    public func window(frames: Int) -> [PlanarRGBImage] {
-        PlanarRGBImage.window(centre: blurry, neighbours: neighbours, frames: frames)
+    /// A pair of float images, rounded to 8 bits.
+    public init(blurry: PlanarRGBImage, sharp: PlanarRGBImage, neighbours: [PlanarRGBImage] = []) throws {
+        try self.init(blurry: RGB8Image(blurry), sharp: RGB8Image(sharp), neighbours: neighbours.map(RGB8Image.init))
+    }
+
+    /// The `frames` (odd) blurry frames centred on `blurry`, oldest first (`FrameWindow.arrange`).
+    public func window(frames: Int) -> [RGB8Image] {
+        FrameWindow.arrange(centre: blurry, neighbours: neighbours, frames: frames)
     }
 }

@@ -12,20 +12,13 @@ public struct PlanarRGBImage: Sendable, Equatable {
         self.width = width; self.height = height; self.pixels = pixels
     }
 
+    /// For sizes already checked (`RGB8Image.planar`).
+    init(checkedWidth width: Int, height: Int, pixels: [Float]) {
+        self.width = width; self.height = height; self.pixels = pixels
+    }
+
     /// As a [1, 3, H, W] tensor.
     public var tensor: Tensor { Tensor(shape: [1, 3, height, width], data: pixels) }
-
-    /// The `frames` (odd) images centred on `centre`, oldest first, from `neighbours` in the order of the
-    /// pipeline's `Frame.neighbours` (k before, oldest first, then k after). Where there are fewer neighbours
-    /// (a still has none), the nearest image repeats, as at the ends of a stream.
-    public static func window(centre: PlanarRGBImage, neighbours: [PlanarRGBImage], frames: Int) -> [PlanarRGBImage] {
-        let r = frames / 2, k = neighbours.count / 2
-        let before = (0..<r).map { i -> PlanarRGBImage in  // i = r - 1 is the image just before
-            k == 0 ? centre : neighbours[max(0, k - (r - i))]
-        }
-        let after = (0..<r).map { i -> PlanarRGBImage in k == 0 ? centre : neighbours[k + min(i, k - 1)] }
-        return before + [centre] + after
-    }
 }
 
 extension Generator {

@@ -94,7 +94,7 @@ public final class Trainer: @unchecked Sendable {
     public private(set) var step = 0
     /// The data RNG (saved in checkpoints).
     public private(set) var rng: TrainingRNG
-    let photos: [PlanarRGBImage]
+    let photos: [RGB8Image]
     let pairs: [ImagePair]
     let optDecoder: Adam, optEncoder: Adam, optD: Adam
     /// The moving average of `generator`'s weights (`options.emaDecay` > 0), else nil.
@@ -104,7 +104,7 @@ public final class Trainer: @unchecked Sendable {
     let logger = Logger(label: "deblur.trainer")
 
     /// A trainer for `generator` (fresh from `Generator.pretrained(config:)` or a shipped model for `--init`).
-    public init(generator: Generator, options: TrainingOptions, photos: [PlanarRGBImage], pairs: [ImagePair] = []) throws {
+    public init(generator: Generator, options: TrainingOptions, photos: [RGB8Image], pairs: [ImagePair] = []) throws {
         guard !photos.isEmpty || !pairs.isEmpty else { throw TrainerError.noData }
         let largest = (options.crops.max() ?? 128)
         // A photo must hold the largest crop plus the longest blur kernel. Smaller ones are skipped, not fatal,
@@ -212,19 +212,13 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// The same random crop (+ horizontal flip) of equal-size images (a window and its sharp frame).
-    static func crop(_ images: [PlanarRGBImage], size: Int, using rng: inout TrainingRNG) -> [[Float]] {
+    static func crop<Image: PlanarRGBSource>(_ images: [Image], size: Int, using rng: inout TrainingRNG) -> [[Float]] {
         guard let first = images.first else { return [] }
-        let w = first.width, h = first.height
-        let y0 = rng.int(0, h - size + 1), x0 = rng.int(0, w - size + 1), flip = rng.uniform() < 0.5
-        func cut(_ im: PlanarRGBImage) -> [Float] {
-            var o = [Float](repeating: 0, count: 3 * size * size)
-            for c in 0..<3 { for y in 0..<size { for x in 0..<size {
-                let sx = flip ? x0 + size - 1 - x : x0 + x
-                o[(c * size + y) * size + x] = im.pixels[(c * h + y0 + y) * w + sx]
-            } } }
-            return o
+        let y0 = rng.int(0, first.height - size + 1), x0 = rng.int(0, first.width - size + 1), flip = rng.uniform() < 0.5
+        return images.map { im in
+            let o = im.region(x: x0, y: y0, width: size, height: size)
+            return flip ? BlurSynthesis.flipHorizontal(o, n: size) : o
         }
-        return images.map(cut)
     }
 
     /// One update of G (and of D once the adversarial phase started). Returns the losses.
@@ -323,13 +317,13 @@ public final class Trainer: @unchecked Sendable {
 
     /// Restores a trainer from a checkpoint; training continues exactly where it stopped.
     /// `options` overrides the saved ones (e.g. more steps); data must be the same for an exact continuation.
-    public static func resume(from url: URL, photos: [PlanarRGBImage], pairs: [ImagePair] = [],
+    public static func resume(from url: URL, photos: [RGB8Image], pairs: [ImagePair] = [],
                               options override: TrainingOptions? = nil) throws -> Trainer {
         try resume(from: url, photos: photos, pairs: pairs, adjusting: { override ?? $0 })
     }
 
     /// Restores a trainer from a checkpoint with `adjust` applied to the saved options (e.g. more steps).
-    public static func resume(from url: URL, photos: [PlanarRGBImage], pairs: [ImagePair] = [],
+    public static func resume(from url: URL, photos: [RGB8Image], pairs: [ImagePair] = [],
                               adjusting adjust: (TrainingOptions) -> TrainingOptions) throws -> Trainer {
         let f = try Safetensors.read(contentsOf: url)
         guard let cfgJSON = f.metadata[GeneratorConfig.metadataKey], let stepS = f.metadata[stepKey], let s = Int(stepS),
