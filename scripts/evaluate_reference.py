@@ -164,6 +164,10 @@ def main():
     # Synthetic pairs from the held-out photos of the packages added later (prepare_data.py EXTRA_PACKAGES).
     if os.path.isdir(os.path.join(args.data, "val_synth_extra", "sharp")):
         splits["synthetic, new photos"] = pairs(os.path.join(args.data, "val_synth_extra"))
+    # Real footage from other packages, held out from training (prepare_data.py --real-videos): camera shake,
+    # a moving camera, hand-held phone video.
+    if os.path.isdir(os.path.join(args.data, "val_video_real", "sharp")):
+        splits["real video, new"] = pairs(os.path.join(args.data, "val_video_real"))
     if args.split:
         unknown = set(args.split) - set(splits)
         if unknown:

