@@ -6,10 +6,15 @@ public struct PlanarRGBImage: Sendable, Equatable {
     public var pixels: [Float]
 
     public init(width: Int, height: Int, pixels: [Float]) throws {
-        guard width > 0, height > 0, pixels.count == 3 * width * height else {
-            throw ModelError.invalidInput("planar RGB \(width)×\(height) needs \(3 * max(0, width * height)) values, got \(pixels.count)")
-        }
+        try Self.checkSize(width: width, height: height, count: pixels.count, of: "values")
         self.width = width; self.height = height; self.pixels = pixels
+    }
+
+    /// Throws unless `count` samples (`of` names them) fill a planar RGB `width`×`height` image.
+    static func checkSize(width: Int, height: Int, count: Int, of unit: String) throws {
+        guard width > 0, height > 0, count == 3 * width * height else {
+            throw ModelError.invalidInput("planar RGB \(width)×\(height) needs \(3 * max(0, width * height)) \(unit), got \(count)")
+        }
     }
 
     /// For sizes already checked (`RGB8Image.planar`).

@@ -27,9 +27,7 @@ public struct RGB8Image: PlanarRGBSource, Equatable {
     public let bytes: [UInt8]
 
     public init(width: Int, height: Int, bytes: [UInt8]) throws {
-        guard width > 0, height > 0, bytes.count == 3 * width * height else {
-            throw ModelError.invalidInput("planar RGB \(width)×\(height) needs \(3 * max(0, width * height)) bytes, got \(bytes.count)")
-        }
+        try PlanarRGBImage.checkSize(width: width, height: height, count: bytes.count, of: "bytes")
         self.width = width; self.height = height; self.bytes = bytes
     }
 
