@@ -20,8 +20,8 @@ extension PlanarRGBImage: PlanarRGBSource {
 }
 
 /// A planar RGB image of 8-bit values (`bytes[(c·height + y)·width + x]` = round(255·v)): how training sets are held
-/// in memory, at a quarter of `PlanarRGBImage`'s size. Decoded photos and video frames are 8-bit to begin with, so
-/// nothing is lost for them.
+/// in memory, at a quarter of `PlanarRGBImage`'s size. Pictures decoded from 8-bit RGB files round-trip exactly;
+/// frames converted from YUV move by less than half a level.
 public struct RGB8Image: PlanarRGBSource, Equatable {
     public let width: Int, height: Int
     public let bytes: [UInt8]
