@@ -143,6 +143,8 @@ def main():
     ap.add_argument("--table", default="")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--split", action="append", default=[], help="evaluate only this split (repeatable)")
+    ap.add_argument("--by-source", action="store_true",
+                    help="also print each split's PSNR per source (the file name before its last underscore)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     manifest = json.load(open(os.path.join(args.data, "manifest.json")))
@@ -202,6 +204,11 @@ def main():
             results[(split, label)] = (arr[:, 0].mean(), arr[:, 1].mean(), worse, len(ps))
             print(f"{split:14s} {label:34s} PSNR {arr[:, 0].mean():6.2f}  SSIM {arr[:, 1].mean():.4f}  worse {worse}/{len(ps)}",
                   file=sys.stderr, flush=True)
+            if args.by_source:  # files are named SOURCE_INDEX.png
+                sources = sorted({n.rsplit("_", 1)[0] for n, _, _ in ps})
+                for src in sources:
+                    own = [v[0] for (n, _, _), v in zip(ps, vals) if n.rsplit("_", 1)[0] == src]
+                    print(f"    {src:30s} PSNR {np.mean(own):6.2f} ({len(own)} pairs)", file=sys.stderr, flush=True)
 
     head = "| method | " + " | ".join(f"{s} PSNR / SSIM" for s in splits) + " | frames made worse (video + pans) |"
     sep = "|---|" + "---|" * len(splits) + "---|"
