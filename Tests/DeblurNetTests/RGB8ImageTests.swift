@@ -27,8 +27,8 @@ import Testing
     }
 
     @Test func otherValuesRoundToTheNearestByteAndClamp() throws {
-        let im = try PlanarRGBImage(width: 1, height: 1, pixels: [-0.2, 1.3, 0.5])
-        #expect(RGB8Image(im).bytes == [0, 255, 128])
+        let im = try PlanarRGBImage(width: 2, height: 1, pixels: [-0.2, 1.3, 0.5, .nan, .infinity, 0.2])
+        #expect(RGB8Image(im).bytes == [0, 255, 128, 0, 255, 51])
         #expect(throws: ModelError.self) { try RGB8Image(width: 2, height: 2, bytes: [0, 1, 2]) }
     }
 

@@ -31,10 +31,10 @@ public struct RGB8Image: PlanarRGBSource, Equatable {
         self.width = width; self.height = height; self.bytes = bytes
     }
 
-    /// `image` rounded to 8 bits (values outside [0, 1] clamped).
+    /// `image` rounded to 8 bits (values outside [0, 1] clamped, NaN as 0).
     public init(_ image: PlanarRGBImage) {
         width = image.width; height = image.height
-        bytes = image.pixels.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
+        bytes = image.pixels.map { $0.isNaN ? 0 : UInt8((min(max($0, 0), 1) * 255).rounded()) }
     }
 
     /// As floats in [0, 1].
