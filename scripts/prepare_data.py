@@ -229,25 +229,31 @@ def gopro_average(frames_u8):
     return np.power(lin.mean(axis=0), 1.0 / blur_synth.GAMMA)
 
 
+def gopro_windows(frames, n_avg, per_video):
+    """(start, blurry, sharp) uint8 GoPro-style pairs from `per_video` evenly spread windows of `n_avg` frames:
+    the window's linear-light mean rounded to 8 bits, and its middle frame."""
+    for s in np.linspace(0, len(frames) - n_avg - 1, per_video).astype(int):
+        win = frames[s:s + n_avg]
+        yield s, np.round(gopro_average(win) * 255).astype(np.uint8), win[n_avg // 2]
+
+
+def save_pair(folder, fn, blurry, sharp):
+    Image.fromarray(blurry).save(f"{folder}/blur/{fn}")
+    Image.fromarray(sharp).save(f"{folder}/sharp/{fn}")
+
+
 def video_pairs(out, manifest, n_avg=7, per_video=8):
     k = 0
     for v in VIDEOS:
         if not os.path.exists(v):
             continue
-        frames = read_video(v)
-        t = len(frames)
-        starts = np.linspace(0, t - n_avg - 1, per_video).astype(int)
         name = os.path.splitext(os.path.basename(v))[0]
-        for s in starts:
-            win = frames[s:s + n_avg]
-            blurry = gopro_average(win)
-            sharp = win[n_avg // 2].astype(np.float32) / 255.0
-            mse = float(((np.round(blurry * 255) / 255 - sharp) ** 2).mean())
+        for s, blurry, sharp in gopro_windows(read_video(v), n_avg, per_video):
+            mse = float(((blurry.astype(np.float32) / 255 - sharp.astype(np.float32) / 255) ** 2).mean())
             if mse < 10 ** (-45 / 10):  # static window (repeated frames): nothing to deblur
                 continue
             fn = f"{name}_{s:04d}.png"
-            Image.fromarray(np.round(blurry * 255).astype(np.uint8)).save(f"{out}/val_video/blur/{fn}")
-            Image.fromarray((sharp * 255).round().astype(np.uint8)).save(f"{out}/val_video/sharp/{fn}")
+            save_pair(f"{out}/val_video", fn, blurry, sharp)
             manifest["val_video"].append({"file": fn, "source": v, "kind": "video", "frames": n_avg})
             k += 1
     return k
@@ -290,14 +296,9 @@ def real_videos(out, manifest, root, n_avg=7, per_video=8):
             first_val = COCKATOO_TRAIN_FRAMES + n_avg  # a gap, so no held-out window touches a training one
         if role == "train":
             continue
-        frames = read_video(path)[first_val:]
-        for s in np.linspace(0, len(frames) - n_avg - 1, per_video).astype(int):
-            win = frames[s:s + n_avg]
-            blurry = gopro_average(win)
-            sharp = win[n_avg // 2]
+        for s, blurry, sharp in gopro_windows(read_video(path)[first_val:], n_avg, per_video):
             fn = f"{name}_{first_val + s:04d}.png"
-            Image.fromarray(np.round(blurry * 255).astype(np.uint8)).save(f"{out}/val_video_real/blur/{fn}")
-            Image.fromarray(sharp).save(f"{out}/val_video_real/sharp/{fn}")
+            save_pair(f"{out}/val_video_real", fn, blurry, sharp)
             manifest["val_video_real"].append({"file": fn, "source": path, "package": pkg, "licence": lic,
                                                "frames": n_avg})
     print(f"real videos: {len(manifest['videos_train'])} for training in videos_train, "
