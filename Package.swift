@@ -79,7 +79,8 @@ let package = Package(
         .executableTarget(name: "bench-layers", dependencies: ["DeblurNet"], path: "benchmarks/layers", exclude: ["torch_layers.py", "README.md"]),
         // ffmpeg/ffprobe CLI helpers and the built binary, shared by the tests that make or inspect media.
         .target(name: "MediaTestSupport", path: "Tests/MediaTestSupport"),
-        .testTarget(name: "StreamTests", dependencies: ["Stream", "MediaTestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "StreamTests", dependencies: ["Stream", "MediaTestSupport", .product(name: "Logging", package: "swift-log")],
+                    resources: [.copy("Golden")]),
         .testTarget(name: "RestorationTests", dependencies: ["Restoration"], resources: [.copy("Golden")]),
         .testTarget(name: "DeblurNetTests", dependencies: ["DeblurNet"], resources: [.copy("Golden")]),
         .testTarget(
