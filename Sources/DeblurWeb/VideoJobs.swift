@@ -203,16 +203,30 @@ public actor VideoJobStore {
                                        video: decoder.videoInfo, audio: decoder.audioTrack)
         var count = 0
         try pool.withProcessor { processor in
+            // Each frame goes in with the neighbours the processor asks for (a multi-frame model, the motion
+            // gate), as `deblur` hands them on; so it waits for the frames after it.
+            var window = NeighbourWindow<Frame>(radius: processor.temporalRadius)
+            var written = 0
+            func restore(_ ready: [(element: Frame, neighbours: [Frame])]) throws {
+                for (frame, neighbours) in ready {
+                    var source = frame
+                    source.neighbours = neighbours
+                    var restored = try processor.process(source)
+                    restored.neighbours = []
+                    restored.pts = frame.pts
+                    restored.index = frame.index
+                    try encoder.write(restored)
+                    try encoder.write(passthrough: decoder.takePassthroughPackets())
+                    written += 1
+                    progress(written)
+                }
+            }
             while let frame = try decoder.nextFrame() {
                 count += 1
                 guard count <= maxFrames else { throw WebError.payloadTooLarge("the video has more than \(maxFrames) frames") }
-                var restored = try processor.process(frame)
-                restored.pts = frame.pts
-                restored.index = frame.index
-                try encoder.write(restored)
-                try encoder.write(passthrough: decoder.takePassthroughPackets())
-                progress(count)
+                try restore(window.push(frame))
             }
+            try restore(window.finish())
         }
         try encoder.write(passthrough: decoder.takePassthroughPackets())
         try encoder.finish()

@@ -17,7 +17,8 @@ struct Compare: ParsableCommand {
         against SHARP with the `eval` conventions (8-bit RGB, PSNR peak 255,
         Gaussian SSIM per Wang et al.; see `deblur-video eval --help`).
         frames/s times the method only, not decoding or scoring. Methods run as
-        `deblur` runs them, including --tile/--overlap (default 512/32).
+        `deblur` runs them, including --tile/--overlap (default 512/32) and, on
+        video, the motion gate (--no-motion-gate).
 
         EXAMPLES:
           deblur-video compare samples/blurred.mp4 samples/sharp.mp4 \\
@@ -61,6 +62,9 @@ struct Compare: ParsableCommand {
     @OptionGroup(title: "Classical methods (unsharp, wiener, richardson-lucy)")
     var classical: ClassicalFlags
 
+    @OptionGroup(title: "Video (as for deblur)")
+    var gate: MotionGateFlags
+
     func validate() throws {
         _ = try parsedMethods()
         if blurry == "-" || sharp == "-" {
@@ -98,10 +102,12 @@ struct Compare: ParsableCommand {
         var methodOptions = MethodOptions()
         methodOptions.classical = classical.settings
         // As `deblur` would run the input: 8 views for still images, large-frame tiles for large video.
-        methodOptions.model = model.settings(for: try FrameSequence(path: blurry).videoInfo, method: .gan)
+        let video = try FrameSequence(path: blurry).videoInfo
+        methodOptions.model = model.settings(for: video, method: .gan)
         var rows: [Row] = []
         for (i, method) in try parsedMethods().enumerated() {
-            let factory = try makeProcessorFactory(for: method, options: methodOptions)
+            var factory = try makeProcessorFactory(for: method, options: methodOptions)
+            if !video.isImage { factory = gate.wrap(factory, method: method) }
             // The gan factory sets one thread per pipeline worker; compare runs one frame at a time,
             // so give the generator every core back.
             if method == .gan { Threading.setThreads(ProcessInfo.processInfo.activeProcessorCount) }
@@ -175,29 +181,43 @@ struct Compare: ParsableCommand {
         try FramePairing.matchNames(input, reference, align: align, warn: warn)
         var scores: [FrameQuality] = []
         var seconds = 0.0
-        while frames.map({ scores.count < $0 }) ?? true {
+        // Video frames go in with the neighbours the processor asks for (the motion gate, a multi-frame model), as
+        // `deblur` hands them on; the images of a directory are stills, each on its own.
+        typealias Pair = (blurry: Frame, sharp: Frame)
+        var window = NeighbourWindow<Pair>(radius: input.videoInfo.isImage ? 0 : processor.temporalRadius)
+        func score(_ ready: [(element: Pair, neighbours: [Pair])]) throws {
+            for (pair, neighbours) in ready {
+                var b = pair.blurry
+                b.neighbours = neighbours.map(\.blurry)
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let restored: Frame
+                do { restored = try processor.process(b) } catch {
+                    throw CLIFailure(.processing, "\(method.rawValue) failed on \(input.label(ofFrame: b.index)): \(error)")
+                }
+                seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                do {
+                    scores.append(try FrameQuality.measure(reference: PlanarImage(pair.sharp), test: PlanarImage(restored),
+                                                           index: scores.count, options: options))
+                } catch { throw CLIFailure(.processing, "\(input.label(ofFrame: b.index)): \(error)") }
+            }
+        }
+        var read = 0
+        while frames.map({ read < $0 }) ?? true {
             let (b, s) = try nextPair(input, reference)
             guard let b, let s else {
                 if b == nil && s == nil { break }
-                let detail = "\(b == nil ? "SHARP" : "BLURRY") has more frames than the other's \(scores.count)"
+                let detail = "\(b == nil ? "SHARP" : "BLURRY") has more frames than the other's \(read)"
                 guard align else { throw CLIFailure(.input, "frame counts differ: \(detail); use --align to score the common prefix") }
-                warn("warning: --align: \(detail); scored only the first \(scores.count) frames")
+                warn("warning: --align: \(detail); scored only the first \(read) frames")
                 break
             }
             guard b.width == s.width, b.height == s.height else {
                 throw CLIFailure(.input, "frame sizes differ at \(input.label(ofFrame: b.index)): BLURRY \(b.width)x\(b.height), SHARP \(s.width)x\(s.height)")
             }
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let restored: Frame
-            do { restored = try processor.process(b) } catch {
-                throw CLIFailure(.processing, "\(method.rawValue) failed on \(input.label(ofFrame: b.index)): \(error)")
-            }
-            seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            do {
-                scores.append(try FrameQuality.measure(reference: PlanarImage(s), test: PlanarImage(restored),
-                                                       index: scores.count, options: options))
-            } catch { throw CLIFailure(.processing, "\(input.label(ofFrame: b.index)): \(error)") }
+            read += 1
+            try score(window.push((b, s)))
         }
+        try score(window.finish())
         guard !scores.isEmpty else { throw CLIFailure(.input, "no frames to compare in \(blurry)") }
         return Row(method: method, frames: scores, processSeconds: seconds)
     }

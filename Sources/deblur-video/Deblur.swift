@@ -77,13 +77,8 @@ struct Deblur: ParsableCommand {
     @OptionGroup(title: "Live input and quality")
     var live: LiveFlags
 
-    // Measured on held-out real footage (docs/gan.md "Motion gate"): +0.2-0.3 dB, no split worse.
-    @Flag(inversion: .prefixedNo, help: """
-        On video, keep the method's change only where the picture moved against the frames before and after \
-        (motion blur needs motion): static backgrounds and still shots pass as decoded instead of having their \
-        noise sharpened. Delays the output by one frame. Stills are not affected.
-        """)
-    var motionGate = true
+    @OptionGroup(title: "Video")
+    var gate: MotionGateFlags
 
     @Flag(help: "No progress line and only errors on stderr (the summary that --realtime or --reference asks for is still printed).")
     var quiet = false
@@ -221,11 +216,10 @@ struct Deblur: ParsableCommand {
         }
         // A live source's clock starts when its data began to arrive; a file is replayed from its first frame.
         var session = try LiveSession(live, video: decoder.videoInfo, start: decoder.isFile ? nil : decoder.firstDataTime)
+        // The gate outside --realtime's wrapper, so motion is measured at full resolution whatever scale a frame
+        // runs at. A still has no neighbours, so the gate passes it through; it is not wrapped (no frame held back).
         var factory = session.wrap(try makeProcessorFactory(for: method, options: methodOptions))
-        // Outside --realtime's wrapper, so motion is measured at full resolution whatever scale a frame runs at.
-        if motionGate && !decoder.videoInfo.isImage && method != .none {
-            factory = { [factory] in MotionGatedProcessor(try factory()) }
-        }
+        if !decoder.videoInfo.isImage { factory = gate.wrap(factory, method: method) }
 
         let encoder: FrameEncoder
         do {

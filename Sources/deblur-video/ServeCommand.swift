@@ -42,6 +42,9 @@ struct Serve: ParsableCommand {
     @OptionGroup(title: "GAN model and tiling")
     var model: ModelFlags
 
+    @OptionGroup(title: "Video jobs")
+    var gate: MotionGateFlags
+
     @Option(name: .customLong("max-upload-mb"), parsing: .unconditional, help: "Largest accepted upload, in MiB.")
     var maxUploadMB: Int = 25
 
@@ -79,7 +82,8 @@ struct Serve: ParsableCommand {
         var options = MethodOptions()
         options.model = model.settings()
         options.workers = jobs
-        let factory = try makeProcessorFactory(for: method, options: options)
+        // Video jobs run as `deblur` runs a video; an uploaded still has no neighbours, so the gate passes it through.
+        let factory = gate.wrap(try makeProcessorFactory(for: method, options: options), method: method)
         // Uploaded stills get what `deblur` gives a still (8 views unless --ensemble says); video jobs one pass.
         var imageOptions = options
         imageOptions.model.ensemble = model.views(forStillImage: true)

@@ -68,6 +68,15 @@ enum Fixtures {
     }
 }
 
+/// Asks for one neighbour a side and returns the frame after (black without neighbours).
+struct NextFrame: FrameProcessor {
+    var temporalRadius: Int { 1 }
+    func process(_ frame: Frame) throws -> Frame {
+        guard let next = frame.neighbours.last else { return Frame(width: frame.width, height: frame.height) }
+        return Frame(width: frame.width, height: frame.height, pixels: next.pixels, pts: frame.pts, index: frame.index)
+    }
+}
+
 /// Replaces every sample v by 1 − v, so a test can tell the processor really ran.
 struct Inverter: FrameProcessor {
     func process(_ frame: Frame) throws -> Frame {

@@ -89,6 +89,43 @@ struct VideoJobTests {
         }
     }
 
+    private static func level(_ i: Int) -> Float { 0.1 + 0.08 * Float(i) }
+
+    @Test("a processor that asks for neighbours gets each frame's, in order, as `deblur` hands them on")
+    func neighboursAreHandedOn() async throws {
+        // Flat frames of brightness 0.1 + 0.08·i; the processor returns the frame after (the last frame stands in
+        // for it at the end), so the result's frame i is frame i + 1 of the input.
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let info = VideoStreamInfo(width: 32, height: 24, timeBase: Rational(1, 25), frameRate: Rational(25, 1),
+                                   frameCount: 8, isImage: false)
+        let encoder = try FrameEncoder(location: dir.file("in.mp4").path, settings: EncoderSettings(threads: 1), video: info)
+        for i in 0..<8 {
+            try encoder.write(Frame(width: 32, height: 24, pixels: [Float](repeating: Self.level(i), count: 3 * 32 * 24),
+                                    pts: Int64(i), index: i))
+        }
+        try encoder.finish()
+        let upload = try Data(contentsOf: dir.file("in.mp4"))
+        let app = Fixtures.app(Fixtures.service(processor: { NextFrame() }))
+        try await app.test(.router) { client in
+            let id = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
+                try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).id
+            }
+            let final = try await waitForJob(client, id)
+            #expect(final.state == .done && final.framesDone == 8, "\(final.error ?? "")")
+            let video = try await client.execute(uri: try #require(final.resultURL), method: .get) { $0.body.data }
+            try video.write(to: dir.file("result.mp4"))
+            let decoder = try FrameDecoder(location: dir.file("result.mp4").path, threads: 1)
+            var means: [Float] = []
+            while let f = try decoder.nextFrame() { means.append(f.pixels.reduce(0, +) / Float(f.pixels.count)) }
+            #expect(means.count == 8)
+            for (i, mean) in means.enumerated() {
+                let expected = Self.level(min(i + 1, 7))
+                #expect(abs(mean - expected) < 0.02, "frame \(i): \(mean)")
+            }
+        }
+    }
+
     @Test("images and text are 415, too many frames 413, unknown or malformed ids 404")
     func refusals() async throws {
         let config = WebConfiguration(port: 0, maxVideoFrames: 5)
