@@ -28,15 +28,20 @@ public struct MotionGate: Sendable, Equatable {
     /// `neighbours` (same size, planar RGB like `frame`).
     public func motion(of frame: Frame, neighbours: [Frame]) -> [Float] {
         let w = frame.width, h = frame.height
+        // Five planes in all, reused: a 4K frame's gate holds 170 MB at its peak.
         let y = Self.luma(frame)
-        let texture = boxMean(Self.gradientL1(y, width: w, height: h), width: w, height: h)
+        var scratch = [Float](repeating: 0, count: w * h)
+        var texture = Self.gradientL1(y, width: w, height: h)
+        boxMean(&texture, width: w, height: h, scratch: &scratch)
         var motion = [Float](repeating: 0, count: w * h)
         var difference = [Float](repeating: 0, count: w * h)
         for neighbour in neighbours {
-            let other = Self.luma(neighbour)
-            for i in difference.indices { difference[i] = abs(y[i] - other[i]) }
-            let mean = boxMean(difference, width: w, height: h)
-            for i in motion.indices { motion[i] = max(motion[i], scale * mean[i] / max(texture[i], gradientFloor)) }
+            neighbour.pixels.withUnsafeBufferPointer { p in
+                let n = w * h
+                for i in 0..<n { difference[i] = abs(y[i] - Self.luma(p, i, planeSize: n)) }
+            }
+            boxMean(&difference, width: w, height: h, scratch: &scratch)
+            for i in motion.indices { motion[i] = max(motion[i], scale * difference[i] / max(texture[i], gradientFloor)) }
         }
         return motion
     }
@@ -65,9 +70,12 @@ public struct MotionGate: Sendable, Equatable {
 
     static func luma(_ frame: Frame) -> [Float] {
         let n = frame.width * frame.height
-        return frame.pixels.withUnsafeBufferPointer { p in
-            (0..<n).map { i in 0.299 * p[i] + 0.587 * p[n + i] + 0.114 * p[2 * n + i] }
-        }
+        return frame.pixels.withUnsafeBufferPointer { p in (0..<n).map { luma(p, $0, planeSize: n) } }
+    }
+
+    @inline(__always)
+    static func luma(_ planar: UnsafeBufferPointer<Float>, _ i: Int, planeSize n: Int) -> Float {
+        0.299 * planar[i] + 0.587 * planar[n + i] + 0.114 * planar[2 * n + i]
     }
 
     /// |∂Y/∂x| + |∂Y/∂y| by central differences, one-sided at the borders (none across a side of 1 pixel).
@@ -88,11 +96,11 @@ public struct MotionGate: Sendable, Equatable {
         return g
     }
 
-    /// The mean over the `(2·radius+1)²` window around each pixel, cut at the borders. Separable running sums
-    /// in Double, so long rows of small values keep their precision.
-    func boxMean(_ a: [Float], width w: Int, height h: Int) -> [Float] {
+    /// Replaces `a` by its mean over the `(2·radius+1)²` window around each pixel, cut at the borders
+    /// (`scratch`: a plane of the same size). Separable running sums in Double, so long rows of small values keep
+    /// their precision.
+    func boxMean(_ a: inout [Float], width w: Int, height h: Int, scratch rows: inout [Float]) {
         let r = radius
-        var rows = [Float](repeating: 0, count: w * h)
         var prefix = [Double](repeating: 0, count: w + 1)
         for row in 0..<h {
             for col in 0..<w { prefix[col + 1] = prefix[col] + Double(a[row * w + col]) }
@@ -101,7 +109,6 @@ public struct MotionGate: Sendable, Equatable {
                 rows[row * w + col] = Float((prefix[hi] - prefix[lo]) / Double(hi - lo))
             }
         }
-        var out = [Float](repeating: 0, count: w * h)
         var sum = [Double](repeating: 0, count: w)
         var top = 0, bottom = 0  // rows [top, bottom) are in `sum`
         for row in 0..<h {
@@ -109,8 +116,7 @@ public struct MotionGate: Sendable, Equatable {
             while bottom < hi { for col in 0..<w { sum[col] += Double(rows[bottom * w + col]) }; bottom += 1 }
             while top < lo { for col in 0..<w { sum[col] -= Double(rows[top * w + col]) }; top += 1 }
             let count = Double(hi - lo)
-            for col in 0..<w { out[row * w + col] = Float(sum[col] / count) }
+            for col in 0..<w { a[row * w + col] = Float(sum[col] / count) }
         }
-        return out
     }
 }
