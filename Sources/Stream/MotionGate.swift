@@ -48,7 +48,7 @@ public struct MotionGate: Sendable, Equatable {
 
     /// `original` plus the share of `restored − original` that `motion(of: original, neighbours:)` allows.
     /// Without neighbours (a still image) `restored` is returned as it is.
-    public func apply(original: Frame, restored: Frame, neighbours: [Frame]) -> Frame {
+    public func apply(original: Frame, restored: consuming Frame, neighbours: [Frame]) -> Frame {
         guard !neighbours.isEmpty else { return restored }
         let motion = self.motion(of: original, neighbours: neighbours)
         let n = original.width * original.height
