@@ -4,8 +4,9 @@
 #   ours        deblur-video X -o Y                  (defaults: --method gan; frames above --tile-above 640x480
 #                                                     pixels in balanced tiles of at most --tile 512, --overlap 32;
 #                                                     workers = cores, each worker's convs on cores/workers threads)
-#   ours 1x2    deblur-video X -o Y --threads 1      (1 pipeline worker, its convs on 2 threads)
-#   tile 0      deblur-video X -o Y --tile 0         (whole frame at once)
+#   ours 1x2    deblur-video X -o Y --threads 1 --no-motion-gate   (1 pipeline worker, its convs on 2 threads;
+#                                                     the model alone, as PyTorch runs it: no motion gate)
+#   tile 0      deblur-video X -o Y --tile 0 --no-motion-gate      (whole frame at once)
 #   none        deblur-video X -o Y --method none    (decode + encode only)
 #   torch       benchmarks/torch_model.py X          (scripts/reference_model.py, same safetensors,
 #                                                     torch.set_num_threads(2), inference_mode, whole frame;
@@ -31,9 +32,9 @@ for spec in "640x360:$n360" "1280x720:$n720" "1920x1080:$n1080"; do
     ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=s=$size:r=25" -frames:v "$n" \
         -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p "$clip"
     read -r t_def m_def < <(measure "$bin" "$clip" -o "$tmp/o.mp4" --quiet)
-    read -r t_1x2 m_1x2 < <(measure "$bin" "$clip" -o "$tmp/o.mp4" --threads 1 --verbose)
+    read -r t_1x2 m_1x2 < <(measure "$bin" "$clip" -o "$tmp/o.mp4" --threads 1 --no-motion-gate --verbose)
     p_1x2="$(process_seconds)"
-    read -r t_t0 m_t0 < <(measure "$bin" "$clip" -o "$tmp/o.mp4" --tile 0 --quiet)
+    read -r t_t0 m_t0 < <(measure "$bin" "$clip" -o "$tmp/o.mp4" --tile 0 --no-motion-gate --quiet)
     read -r t_none m_none < <(measure "$bin" "$clip" -o "$tmp/o.mp4" --method none --quiet)
     torch_line="$(python3 benchmarks/torch_model.py "$clip" --threads 2)"
     torch_s="$(echo "$torch_line" | sed -n 's/.*model_seconds=\([0-9.]*\).*/\1/p')"
@@ -45,7 +46,7 @@ for spec in "640x360:$n360" "1280x720:$n720" "1920x1080:$n1080"; do
         "$model_pf" "$wall_pf" "$(echo "$wall_pf - $model_pf" | bc -l)" \
         "$(echo "100 * ($wall_pf - $model_pf) / $wall_pf" | bc -l)" "$(div "$m_def" 1024)" "$(div "$m_t0" 1024)"
 done
-echo "fps 2x1: default (2 workers x 1 conv thread, tiles of <= 512 above 640x480 pixels); fps 1x2: --threads 1 (1 worker x 2 threads);"
+echo "fps 2x1: default (2 workers x 1 conv thread, tiles of <= 512 above 640x480 pixels, motion gate); fps 1x2: --threads 1 (1 worker x 2 threads, no gate);"
 echo "fps t0: --tile 0; torch: PyTorch model-only frames/s (2 threads); ratio: ours 1x2 model time / torch time (<= 1 is faster);"
 echo "model s/f: our process-stage time per frame (1x2); overhead = wall/frame - model/frame (includes model load ~ once per run)."
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
