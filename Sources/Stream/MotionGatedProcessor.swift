@@ -29,8 +29,10 @@ public struct MotionGatedProcessor: FrameProcessor {
         forInner.neighbours = frame.neighbours.count == 2 * radius
             ? Array(frame.neighbours[(radius - wanted)..<(radius + wanted)]) : frame.neighbours
         let restored = try inner.process(forInner, cancellation: cancellation)
+        // Unchanged (a frame --realtime skip passed through): nothing to gate. Array == is O(1) on shared storage.
         guard radius > 0, frame.neighbours.count == 2 * radius,
-              restored.width == frame.width, restored.height == frame.height else { return restored }
+              restored.width == frame.width, restored.height == frame.height,
+              restored.pixels != frame.pixels else { return restored }
         let adjacent = [frame.neighbours[radius - 1], frame.neighbours[radius]].filter {
             $0.index != frame.index && $0.width == frame.width && $0.height == frame.height
         }
