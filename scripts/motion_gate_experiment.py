@@ -11,6 +11,7 @@ scales the model's residual by a ramp from 0 below `low` to 1 above `high`.
     python3 scripts/motion_gate_experiment.py calibrate --data /work/data     # estimate vs known shifts
     python3 scripts/motion_gate_experiment.py eval --data /work/data --model M.safetensors --split train
     python3 scripts/motion_gate_experiment.py eval --data /work/data --model M.safetensors --split val
+    python3 scripts/motion_gate_experiment.py export VIDEO --out DIR    # for the Swift pipeline, see `export`
 
 Splits with neighbours (each frame the linear-light mean of 7 frames, its neighbours the windows before and
 after, as the averaged frames follow each other in a video): `train` = windows from the training videos
@@ -202,6 +203,29 @@ def calibrate(args):
         print(f"| {shift} | {np.median(est['sharp']):.2f} | {np.median(est['blurred']):.2f} |", flush=True)
 
 
+def export(args):
+    """A held-out clip as two lossless videos for the Swift pipeline: OUT/NAME-blur.mkv, consecutive 7-frame
+    linear-light means (each the next one's neighbour, as in `eval`), and OUT/NAME-sharp.mkv, their middle frames.
+    Then `deblur-video NAME-blur.mkv -o o.mkv --codec ffv1 [--no-motion-gate]` and `deblur-video eval
+    NAME-sharp.mkv o.mkv` measure the gate end to end."""
+    import subprocess
+    frames = prepare_data.read_video(args.video)[args.first:]
+    name = os.path.splitext(os.path.basename(args.video))[0]
+    h, w = frames[0].shape[:2]
+    os.makedirs(args.out, exist_ok=True)
+    for role in ("blur", "sharp"):
+        enc = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
+                                "-r", "25", "-i", "-", "-c:v", "ffv1", "-pix_fmt", "gbrp", f"{args.out}/{name}-{role}.mkv"],
+                               stdin=subprocess.PIPE)
+        for s in range(0, len(frames) - 6, 7):
+            img = (np.round(prepare_data.gopro_average(frames[s:s + 7]) * 255).astype(np.uint8) if role == "blur"
+                   else frames[s + 3])
+            enc.stdin.write(np.ascontiguousarray(img).tobytes())
+        enc.stdin.close()
+        enc.wait()
+    print(f"{args.out}/{name}-blur.mkv, {args.out}/{name}-sharp.mkv: {len(range(0, len(frames) - 6, 7))} frames")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -216,8 +240,12 @@ def main():
     e.add_argument("--clip-limit", type=int, default=None)
     e.add_argument("--clips", action="append", default=[],
                    help="more clip folders under DATA (prev/blur/next/sharp), e.g. clips3_val_shutters, clips3_video")
+    x = sub.add_parser("export", help="a held-out clip as blurry and sharp lossless videos, for the Swift pipeline")
+    x.add_argument("video")
+    x.add_argument("--first", type=int, default=0, help="first frame (the cockatoo's held-out part starts at 207)")
+    x.add_argument("--out", required=True)
     args = ap.parse_args()
-    calibrate(args) if args.cmd == "calibrate" else evaluate(args)
+    {"calibrate": calibrate, "eval": evaluate, "export": export}[args.cmd](args)
 
 
 if __name__ == "__main__":
