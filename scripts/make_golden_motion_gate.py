@@ -42,8 +42,7 @@ def case(rng, h, w, radius, shifts):
         neighbours.append(q(n))
     restored = np.round(np.clip(frame + 0.1 * np.sin(np.arange(h * w * 3).reshape(h, w, 3) * 0.37), 0, 1), 6).astype(np.float32)
     motion = mg.motion(frame, neighbours, radius=radius)
-    keep = np.clip((motion - mg.LOW) / (mg.HIGH - mg.LOW), 0, 1)[..., None]
-    gated = frame + keep * (restored - frame)
+    gated = frame + mg.gate(frame, neighbours, radius=radius)[..., None] * (restored - frame)
     # Frames as 8-bit codes (the test divides by 255), the rest rounded to 6 decimals: the file stays small.
     codes = lambda a: np.round(a * 255).astype(int).transpose(2, 0, 1).reshape(-1).tolist()  # noqa: E731
     planar = lambda a: np.round(a.astype(np.float64), 6).transpose(2, 0, 1).reshape(-1).tolist()  # noqa: E731

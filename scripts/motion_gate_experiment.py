@@ -35,6 +35,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import prepare_data  # noqa: E402
 import reference_model as rm  # noqa: E402
+from evaluate_reference import psnr, run_model  # noqa: E402  (the held-out evaluation's own)
 
 # Defaults of DeblurNet's MotionGate (chosen before looking at held-out data: see `calibrate`).
 RADIUS = 16
@@ -88,10 +89,6 @@ def gate(frame, neighbours, low=LOW, high=HIGH, **kw):
     return np.clip((motion(frame, neighbours, **kw) - low) / (high - low), 0.0, 1.0)
 
 
-def psnr(a, b):
-    return 10 * math.log10(1.0 / max(float(((a - b) ** 2).mean()), 1e-12))
-
-
 # ----------------------------------------------------------------------------
 
 
@@ -137,12 +134,6 @@ def clip_windows(folder, limit=None):
             for n in names]
 
 
-def run_model(g, img):
-    x = torch.from_numpy(img.transpose(2, 0, 1).copy())[None]
-    with torch.no_grad():
-        return g(x)[0].numpy().transpose(1, 2, 0)
-
-
 def evaluate(args):
     torch.set_num_threads(args.threads)
     g = rm.load_generator(args.model).eval()
@@ -163,7 +154,8 @@ def evaluate(args):
             k = np.clip((m - lo) / (hi - lo), 0, 1)[..., None]
             r[(lo, hi)].append(psnr(np.clip(b + k * (o - b), 0, 1), s))
         print(f"{name}: input {psnr(b, s):.2f} model {psnr(o, s):.2f} motion median {np.median(m):.2f} "
-              f"gate(0.5,1.5) mean {np.clip((m - 0.5), 0, 1).mean():.2f} -> {r[(0.5, 1.5)][-1]:.2f}", flush=True)
+              f"gate({LOW},{HIGH}) mean {np.clip((m - LOW) / (HIGH - LOW), 0, 1).mean():.2f} -> {r[(LOW, HIGH)][-1]:.2f}",
+              flush=True)
     cols = ["input", "model"] + variants
     print("\n| source (pairs) | " + " | ".join(c if isinstance(c, str) else f"gate {c[0]}-{c[1]}" for c in cols) + " |")
     every = {c: [] for c in cols}
