@@ -129,6 +129,9 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Fraction of synthetic samples blurred by averaging gamma-coded values, as video editors blend frames, instead of linear light as cameras do. (default: 0)", valueName: "fraction"))
     var gammaBlurFraction: Double?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fraction of synthetic samples left unblurred (only noise, rounding and --jpeg-fraction's compression on the input), so the model learns to leave sharp footage as it is. (default: 0)", valueName: "fraction"))
+    var sharpFraction: Double?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Fraction of the samples taken from --pairs/--video when photos are given too (default 0.5).", valueName: "fraction"))
     var pairFraction: Double?
 
@@ -196,7 +199,8 @@ struct Train: ParsableCommand {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the steps, from 0 to 1") }
         }
         for (name, f) in [("--soft-fraction", softFraction), ("--jpeg-fraction", jpegFraction),
-                          ("--gamma-blur-fraction", gammaBlurFraction), ("--pair-fraction", pairFraction),
+                          ("--gamma-blur-fraction", gammaBlurFraction), ("--sharp-fraction", sharpFraction),
+                          ("--pair-fraction", pairFraction),
                           ("--static-fraction", staticFraction)] {
             if let f, !(0...1).contains(f) { throw ValidationError("\(name) is a fraction of the samples, from 0 to 1") }
         }
@@ -399,6 +403,7 @@ struct Train: ParsableCommand {
         if let softFraction { o.softFraction = softFraction }
         if let jpegFraction { o.jpegFraction = jpegFraction }
         if let gammaBlurFraction { o.gammaBlurFraction = gammaBlurFraction }
+        if let sharpFraction { o.sharpFraction = sharpFraction }
         if let pairFraction { o.pairFraction = pairFraction }
         if let unfreezeAt { o.unfreezeAt = unfreezeAt }
         if let encoderLrScale { o.encoderLearningRateScale = encoderLrScale }

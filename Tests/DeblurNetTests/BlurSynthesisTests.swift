@@ -41,6 +41,25 @@ import Testing
         #expect(mean(coded.blurry) < mean(plain.blurry) - 0.05, "\(mean(coded.blurry)) vs \(mean(plain.blurry))")
     }
 
+
+    @Test func sharpFractionLeavesTheInputUnblurredAndZeroKeepsTheStream() throws {
+        let photo = try TestPhotos.make(96) { _, y, x in Float((x / 2 + y / 3) % 2) }
+        // Off: the same draws as before the option existed.
+        var a = TrainingRNG(seed: 9), b = TrainingRNG(seed: 9)
+        let plain = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 30, using: &a)
+        let off = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 30, sharpFraction: 0, using: &b)
+        #expect(plain.sharp.array == off.sharp.array && plain.blurry.array == off.blurry.array)
+        // On: the input is its target plus noise (σ ≤ 0.02) and 8-bit rounding only; blurred stripes differ far more.
+        var c = TrainingRNG(seed: 9)
+        for _ in 0..<8 {
+            let pair = BlurSynthesis.makePair(from: photo, size: 32, maxLength: 30, sharpFraction: 1, using: &c)
+            let meanAbs = zip(pair.blurry.array, pair.sharp.array).map { abs($0 - $1) }.reduce(0, +) / Float(pair.sharp.count)
+            #expect(pair.blurry.shape == pair.sharp.shape)
+            #expect(meanAbs < 0.02, "unblurred input differs from its target by \(meanAbs) on average")
+        }
+        let blurredDiff = zip(plain.blurry.array, plain.sharp.array).map { abs($0 - $1) }.reduce(0, +) / Float(plain.sharp.count)
+        #expect(blurredDiff > 0.05, "the blurred control should differ clearly (\(blurredDiff))")
+    }
     @Test func randomKernelsAreNormalisedCentredAndBounded() {
         var rng = TrainingRNG(seed: 42)
         for _ in 0..<200 {

@@ -107,11 +107,15 @@ public enum BlurSynthesis {
     /// begin with (compressed, upscaled, slightly out of focus). With probability `jpegFraction` the blurry
     /// input (only) goes through `JPEGArtifacts` at a quality of 30–90, as compressed footage arrives. With
     /// probability `gammaBlurFraction` the blur averages gamma-coded values (`blurValid` with gamma 1), as
-    /// blended frames do.
+    /// blended frames do. With probability `sharpFraction` there is no blur at all (the input is the target
+    /// with only noise, rounding and compression), so the model learns to leave sharp footage as it is.
     public static func makePair<Image: PlanarRGBSource>(from image: Image, size: Int, maxLength: Double = 40, softFraction: Double = 0,
-                                jpegFraction: Double = 0, gammaBlurFraction: Double = 0,
+                                jpegFraction: Double = 0, gammaBlurFraction: Double = 0, sharpFraction: Double = 0,
                                 using rng: inout TrainingRNG) -> (blurry: Tensor, sharp: Tensor) {
-        let ker = kernel(trajectory: randomTrajectory(maxLength: maxLength, using: &rng))
+        // No draw when off, so the sample stream (and checkpoints' RNG) is as before.
+        let unblurred = sharpFraction > 0 && rng.uniform() < sharpFraction
+        let ker = unblurred ? BlurKernel(size: 1, weights: [1])
+            : kernel(trajectory: randomTrajectory(maxLength: maxLength, using: &rng))
         let need = size + ker.size - 1
         let scale = rng.uniform(0.5, 1.0)
         var src = min(Int(Foundation.ceil(Double(need) / scale)), image.height, image.width)

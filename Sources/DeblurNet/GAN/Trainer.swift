@@ -21,6 +21,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var jpegFraction = 0.0
     /// Fraction of synthetic samples blurred in gamma-coded values (as blended frames are) instead of linear light.
     public var gammaBlurFraction = 0.0
+    /// Fraction of synthetic samples with no blur (input = target + noise, rounding, JPEG): leave sharp footage alone.
+    public var sharpFraction = 0.0
     /// Fraction of the steps with the encoder frozen (then fine-tuned at `encoderLearningRateScale`× the rate).
     public var unfreezeAt = 0.7
     /// Encoder learning rate relative to the decoder's once unfrozen (small: its ImageNet features are kept).
@@ -201,7 +203,8 @@ public final class Trainer: @unchecked Sendable {
                 let (bb, ss) = BlurSynthesis.makePair(from: photos[rng.int(0, photos.count)], size: size,
                                                       maxLength: options.maxBlur, softFraction: options.softFraction,
                                                       jpegFraction: options.jpegFraction,
-                                                      gammaBlurFraction: options.gammaBlurFraction, using: &rng)
+                                                      gammaBlurFraction: options.gammaBlurFraction,
+                                                      sharpFraction: options.sharpFraction, using: &rng)
                 let blurry = bb.array
                 for _ in 0..<frames { b += blurry }  // a still: its own neighbours
                 s += ss.array
