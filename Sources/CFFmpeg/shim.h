@@ -12,6 +12,7 @@
 #include <libavutil/opt.h>
 #include <libavutil/error.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/display.h>
 #include <errno.h>
 
 static inline int cffmpeg_averror(int e) { return AVERROR(e); }

@@ -169,6 +169,8 @@ public actor VideoJobStore {
             logger.warning("video job \(id.uuidString.lowercased()) failed: \(error)")
             let message = scratch.clientMessage(for: error)
             update(id) { $0.state = .failed; $0.error = message }
+            // Nobody can fetch a failed job's result: its partial video only takes disk until the job expires.
+            try? FileManager.default.removeItem(at: scratch.file("output.mp4"))
         }
         try? FileManager.default.removeItem(at: scratch.file("input"))
     }

@@ -8,6 +8,8 @@ public struct PointSpreadFunction: Sendable, Equatable {
     public let width: Int
     public let height: Int
     public let weights: [Double]
+    /// Longest side of a PSF we build (motion length, image): a bigger one would cost minutes per frame.
+    public static let maxSide = 1001
 
     /// Uses `weights` as given (no normalisation), as scikit-image does.
     public init(width: Int, height: Int, weights: [Double]) throws {
@@ -23,6 +25,10 @@ public struct PointSpreadFunction: Sendable, Equatable {
     /// A kernel from an image's pixels: channels averaged, then normalised to sum 1.
     /// Throws if a sample is negative or NaN, or the sum is zero.
     public init(image: PlanarImage) throws {
+        guard image.width <= Self.maxSide, image.height <= Self.maxSide else {
+            throw RestorationError.invalidParameter(
+                "a PSF image is at most \(Self.maxSide)×\(Self.maxSide) pixels (got \(image.width)×\(image.height)); crop it to the blur")
+        }
         let n = image.planeSize
         var w = [Double](repeating: 0, count: n)
         for c in 0..<image.channels {
@@ -43,7 +49,7 @@ public struct PointSpreadFunction: Sendable, Equatable {
         guard length.isFinite, length > 0, angleDegrees.isFinite else {
             throw RestorationError.invalidParameter("motion PSF length must be > 0 and angle finite (got \(length), \(angleDegrees))")
         }
-        guard length <= 1001 else { throw RestorationError.invalidParameter("motion PSF length \(length) exceeds 1001") }
+        guard length <= Double(maxSide) else { throw RestorationError.invalidParameter("motion PSF length \(length) exceeds \(maxSide)") }
         let theta = angleDegrees * Double.pi / 180
         let dx = cos(theta), dy = -sin(theta)
         let r = max(0, Int((length / 2 - 0.5 - 1e-9).rounded(.up)))

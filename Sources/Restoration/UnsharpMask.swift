@@ -8,9 +8,13 @@ public struct UnsharpMask: Sendable, Equatable {
     /// Gain on the high-pass detail. Default 1.0 (skimage's default).
     public var amount: Double
 
+    /// Largest `sigma`: its kernel (8σ + 1 taps) then spans the largest PSF we accept, 1001 pixels.
+    public static let maxSigma = 125.0
+
     public init(sigma: Double = 1.0, amount: Double = 1.0) throws {
-        guard sigma > 0, sigma.isFinite, amount.isFinite else {
-            throw RestorationError.invalidParameter("unsharp mask needs sigma > 0 and a finite amount (got \(sigma), \(amount))")
+        guard sigma > 0, sigma <= Self.maxSigma, amount.isFinite else {
+            throw RestorationError.invalidParameter(
+                "unsharp mask needs sigma > 0 and at most \(Int(Self.maxSigma)) pixels, and a finite amount (got \(sigma), \(amount))")
         }
         self.sigma = sigma
         self.amount = amount

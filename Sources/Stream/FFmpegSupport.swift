@@ -18,6 +18,12 @@ public enum FFmpegSupport {
         ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v", "mxf", "mxf_d10", "mxf_opatom", "avi"].contains(muxer)
     }
 
+    /// Whether the muxer stores a display matrix (a rotation tag). In FFmpeg 5.1 only the MOV/MP4 family does;
+    /// Matroska, NUT and the rest drop it, so a portrait phone clip would play sideways.
+    public static func storesRotation(_ muxer: String) -> Bool {
+        ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"].contains(muxer)
+    }
+
     /// Whether FFmpeg has a video encoder with this name or codec name (`libx264`, `ffv1`, `png`, …).
     public static func hasVideoEncoder(_ name: String) -> Bool {
         if let enc = avcodec_find_encoder_by_name(name) { return enc.pointee.type == AVMEDIA_TYPE_VIDEO }

@@ -130,6 +130,11 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         if codecName == "libx264" || codecName == "libx265" {
             av_dict_set(&options, "preset", settings.preset ?? "veryfast", 0)
             if settings.lowLatency { av_dict_set(&options, "tune", "zerolatency", 0) }
+            // x265 prints its own banner and settings to stderr whatever FFmpeg's log level is; keep it to
+            // what FFmpeg itself would show.
+            if codecName == "libx265" {
+                av_dict_set(&options, "x265-params", av_log_get_level() >= AV_LOG_WARNING ? "log-level=warning" : "log-level=error", 0)
+            }
         } else if let preset = settings.preset {
             av_dict_set(&options, "preset", preset, 0)
         }

@@ -27,6 +27,13 @@ public struct VideoStreamInfo: Sendable, Equatable {
     /// The stream's display matrix (3×3, 16.16 fixed point, as FFmpeg stores it): how players rotate or
     /// flip the coded picture, e.g. a phone's portrait video. The encoder copies it so the output shows the same way.
     public var displayMatrix: [Int32]?
+    /// The rotation players apply, in degrees counter-clockwise (FFmpeg's convention), if the display matrix is
+    /// more than the identity.
+    public var rotationDegrees: Double? {
+        guard let m = displayMatrix, m.count == 9 else { return nil }
+        let degrees = m.withUnsafeBufferPointer { av_display_rotation_get($0.baseAddress) }
+        return degrees.isFinite && abs(degrees) > 0.5 ? degrees : nil
+    }
     /// Pixel aspect ratio when not square (anamorphic DV/HDV); nil for square or unknown.
     public var sampleAspectRatio: Rational?
 

@@ -132,7 +132,10 @@ struct ClassicalFlags: ParsableArguments {
     func validate() throws {
         guard psfLength > 0, psfLength.isFinite else { throw ValidationError("--psf-length must be > 0") }
         guard psfAngle.isFinite else { throw ValidationError("--psf-angle must be a number") }
-        guard unsharpSigma > 0 else { throw ValidationError("--unsharp-sigma must be > 0") }
+        guard unsharpSigma > 0, unsharpSigma <= UnsharpMask.maxSigma else {
+            throw ValidationError("--unsharp-sigma must be > 0 and at most \(Int(UnsharpMask.maxSigma)) pixels")
+        }
+        guard unsharpAmount.isFinite else { throw ValidationError("--unsharp-amount must be a number") }
         guard wienerBalance >= 0 else { throw ValidationError("--wiener-balance must be >= 0") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         guard ["mirror", "skimage"].contains(boundary) else { throw ValidationError("--boundary must be mirror or skimage") }

@@ -136,6 +136,9 @@ struct Deblur: ParsableCommand {
         if let muxer = FFmpegSupport.muxerName(forFile: output), muxer != "image2" {
             throw CLIFailure(.usage, "\(input) is a directory of images, so -o names a directory for the results, not a \(muxer) file: \(output)")
         }
+        if OutputFile(output).isSameFile(as: input) {
+            throw CLIFailure(.usage, "\(output) is the input directory; write the results to another one (the originals would be lost)")
+        }
         var referenceDir: ObjCBool = false
         if let reference = live.reference,
            !(FileManager.default.fileExists(atPath: reference, isDirectory: &referenceDir) && referenceDir.boolValue) {
@@ -173,9 +176,10 @@ struct Deblur: ParsableCommand {
         // Live output must not wait for x264's lookahead, which holds about 0.9 s of frames back.
         var settings = EncoderSettings(codec: codec, crf: crf, preset: preset, format: format, lowLatency: live.realtime != nil)
         // stdout, and a FIFO or device named without an extension (`-o /dev/null`), stream NUT as a pipe does.
-        if settings.format == nil && (target.isStdout || (target.isDirect && FFmpegSupport.muxerName(forFile: output) == nil)) {
-            settings.format = "nut"
-        }
+        // An image there goes out as one PNG instead, once the input is known to be one (below).
+        let streamsByDefault = settings.format == nil
+            && (target.isStdout || (target.isDirect && FFmpegSupport.muxerName(forFile: output) == nil))
+        if streamsByDefault { settings.format = "nut" }
         if target.isStream, let format = settings.format ?? FFmpegSupport.muxerName(forFile: output),
            FFmpegSupport.needsSeekableOutput(format) {
             throw CLIFailure(.usage, "--format \(format) cannot be written to a pipe (its index is written last); use nut or matroska")
@@ -191,10 +195,19 @@ struct Deblur: ParsableCommand {
             if cancellation.isCancelled { throw CLIFailure(.interrupted, "interrupted before the input could be read") }
             throw CLIFailure(error)
         }
+        if streamsByDefault && decoder.videoInfo.isImage {
+            settings.format = "image2pipe"
+            if settings.codec == nil { settings.codec = "png" }
+        }
         if !decoder.videoInfo.isImage, let muxer = settings.format ?? FFmpegSupport.muxerName(forFile: output),
            muxer == "image2" || muxer.hasSuffix("_pipe") {
             // The image muxer would overwrite one file per frame and keep only the last.
             throw CLIFailure(.usage, "\(input) is a video but \(output) is a single image; write a video (e.g. .mp4 or .mkv)")
+        }
+        if let degrees = decoder.videoInfo.rotationDegrees, !decoder.videoInfo.isImage, !quiet,
+           let muxer = settings.format ?? FFmpegSupport.muxerName(forFile: output), !FFmpegSupport.storesRotation(muxer) {
+            warn("warning: the input is tagged to play rotated by \(Int(degrees.rounded()))°, which \(muxer) cannot store: "
+                 + "the output plays as coded (sideways); write .mp4 or .mov to keep the tag")
         }
         let lost = FFmpegSupport.lostByProcessing(pixelFormat: decoder.videoInfo.pixelFormat)
         if !lost.isEmpty && !quiet {

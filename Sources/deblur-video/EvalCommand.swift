@@ -72,16 +72,23 @@ struct Eval: ParsableCommand {
     func validate() throws {
         if worst < 0 { throw ValidationError("--worst must be >= 0") }
         if reference == "-" && test == "-" { throw ValidationError("only one of REFERENCE and TEST can be - (stdin)") }
+        if csv == "-" { throw ValidationError("--csv needs a file; --json prints every frame's scores to stdout") }
     }
 
     func run() throws {
         FFmpegSupport.setLogging(verbose: false)
         let options = QualityOptions(window: ssimWindow, lumaOnly: lumaOnly)
         let csvFile = try csv.map { try CSVWriter(path: $0) }
-        let frames = try Self.score(reference: reference, test: test, options: options, align: align) { row in
-            csvFile?.write(row.csvRow)
+        let frames: [FrameQuality]
+        do {
+            frames = try Self.score(reference: reference, test: test, options: options, align: align) { row in
+                csvFile?.write(row.csvRow)
+            }
+        } catch {
+            csvFile?.discard()
+            throw error
         }
-        try csvFile?.close()
+        try csvFile?.commit()
         let summary = QualitySummary(frames, worst: worst)
         if json {
             let rows = frames.map { "    " + $0.jsonObject }.joined(separator: ",\n")
@@ -164,15 +171,18 @@ func warn(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// Streams CSV rows to a file as frames are scored.
+/// Streams CSV rows to a temporary file as frames are scored; it replaces the target only once every frame
+/// is scored, so a failed run leaves an existing file as it was and no partial one.
 final class CSVWriter {
     private let handle: FileHandle
-    let path: String
+    private let file: OutputFile
 
     init(path: String) throws {
-        self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: Data((FrameQuality.csvHeader + "\n").utf8)),
-              let h = FileHandle(forWritingAtPath: path) else {
+        file = OutputFile(path)
+        try file.checkWritable()
+        guard FileManager.default.createFile(atPath: file.writePath, contents: Data((FrameQuality.csvHeader + "\n").utf8)),
+              let h = FileHandle(forWritingAtPath: file.writePath) else {
+            file.discard()
             throw CLIFailure(.output, "cannot write \(path)")
         }
         handle = h
@@ -183,8 +193,19 @@ final class CSVWriter {
         handle.write(Data((line + "\n").utf8))
     }
 
-    func close() throws {
-        do { try handle.close() } catch { throw CLIFailure(.output, "cannot finish \(path): \(error.localizedDescription)") }
+    /// Puts the finished file in place.
+    func commit() throws {
+        do { try handle.close() } catch {
+            file.discard()
+            throw CLIFailure(.output, "cannot finish \(file.finalPath): \(error.localizedDescription)")
+        }
+        try file.commit()
+    }
+
+    /// Drops the rows written so far (after a failure).
+    func discard() {
+        try? handle.close()
+        file.discard()
     }
 }
 

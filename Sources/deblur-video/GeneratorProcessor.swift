@@ -54,7 +54,7 @@ struct ModelFlags: ParsableArguments {
         guard tile == 0 || tile >= 64 else { throw ValidationError("--tile must be 0 or at least 64, got \(tile)") }
         guard tileAbove >= 0 else { throw ValidationError("--tile-above must be 0 or more pixels, got \(tileAbove)") }
         guard overlap >= 0, tile == 0 || overlap < tile / 2 else {
-            throw ValidationError("--overlap must be between 0 and half the tile size, got \(overlap)")
+            throw ValidationError("--overlap must be 0 or more and less than half the tile size (\(tile / 2)), got \(overlap)")
         }
         if let ensemble, !Generator.ensembleSizes.contains(ensemble) {
             throw ValidationError("--ensemble must be 1, 2, 4 or 8, got \(ensemble)")

@@ -172,6 +172,25 @@ import Testing
         }
     }
 
+    @Test func aNonFiniteLossStopsTheRunBeforeAnythingIsSaved() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gan-diverge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ckpt = dir.appendingPathComponent("ckpt.safetensors")
+        let g = try Self.generator()
+        var w = g.toRGB.conv.weight.value.array
+        w[0] = .nan  // as a diverged update leaves it
+        g.toRGB.conv.weight.value = Tensor(shape: g.toRGB.conv.weight.shape, data: w)
+        let trainer = try Trainer(generator: g, options: Self.options(), photos: Self.photos())
+        do {
+            try trainer.run(checkpoint: ckpt, checkpointInterval: 0)
+            Issue.record("a NaN weight must stop the run")
+        } catch {
+            #expect("\(error)".contains("not finite at step 1"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: ckpt.path), "no checkpoint of NaN weights")
+    }
+
     @Test func movingAverageFollowsTheWeightsAndResumesExactly() throws {
         var o = Self.options(); o.emaDecay = 0.75
         let t = try Trainer(generator: Self.generator(), options: o, photos: Self.photos())

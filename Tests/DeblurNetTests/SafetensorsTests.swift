@@ -96,5 +96,9 @@ import Testing
         #expect(throws: StateDictError.missingKey("3.bias")) { try other.loadStateDict(d) }
         d = net.stateDict(); d["extra"] = Tensor(scalar: 1)
         #expect(throws: StateDictError.unexpectedKey("extra")) { try other.loadStateDict(d) }
+        d = net.stateDict(); d["3.weight"] = Tensor(shape: [2, 4, 1, 1], data: [0, 1, .nan, 0, 0, 0, 0, 0])
+        #expect(throws: StateDictError.nonFinite("3.weight")) { try other.loadStateDict(d) }
+        d["3.weight"] = Tensor(shape: [2, 4, 1, 1], data: [0, 1, .infinity, 0, 0, 0, 0, 0])
+        #expect(throws: StateDictError.nonFinite("3.weight")) { try other.loadStateDict(d) }
     }
 }

@@ -121,9 +121,13 @@ private func isOneErrorLine(_ text: String) -> Bool {
         defer { try? FileManager.default.removeItem(at: dir) }
         let image = dir.appendingPathComponent("in.png")
         try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", image.path])
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         let run = try deblurVideo([image.path, "-o", "-", "--format", "image2pipe", "--method", "none"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        #expect(run.stdout.prefix(8) == png)
+        // Without --format too: a still is one PNG, not a NUT stream of lossy H.264.
+        let plain = try deblurVideo([image.path, "-o", "-", "--method", "none"])
+        #expect(plain.status == 0 && plain.stdout.prefix(8) == png, "\(plain.stderr)")
         let jpeg = try deblurVideo([image.path, "-o", "-", "--format", "image2pipe", "--codec", "mjpeg", "--method", "none"])
         #expect(jpeg.status == 0 && jpeg.stdout.prefix(2) == Data([0xFF, 0xD8]), "\(jpeg.stderr)")
     }
@@ -323,7 +327,8 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(badCodecForContainer.status == 3)
         #expect(isOneErrorLine(badCodecForContainer.stderr))
         for flags in [["--crf", "99"], ["--threads", "0"], ["--threads", "100000"], ["--preset", "bogus"], ["--method", "magic"], ["--format", "nosuch"], ["--codec", "nosuch"], ["--bogus"],
-                      ["--ensemble", "3"]] {
+                      ["--ensemble", "3"], ["--method", "unsharp", "--unsharp-sigma", "1e9"],
+                      ["--method", "unsharp", "--unsharp-amount", "nan"]] {
             let run = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mkv").path] + flags)
             #expect(run.status == 1, "\(flags)")
             #expect(isOneErrorLine(run.stderr), "\(flags): \(run.stderr)")
@@ -348,7 +353,11 @@ private func isOneErrorLine(_ text: String) -> Bool {
         try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", images.appendingPathComponent("a.png").path])
         let directoryToVideo = try deblurVideo([images.path, "-o", dir.appendingPathComponent("all.mp4").path])
         #expect(directoryToVideo.status == 1 && isOneErrorLine(directoryToVideo.stderr), "\(directoryToVideo.stderr)")
+        let intoItself = try deblurVideo([images.path, "-o", images.path + "/."])
+        #expect(intoItself.status == 1 && isOneErrorLine(intoItself.stderr) && intoItself.stderr.contains("is the input directory"),
+                "\(intoItself.stderr)")
         #expect(files(in: dir) == ["in.mkv", "shots"])
+        #expect(files(in: images) == ["a.png"])
     }
 
     @Test func streamsAndSampleDepthThatAreNotKeptAreNamed() throws {
@@ -374,6 +383,17 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(tenBit.status == 0 && tenBit.stderr.contains("loses 2 of its 10 bits per sample"), "\(tenBit.stderr)")
         let plain = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("plain-out.mkv").path])
         #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
+
+        // A portrait phone clip's rotation tag: MP4 keeps it silently, Matroska cannot hold it and says so.
+        let rotated = dir.appendingPathComponent("rotated.mp4")
+        try MediaTools.ffmpeg(["-i", clip.path, "-c:v", "copy", "-an", "-metadata:s:v:0", "rotate=90", rotated.path])
+        let keeps = try deblurVideo([rotated.path, "-o", dir.appendingPathComponent("rotated-out.mp4").path, "--method", "none"])
+        #expect(keeps.status == 0 && keeps.stderr.isEmpty, "\(keeps.stderr)")
+        let drops = try deblurVideo([rotated.path, "-o", dir.appendingPathComponent("rotated-out.mkv").path, "--method", "none"])
+        #expect(drops.status == 0 && drops.stderr.contains("rotated by 90°, which matroska cannot store"), "\(drops.stderr)")
+        // x265 writes its banner and settings to stderr by itself; only what FFmpeg would show gets through.
+        let hevc = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("hevc.mkv").path, "--codec", "libx265", "--method", "none"])
+        #expect(hevc.status == 0 && hevc.stderr.isEmpty, "\(hevc.stderr)")
     }
 
     @Test func audioTheContainerCannotHoldIsReencodedNotDropped() throws {

@@ -99,9 +99,16 @@ import Testing
         try makeRGBClip(four, frames: 4)
         try makeRGBClip(other, source: "testsrc2=s=80x64:r=25", frames: 6)
 
-        let counts = try run(["eval", six.path, four.path])
+        // A failed eval leaves an existing --csv file as it was, and writes none where there was none.
+        let csv = dir.appendingPathComponent("rows.csv"), fresh = dir.appendingPathComponent("fresh.csv")
+        try Data("earlier rows\n".utf8).write(to: csv)
+        let counts = try run(["eval", six.path, four.path, "--csv", csv.path])
         #expect(counts.status == 2)
         #expect(counts.stderr.contains("frame counts differ: REFERENCE has 6 frames, the other 4"), "\(counts.stderr)")
+        #expect(try String(contentsOf: csv, encoding: .utf8) == "earlier rows\n")
+        let countsFresh = try run(["eval", six.path, four.path, "--csv", fresh.path])
+        #expect(countsFresh.status == 2 && !FileManager.default.fileExists(atPath: fresh.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
 
         let aligned = try run(["eval", six.path, four.path, "--align", "--json"])
         #expect(aligned.status == 0)

@@ -93,6 +93,17 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("cannot load model"))
         #expect(!FileManager.default.fileExists(atPath: out.path), "no output for a run that never started")
+        // Well-formed but NaN weights (a diverged or damaged file) would turn every frame black.
+        let nan = dir.appendingPathComponent("nan.safetensors")
+        let g = try Generator(config: .tiny)
+        g.toRGB.conv.weight.value = Tensor(shape: g.toRGB.conv.weight.shape, repeating: .nan)
+        try g.save(to: nan)
+        let nanRun = try cli.run([blurred.path, "-o", out.path, "--model", nan.path])
+        #expect(nanRun.status == 2)
+        #expect(nanRun.stderr.contains("NaN or infinite"), "\(nanRun.stderr)")
+        let directory = try cli.run([blurred.path, "-o", out.path, "--model", dir.path])
+        #expect(directory.status == 2 && directory.stderr.contains("it is a directory"), "\(directory.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
     @Test func aMultiFrameModelRestoresTheMiddleFrameOfEachWindow() throws {

@@ -155,6 +155,26 @@ struct VideoJobTests {
         }
     }
 
+    @Test("a failed job answers 409 for its result and keeps no partial video on disk")
+    func failedJobLeavesNoOutput() async throws {
+        let parent = try ScratchDirectory()
+        defer { parent.remove() }
+        let service = DeblurService(configuration: WebConfiguration(port: 0), codec: Fixtures.codec,
+                                    processorFactory: { FailingProcessor() }, scratchParent: parent.url)
+        let upload = try Self.clip(frames: 3)
+        try await Fixtures.app(service).test(.router) { client in
+            let id = try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: upload)) { r in
+                #expect(r.status == .accepted)
+                return try JSONDecoder().decode(VideoJobStatus.self, from: r.body.data).id
+            }
+            let final = try await waitForJob(client, id)
+            #expect(final.state == .failed)
+            try await client.execute(uri: "/api/jobs/\(id)/result", method: .get) { r in #expect(r.status == .conflict) }
+            let left = FileManager.default.enumerator(atPath: parent.url.path)?.compactMap { $0 as? String } ?? []
+            #expect(!left.contains { $0.hasSuffix("output.mp4") }, "\(left)")
+        }
+    }
+
     @Test("the result of an unfinished job is 409; the job store is bounded (503)")
     func unfinishedAndFull() async throws {
         let config = WebConfiguration(port: 0, maxStoredJobs: 1)

@@ -20,6 +20,12 @@ import Testing
         // A horizontal length-5 blur is the 5-tap box.
         let box = try PointSpreadFunction.motion(length: 5, angleDegrees: 0)
         #expect(box.height == 5 && box.weights[10..<15].allSatisfy { abs($0 - 0.2) < 1e-12 })
+        // Beyond 1001 pixels a PSF would take minutes per frame: refused, from a length or from an image.
+        #expect(throws: RestorationError.self) { try PointSpreadFunction.motion(length: 1002, angleDegrees: 0) }
+        let wide = PlanarImage(width: PointSpreadFunction.maxSide + 1, height: 3, channels: 1)
+        #expect(throws: RestorationError.self) { try PointSpreadFunction(image: wide) }
+        #expect(throws: RestorationError.self) { try UnsharpMask(sigma: UnsharpMask.maxSigma * 2) }
+        _ = try UnsharpMask(sigma: UnsharpMask.maxSigma)
     }
 
     @Test func unsharpMaskMatchesScikitImage() throws {

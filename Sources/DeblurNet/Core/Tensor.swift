@@ -49,6 +49,9 @@ public struct Tensor: Sendable, CustomStringConvertible {
     /// The elements as an array (a copy).
     public var array: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
 
+    /// True if no element is NaN or infinite.
+    public var isFinite: Bool { UnsafeBufferPointer(start: storage.pointer, count: count).allSatisfy(\.isFinite) }
+
     /// The single element of a one-element tensor.
     public var scalar: Float {
         precondition(count == 1, "scalar of a tensor with shape \(shape)")

@@ -73,6 +73,8 @@ public enum TrainerError: Error, CustomStringConvertible {
     /// Every photo is smaller than the largest crop plus the margin the longest blur needs.
     case photosTooSmall(width: Int, height: Int, needed: Int, crop: Int, maxBlur: Double)
     case invalidCheckpoint(String)
+    /// A loss became NaN or infinite: the weights are no longer usable, so nothing more is saved.
+    case diverged(step: Int, loss: String)
 
     public var description: String {
         switch self {
@@ -81,6 +83,8 @@ public enum TrainerError: Error, CustomStringConvertible {
         case .photosTooSmall(let w, let h, let n, let crop, let blur):
             return "no photo is large enough: e.g. \(w)×\(h), but \(n)×\(n) is needed (crop \(crop) + margin for blurs up to \(Int(blur)) px); lower --crops or --max-blur"
         case .invalidCheckpoint(let s): return "invalid checkpoint: \(s)"
+        case .diverged(let step, let loss):
+            return "the \(loss) loss is not finite at step \(step); nothing was saved after it (the last checkpoint is kept): lower --lr"
         }
     }
 }
@@ -277,6 +281,10 @@ public final class Trainer: @unchecked Sendable {
         while step < options.steps && !shouldStop() {
             let lr = learningRate(at: step)
             let parts = trainStep()
+            // Checked before anything is saved, so no checkpoint or model ever holds NaN weights.
+            if let bad = parts.keys.sorted().first(where: { !(parts[$0] ?? 0).isFinite }) {
+                throw TrainerError.diverged(step: step, loss: bad)
+            }
             for (k, v) in parts { ema[k] = 0.98 * (ema[k] ?? v) + 0.02 * v }
             let rate = Double(step - step0) / max(Date().timeIntervalSince(t0), 1e-9)
             if step % reportEvery == 0 || step == options.steps {  // short runs report at least their end

@@ -53,6 +53,11 @@ public enum Safetensors {
     /// Reads a file.
     public static func read(contentsOf url: URL) throws -> SafetensorsFile {
         let data: Data
+        var isDirectory: ObjCBool = false
+        // Foundation's own message for these is an opaque "NSCocoaErrorDomain error 256".
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw SafetensorsError.io(path: url.path, reason: "it is a directory, not a .safetensors file")
+        }
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw SafetensorsError.io(path: url.path, reason: error.localizedDescription)
         }

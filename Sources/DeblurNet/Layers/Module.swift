@@ -3,12 +3,14 @@ public enum StateDictError: Error, CustomStringConvertible, Equatable {
     case missingKey(String)
     case unexpectedKey(String)
     case shapeMismatch(key: String, expected: [Int], found: [Int])
+    case nonFinite(String)
 
     public var description: String {
         switch self {
         case .missingKey(let k): return "state dict is missing '\(k)'"
         case .unexpectedKey(let k): return "state dict has unexpected key '\(k)'"
         case .shapeMismatch(let k, let e, let f): return "'\(k)' has shape \(f), the model expects \(e)"
+        case .nonFinite(let k): return "'\(k)' holds NaN or infinite values (corrupt or diverged weights)"
         }
     }
 }
@@ -78,6 +80,8 @@ extension Module {
             guard t.count == v.value.count, t.shape == v.shape || (t.shape.isEmpty && v.shape == [1]) || (v.shape.isEmpty && t.shape == [1]) else {
                 throw StateDictError.shapeMismatch(key: k, expected: v.shape, found: t.shape)
             }
+            // A NaN weight would turn every output black without a word.
+            guard t.isFinite else { throw StateDictError.nonFinite(k) }
             v.value = t.reshaped(v.shape)
         }
         if strict {
