@@ -11,27 +11,32 @@ public actor JobLimiter {
     public let queueLength: Int
     private var running = 0
     private var nextTicket = 0
+    /// Requests someone is waiting on (an image upload); bounded by `queueLength`, served first.
     private var waiters = [(ticket: Int, continuation: CheckedContinuation<Void, any Error>)]()
+    /// Background work (video jobs, whose number is bounded elsewhere): unbounded, served when no request waits.
+    private var backgroundWaiters = [(ticket: Int, continuation: CheckedContinuation<Void, any Error>)]()
 
     public init(slots: Int, queueLength: Int) {
         self.slots = max(1, slots)
         self.queueLength = max(0, queueLength)
     }
 
-    /// Jobs running now and jobs waiting, for the status endpoint and tests.
-    public var load: (running: Int, waiting: Int) { (running, waiters.count) }
+    /// Jobs running now and jobs waiting (requests and background work), for the status endpoint and tests.
+    public var load: (running: Int, waiting: Int) { (running, waiters.count + backgroundWaiters.count) }
 
     /// True when a new request would be refused now; lets a handler answer 503 before reading a large body.
+    /// Waiting background work does not count: a request goes before it.
     public var isFull: Bool { running >= slots && waiters.count >= queueLength }
 
     /// Takes a worker slot, waiting in line if needed. Every successful call must be paired with `release()`.
-    /// - Parameter beyondQueueLimit: wait even when the queue is full (video jobs, whose number is bounded elsewhere).
-    public func acquire(beyondQueueLimit: Bool = false) async throws(Refusal) {
+    /// - Parameter background: wait even when the queue is full, and behind every waiting request (video jobs,
+    ///   which run for minutes and are polled, must not make image uploads answer 503).
+    public func acquire(background: Bool = false) async throws(Refusal) {
         if running < slots {
             running += 1
             return
         }
-        guard beyondQueueLimit || waiters.count < queueLength else { throw .busy }
+        guard background || waiters.count < queueLength else { throw .busy }
         let ticket = nextTicket
         nextTicket += 1
         do {
@@ -39,6 +44,8 @@ public actor JobLimiter {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                     if Task.isCancelled {
                         continuation.resume(throwing: CancellationError())
+                    } else if background {
+                        backgroundWaiters.append((ticket, continuation))
                     } else {
                         waiters.append((ticket, continuation))
                     }
@@ -51,12 +58,13 @@ public actor JobLimiter {
         }
     }
 
-    /// Gives the slot back; the oldest waiter, if any, takes it over.
+    /// Gives the slot back; the oldest waiting request, else the oldest background waiter, takes it over.
     public func release() {
+        // The slot passes straight to the waiter, so `running` stays the same.
         if !waiters.isEmpty {
-            let next = waiters.removeFirst()
-            // The slot passes straight to the waiter, so `running` stays the same.
-            next.continuation.resume()
+            waiters.removeFirst().continuation.resume()
+        } else if !backgroundWaiters.isEmpty {
+            backgroundWaiters.removeFirst().continuation.resume()
         } else {
             running = max(0, running - 1)
         }
@@ -64,8 +72,9 @@ public actor JobLimiter {
 
     private func cancelWaiter(_ ticket: Int) {
         if let i = waiters.firstIndex(where: { $0.ticket == ticket }) {
-            let waiter = waiters.remove(at: i)
-            waiter.continuation.resume(throwing: CancellationError())
+            waiters.remove(at: i).continuation.resume(throwing: CancellationError())
+        } else if let i = backgroundWaiters.firstIndex(where: { $0.ticket == ticket }) {
+            backgroundWaiters.remove(at: i).continuation.resume(throwing: CancellationError())
         }
     }
 }

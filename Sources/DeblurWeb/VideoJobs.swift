@@ -143,7 +143,7 @@ public actor VideoJobStore {
         guard let job = jobs[id] else { return }
         let scratch = job.scratch
         do {
-            try await limiter.acquire(beyondQueueLimit: true)
+            try await limiter.acquire(background: true)
         } catch {
             update(id) { $0.state = .failed; $0.error = "cancelled while waiting for a worker" }
             return

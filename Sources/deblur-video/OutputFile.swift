@@ -24,9 +24,7 @@ struct OutputFile {
         } else {
             // A link (even a dangling one, as a shell's `>` treats it): the temporary file goes next to the file it
             // points to, so the rename keeps the link.
-            var link = stat()
-            let isLink = lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
-            finalPath = !isLink ? path : exists ? URL(fileURLWithPath: path).resolvingSymlinksInPath().path : Self.danglingTarget(path)
+            finalPath = Self.linkTarget(path, exists: exists)
             isDirect = false
             isStream = false
             let url = URL(fileURLWithPath: finalPath)
@@ -39,6 +37,28 @@ struct OutputFile {
     }
 
     var isStdout: Bool { finalPath == "-" }
+
+    /// The regular file a model or checkpoint is saved to: `path`, or the file a symbolic link points to, so the
+    /// rename that completes the save keeps the link. `-` and special files (a FIFO, `/dev/null`) are refused: a
+    /// rename would replace them with a regular file. Also fails as `checkWritable` does.
+    static func regularFileTarget(_ path: String) throws -> String {
+        var info = stat()
+        let exists = path != "-" && stat(path, &info) == 0
+        let kind = info.st_mode & S_IFMT
+        if path == "-" || (exists && kind != S_IFREG && kind != S_IFDIR) {
+            throw CLIFailure(.output, "cannot write \(path): not a regular file (weights are saved to a file next to it and renamed over it)")
+        }
+        let target = linkTarget(path, exists: exists)
+        try checkWritable(target)
+        return target
+    }
+
+    /// `path` itself, or for a symbolic link (even a dangling one, as a shell's `>` treats it) the file it points to.
+    private static func linkTarget(_ path: String, exists: Bool) -> String {
+        var link = stat()
+        let isLink = lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
+        return !isLink ? path : exists ? URL(fileURLWithPath: path).resolvingSymlinksInPath().path : danglingTarget(path)
+    }
 
     /// Where a chain of symbolic links ending nowhere points (relative targets are relative to their link).
     private static func danglingTarget(_ path: String) -> String {

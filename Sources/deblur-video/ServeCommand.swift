@@ -65,7 +65,7 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard maxUploadMB >= 1 else { throw ValidationError("--max-upload-mb must be at least 1") }
+        guard (1...1_048_576).contains(maxUploadMB) else { throw ValidationError("--max-upload-mb must be 1…1048576 (1 TB), got \(maxUploadMB)") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard queue >= 0 else { throw ValidationError("--queue must be 0 or more") }

@@ -178,8 +178,9 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if photos.isEmpty && pairs.isEmpty && video.isEmpty && !resume {
-            throw ValidationError("give training data: --photos, --pairs or --video")
+        if photos.isEmpty && pairs.isEmpty && video.isEmpty {
+            throw ValidationError(resume ? "--resume needs the run's training data again: the same --photos, --pairs and --video"
+                                         : "give training data: --photos, --pairs or --video")
         }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -221,12 +222,16 @@ struct Train: ParsableCommand {
         let log = Logger(label: "deblur-video.train")
         FFmpegSupport.setLogging(verbose: false)  // --video decoding: our own errors say what went wrong
         if let threads { Threading.setThreads(threads) }
-        let checkpointURL = URL(fileURLWithPath: checkpoint ?? Self.defaultCheckpoint(for: output))
-        // Before any work: a bad path would otherwise surface at the first checkpoint, minutes in.
-        try OutputFile.checkWritable(output)
-        try OutputFile.checkWritable(checkpointURL.path)
+        // Before any work: a bad path would otherwise surface at the first checkpoint, minutes in. Links are
+        // followed (the saves rename over their targets), special files such as /dev/null refused.
+        let outputURL = URL(fileURLWithPath: try OutputFile.regularFileTarget(output))
+        let checkpointURL = URL(fileURLWithPath: try OutputFile.regularFileTarget(checkpoint ?? Self.defaultCheckpoint(for: output)))
+        // A second Ctrl-C quits at once: the half-written save must not stay behind as hidden junk.
+        let partials = [outputURL, checkpointURL].map { Safetensors.temporaryURL(for: $0).path }
+        for p in partials { PartialFiles.add(p) }
+        defer { for p in partials { PartialFiles.remove(p) } }
         // The model written at the end would overwrite the checkpoint, and --resume could not continue.
-        if URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath() == checkpointURL.standardizedFileURL.resolvingSymlinksInPath() {
+        if outputURL.standardizedFileURL.resolvingSymlinksInPath() == checkpointURL.standardizedFileURL.resolvingSymlinksInPath() {
             throw CLIFailure(.usage, "--checkpoint must differ from -o: \(output) would hold the model and the checkpoint in turn")
         }
         if resume && !FileManager.default.fileExists(atPath: checkpointURL.path) {
@@ -238,6 +243,10 @@ struct Train: ParsableCommand {
 
         let photoImages = try photos.flatMap { dir -> [RGB8Image] in
             let urls = try Self.list(dir) { try TrainingData.discoverPhotos(in: $0) }
+            guard !urls.isEmpty else {
+                let kinds = TrainingData.imageExtensions.sorted().map { "." + $0 }.joined(separator: ", ")
+                throw CLIFailure(.input, "\(dir) holds no photos (\(kinds); subfolders are not searched)")
+            }
             // One unreadable photo in a folder of many costs only itself; a folder with none readable is an error.
             var images: [RGB8Image] = [], failed: [String] = [], firstError: (any Error)?
             for url in urls {
@@ -320,7 +329,7 @@ struct Train: ParsableCommand {
                 FileHandle.standardError.write(Data(String(format: "step %d/%d lr %.2e | %@ | %.2f it/s ETA %@\n",
                                                            p.step, p.steps, p.learningRate, losses, p.stepsPerSecond, eta).utf8))
             }
-            try trainer.outputGenerator.save(to: URL(fileURLWithPath: output))
+            try trainer.outputGenerator.save(to: outputURL)
         } catch {
             throw CLIFailure(.processing, "training failed: \(error)")
         }

@@ -191,6 +191,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: ckpt.path), "no checkpoint of NaN weights")
     }
 
+    @Test func aStoppedRunCheckpointsWithoutTheFinalValidation() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gan-stop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ckpt = dir.appendingPathComponent("ckpt.safetensors")
+        var validations = 0, polls = 0
+        let stopped = try Trainer(generator: Self.generator(), options: Self.options(), photos: Self.photos())
+        // Stop after two steps, as Ctrl-C does: the user waits for the run to end, so no validation then.
+        try stopped.run(checkpoint: ckpt, validationInterval: 1e9, validate: { _ in validations += 1 },
+                        shouldStop: { polls += 1; return polls > 2 })
+        #expect(stopped.step == 2 && validations == 0)
+        #expect(try Trainer.resume(from: ckpt, photos: Self.photos()).step == 2)
+        // Run to the end, it validates once at the end, and leaves no temporary file beside the checkpoint.
+        let finished = try Trainer(generator: Self.generator(), options: Self.options(), photos: Self.photos())
+        try finished.run(checkpoint: ckpt, validationInterval: 1e9, validate: { _ in validations += 1 })
+        #expect(finished.step == Self.options().steps && validations == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["ckpt.safetensors"])
+    }
+
     @Test func movingAverageFollowsTheWeightsAndResumesExactly() throws {
         var o = Self.options(); o.emaDecay = 0.75
         let t = try Trainer(generator: Self.generator(), options: o, photos: Self.photos())

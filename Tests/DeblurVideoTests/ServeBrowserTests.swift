@@ -41,7 +41,8 @@ struct ServeBrowserTests {
 
     @Test("bad serve options are usage errors (exit 1) with a message")
     func badOptions() throws {
-        for args in [["serve", "--port", "70000"], ["serve", "--jobs", "0"], ["serve", "--max-upload-mb", "0"]] {
+        for args in [["serve", "--port", "70000"], ["serve", "--jobs", "0"], ["serve", "--max-upload-mb", "0"],
+                     ["serve", "--max-upload-mb", "9000000000000"]] {  // once an overflow crash (exit 132)
             let result = try Self.run(Self.binary.path, args)
             #expect(result.status == 1, "\(args)")
             #expect(result.output.contains("error:"), "\(args): \(result.output)")

@@ -128,6 +128,45 @@ import Testing
         #expect(r.status == 0 && r.stderr.contains("no clip gives it neighbours"), "\(r.stderr)")
     }
 
+    @Test func savesFollowLinksAndNeverReplaceSpecialFiles() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let photos = try makePhotos(dir)
+        // A FIFO (as /dev/null would be) is refused before any work, and stays a FIFO.
+        let fifo = dir.appendingPathComponent("fifo.safetensors").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        var r = try cli.run(["train", "--photos", photos.path, "--steps", "1", "-o", fifo] + small)
+        #expect(r.status == 3 && r.stderr.contains("fifo.safetensors: not a regular file"), "\(r.stderr)")
+        r = try cli.run(["train", "--photos", photos.path, "--steps", "1", "--checkpoint", fifo,
+                         "-o", dir.appendingPathComponent("m.safetensors").path] + small)
+        #expect(r.status == 3 && r.stderr.contains("not a regular file"), "\(r.stderr)")
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        // A symbolic link: the model goes to the file it points to, and the link stays.
+        let real = dir.appendingPathComponent("real")
+        try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
+        let target = real.appendingPathComponent("target.safetensors")
+        try Data("old".utf8).write(to: target)
+        let link = dir.appendingPathComponent("link.safetensors")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        r = try cli.run(["train", "--photos", photos.path, "--steps", "1", "-o", link.path] + small)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(lstat(link.path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK, "the link is kept")
+        #expect(try Generator.load(from: target).config.name == "tiny")
+        // No hidden temporary file is left beside either save.
+        for d in [dir, real] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: d.path)
+            #expect(!names.contains { $0.hasPrefix(".") }, "\(names)")
+        }
+        // An empty photo folder is named; --resume without data says that the data is needed again.
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        r = try cli.run(["train", "--photos", photos.path, "--photos", empty.path, "-o", dir.appendingPathComponent("e.safetensors").path] + small)
+        #expect(r.status == 2 && r.stderr.contains("empty holds no photos (.bmp, .jpeg, .jpg, .png"), "\(r.stderr)")
+        r = try cli.run(["train", "--resume", "-o", link.path])
+        #expect(r.status == 1 && r.stderr.contains("--resume needs the run's training data again"), "\(r.stderr)")
+    }
+
     @Test func badTrainingInputIsAClearError() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

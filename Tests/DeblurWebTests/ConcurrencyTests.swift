@@ -87,6 +87,34 @@ struct JobLimiterTests {
         #expect(end.running == 0 && end.waiting == 0)
     }
 
+    @Test("background work (video jobs) waits beyond the queue, does not fill it, and goes after waiting requests")
+    func backgroundWaitsBehindRequests() async throws {
+        let limiter = JobLimiter(slots: 1, queueLength: 1)
+        try await limiter.acquire()
+        let order = OrderLog()
+        var jobs: [Task<Void, any Error>] = []
+        for i in 1...3 {
+            jobs.append(Task { try await limiter.acquire(background: true); await order.append(10 + i) })
+            while await limiter.load.waiting < i { await Task.yield() }
+        }
+        // Three video jobs wait, yet an image request is neither refused nor put behind them.
+        #expect(await limiter.isFull == false)
+        let image = Task { try await limiter.acquire(); await order.append(1) }
+        while await limiter.load.waiting < 4 { await Task.yield() }
+        #expect(await limiter.isFull)
+        await #expect(throws: JobLimiter.Refusal.busy) { try await limiter.acquire() }
+        await limiter.release()
+        try await image.value
+        for job in jobs {
+            await limiter.release()
+            try await job.value
+        }
+        #expect(await order.values == [1, 11, 12, 13])
+        await limiter.release()
+        let end = await limiter.load
+        #expect(end.running == 0 && end.waiting == 0)
+    }
+
     @Test("a cancelled waiter leaves the queue and frees its place")
     func cancellation() async throws {
         let limiter = JobLimiter(slots: 1, queueLength: 1)

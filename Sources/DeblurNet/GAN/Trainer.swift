@@ -269,7 +269,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Trains until `options.steps` (or `shouldStop()`), reporting progress every `reportEvery` steps and at the last, calling
-    /// `validate` every `validationInterval` seconds and at the end, and checkpointing atomically every
+    /// `validate` every `validationInterval` seconds and at the end (unless stopped), and checkpointing atomically every
     /// `checkpointInterval` seconds and at the end (also when stopped early).
     public func run(checkpoint: URL?, checkpointInterval: TimeInterval = 240,
                     validationInterval: TimeInterval = 600, validate: ((Trainer) throws -> Void)? = nil,
@@ -300,7 +300,8 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         if let checkpoint { try saveCheckpoint(to: checkpoint) }
-        if let validate, step > step0 { try validate(self) }
+        // Not when stopped: the user is waiting for the run to end (and a second Ctrl-C would lose the model).
+        if let validate, step > step0, !shouldStop() { try validate(self) }
     }
 
     // MARK: Checkpoints
@@ -319,11 +320,7 @@ public final class Trainer: @unchecked Sendable {
         let opts = String(data: try JSONEncoder().encode(options), encoding: .utf8) ?? "{}"
         let meta = [GeneratorConfig.metadataKey: generator.config.json, Self.stepKey: String(step),
                     Self.rngKey: String(rng.state), Self.optionsKey: opts]
-        let tmp = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".tmp")
-        try Safetensors.write(t, metadata: meta, dtype: .f32, to: tmp)
-        guard rename(tmp.path, url.path) == 0 else {
-            throw SafetensorsError.io(path: url.path, reason: "rename failed (errno \(errno))")
-        }
+        try Safetensors.write(t, metadata: meta, dtype: .f32, to: url)
     }
 
     /// Restores a trainer from a checkpoint; training continues exactly where it stopped.

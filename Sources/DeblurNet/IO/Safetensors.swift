@@ -178,11 +178,24 @@ public enum Safetensors {
         return Data(out)
     }
 
-    /// Writes a file atomically.
+    /// Writes a file atomically: to `temporaryURL(for: url)`, then renamed over `url`.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], dtype: SafetensorsDType = .f32, to url: URL) throws {
-        do { try encode(tensors, metadata: metadata, dtype: dtype).write(to: url, options: .atomic) } catch {
+        let tmp = temporaryURL(for: url)
+        do { try encode(tensors, metadata: metadata, dtype: dtype).write(to: tmp) } catch {
+            unlink(tmp.path)
             throw SafetensorsError.io(path: url.path, reason: error.localizedDescription)
         }
+        guard rename(tmp.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp.path)
+            throw SafetensorsError.io(path: url.path, reason: "cannot rename the finished file over it: \(reason)")
+        }
+    }
+
+    /// The hidden file next to `url` that `write` fills before renaming it (known, so a caller that quits at once
+    /// on a second Ctrl-C can delete it).
+    public static func temporaryURL(for url: URL) -> URL {
+        url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
     }
 
     static func jsonString(_ s: String) -> String {
