@@ -191,8 +191,14 @@ public actor VideoJobStore {
             throw WebError.payloadTooLarge("video frames are \(info.width)×\(info.height) = \(info.width * info.height) "
                 + "pixels; the limit is \(configuration.maxPixels) pixels")
         }
-        if let count = info.frameCount, count > configuration.maxVideoFrames {
-            throw WebError.payloadTooLarge("the video has \(count) frames; the limit is \(configuration.maxVideoFrames)")
+        if let count = info.frameCount {
+            // An estimate (duration × rate) can be a frame off: refuse on it only when clearly over; decoding
+            // counts exactly and stops a clip past the limit.
+            let limit = configuration.maxVideoFrames + (info.frameCountIsEstimate ? 1 : 0)
+            if count > limit {
+                throw WebError.payloadTooLarge("the video has \(info.frameCountIsEstimate ? "about " : "")\(count) frames; "
+                    + "the limit is \(configuration.maxVideoFrames)")
+            }
         }
         return info.frameCount
     }

@@ -186,8 +186,12 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             if fmt.pointee.nb_streams == 1 { videoSeconds = duration }
         }
         var count: Int? = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
-        if count == nil, let duration { count = Int((duration * rate.doubleValue).rounded()) }
-        if isImage { count = 1 }
+        var estimated = false
+        if count == nil, let duration {
+            count = Int((duration * rate.doubleValue).rounded())
+            estimated = true
+        }
+        if isImage { count = 1; estimated = false }
 
         videoInfo = VideoStreamInfo(
             width: Int(par.pointee.width), height: Int(par.pointee.height),
@@ -195,6 +199,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             codecName: String(cString: avcodec_get_name(par.pointee.codec_id)),
             colorSpace: Int32(bitPattern: par.pointee.color_space.rawValue), isImage: isImage,
             displayMatrix: Self.displayMatrix(of: stream))
+        videoInfo.frameCountIsEstimate = estimated
         if let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: par.pointee.format)) { videoInfo.pixelFormat = String(cString: name) }
         let sar = Rational(av_guess_sample_aspect_ratio(fmt, stream, nil))
         if sar.isValid && sar != Rational(1, 1) { videoInfo.sampleAspectRatio = sar }

@@ -10,6 +10,9 @@ public struct VideoStreamInfo: Sendable, Equatable {
     public var frameRate: Rational
     /// Number of frames if the container declares it or it can be estimated from duration × rate.
     public var frameCount: Int?
+    /// True when `frameCount` is duration × rate, not a count the container stores (often one frame off:
+    /// some containers' duration ends at the last frame's start).
+    public var frameCountIsEstimate = false
     /// Duration in seconds if known.
     public var duration: Double?
     /// Name of the source codec, e.g. `h264`.

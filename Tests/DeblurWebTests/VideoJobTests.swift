@@ -144,7 +144,13 @@ struct VideoJobTests {
             }
             try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: long)) { r in
                 #expect(r.status == .contentTooLarge)
-                #expect(errorMessage(r.body).contains("limit is 5"))
+                #expect(errorMessage(r.body).contains("has 8 frames; the limit is 5"), "\(errorMessage(r.body))")
+            }
+            // NUT stores no frame count: the count is duration × rate, and said to be an estimate.
+            let estimated = try Fixtures.encoded(Fixtures.ramp(width: 32, height: 24), extension: "nut", frames: 8)
+            try await client.execute(uri: "/api/jobs", method: .post, body: ByteBuffer(bytes: estimated)) { r in
+                #expect(r.status == .contentTooLarge)
+                #expect(errorMessage(r.body).contains("has about"), "\(errorMessage(r.body))")
             }
             for uri in ["/api/jobs/\(UUID().uuidString)", "/api/jobs/nonsense", "/api/jobs/%2E%2E%2Fetc/result",
                         "/api/jobs/\(UUID().uuidString)/result"] {
