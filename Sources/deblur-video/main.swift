@@ -3,6 +3,15 @@ import Foundation
 import Logging
 
 // Parse and run by hand so every failure becomes one `error: …` line and a documented exit code.
+// ArgumentParser answers `help NAME` for an unknown NAME with the overview and exit 0; a typo should fail.
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.count >= 2, arguments[0] == "help",
+   !DeblurVideo.configuration.subcommands.contains(where: { $0.configuration.commandName == arguments[1] }) {
+    let names = DeblurVideo.configuration.subcommands.compactMap { $0.configuration.commandName }
+    FileHandle.standardError.write(Data("error: no command '\(arguments[1])'; commands: \(names.joined(separator: ", "))\n".utf8))
+    exit(ExitStatus.usage.rawValue)
+}
+
 do {
     var command = try DeblurVideo.parseAsRoot()
     // Once per process, after parsing: the command decides how much is logged (stderr only; stdout is for data).

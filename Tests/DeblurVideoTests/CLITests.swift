@@ -15,7 +15,7 @@ private struct Run {
 private func deblurVideo(_ arguments: [String], stdin: Data? = nil) throws -> Run {
     let process = Process()
     process.executableURL = BuiltCLI.binary
-    let asksHelp = arguments.contains("--help")
+    let asksHelp = arguments.contains("--help") || arguments.first == "help"
     process.arguments = arguments + (arguments.contains("--method") || asksHelp ? [] : ["--method", "none"])
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
@@ -597,5 +597,10 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(text.contains("ffmpeg -f v4l2 -i /dev/video0 -c:v rawvideo -f nut - \\\n    | deblur-video - -o - --realtime downscale | ffplay -"))
         #expect(text.contains("EXIT CODES"))
         #expect(text.contains("--method"))
+        // `help train` teaches; `help` with a misspelt command is an error, not the overview and exit 0.
+        let train = try deblurVideo(["help", "train"])
+        #expect(train.status == 0 && String(decoding: train.stdout, as: UTF8.self).contains("--resume"))
+        let typo = try deblurVideo(["help", "trian"])
+        #expect(typo.status == 1 && typo.stderr.contains("no command 'trian'; commands: deblur, eval"), "\(typo.stderr)")
     }
 }
