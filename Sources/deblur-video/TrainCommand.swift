@@ -370,7 +370,7 @@ struct Train: ParsableCommand {
     /// How many frames the model in a checkpoint sees (1 when the file is missing or unreadable: `resume` then
     /// reports what is wrong with it).
     static func checkpointFrames(_ url: URL) -> Int {
-        guard let f = try? Safetensors.read(contentsOf: url), let json = f.metadata[GeneratorConfig.metadataKey],
+        guard let metadata = try? Safetensors.readMetadata(contentsOf: url), let json = metadata[GeneratorConfig.metadataKey],
               let config = try? GeneratorConfig(json: json) else { return 1 }
         return config.frames
     }

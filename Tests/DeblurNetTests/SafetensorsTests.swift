@@ -39,6 +39,27 @@ import Testing
         #expect(relativeError(h.tensors["a"]!, a) < 1e-3)
     }
 
+    @Test("the metadata alone is read from the header, as the whole file gives it; a cut header is an error")
+    func metadataOnly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("st-meta-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("m.safetensors")
+        let meta = ["config": "{\"x\": [1, 2]}", "step": "12"]
+        try Safetensors.write(["a": Tensor.normal([64, 64], seed: 2)], metadata: meta, to: url)
+        #expect(try Safetensors.readMetadata(contentsOf: url) == meta)
+        #expect(try Safetensors.readMetadata(contentsOf: url) == Safetensors.read(contentsOf: url).metadata)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["m.safetensors"], "no temporary file left")
+        try Safetensors.encode(["a": Tensor.ones([2])]).write(to: url)
+        #expect(try Safetensors.readMetadata(contentsOf: url) == [:])
+        let whole = Safetensors.encode(["a": Tensor.ones([2])], metadata: meta)
+        try whole.prefix(20).write(to: url)
+        #expect(throws: SafetensorsError.self) { try Safetensors.readMetadata(contentsOf: url) }
+        try Data("\u{89}PNG\r\n\u{1a}\n....".utf8).write(to: url)
+        #expect(throws: SafetensorsError.self) { try Safetensors.readMetadata(contentsOf: url) }
+        #expect(throws: SafetensorsError.self) { try Safetensors.readMetadata(contentsOf: dir.appendingPathComponent("none")) }
+    }
+
     @Test("corrupt, truncated and mismatched files give typed errors")
     func errors() throws {
         let good = Safetensors.encode(["w": Tensor.ones([4, 4])])

@@ -64,6 +64,28 @@ public enum Safetensors {
         return try decode(data)
     }
 
+    /// Reads only a file's `__metadata__` (a model's architecture, a checkpoint's step): the header, not the tensors.
+    public static func readMetadata(contentsOf url: URL) throws -> [String: String] {
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: url) } catch {
+            throw SafetensorsError.io(path: url.path, reason: error.localizedDescription)
+        }
+        defer { try? handle.close() }
+        let prefix = (try? handle.read(upToCount: 8)) ?? Data()
+        guard prefix.count == 8 else { throw SafetensorsError.truncated("\(prefix.count) bytes, need at least 8") }
+        let n = prefix.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        // The format caps headers at 100 MB; a larger length is not a header.
+        guard n <= 100_000_000 else { throw SafetensorsError.invalidHeader("not a safetensors file (header length \(n))") }
+        let header = (try? handle.read(upToCount: Int(n))) ?? Data()
+        guard header.count == Int(n) else { throw SafetensorsError.truncated("header of \(n) bytes, file has \(header.count)") }
+        guard let json = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else {
+            throw SafetensorsError.invalidHeader("not a JSON object")
+        }
+        guard let m = json["__metadata__"] else { return [:] }
+        guard let metadata = m as? [String: String] else { throw SafetensorsError.invalidHeader("__metadata__ is not an object of strings") }
+        return metadata
+    }
+
     /// Parses safetensors bytes.
     public static func decode(_ data: Data) throws -> SafetensorsFile {
         guard data.count >= 8 else { throw SafetensorsError.truncated("\(data.count) bytes, need at least 8") }
