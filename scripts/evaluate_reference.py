@@ -23,6 +23,7 @@ import glob
 import json
 import math
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -82,12 +83,13 @@ def x264_pans(data, pan_pairs):
     for n, bp, sp in pan_pairs:
         dst = os.path.join(out, n)
         if not os.path.exists(dst):
-            tmp = dst + ".mp4"
+            # Names of this process's own: two evaluations started together fill the cache side by side.
+            tmp, tmp_png = f"{dst}.{os.getpid()}.mp4", f"{dst}.{os.getpid()}.tmp.png"
             ff = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
             subprocess.run(ff + ["-i", bp, "-c:v", "libx264", "-preset", "medium", "-crf", str(X264_CRF),
                                  "-pix_fmt", "yuv420p", tmp], check=True)
-            subprocess.run(ff + ["-i", tmp, "-frames:v", "1", dst + ".tmp.png"], check=True)
-            os.replace(dst + ".tmp.png", dst)
+            subprocess.run(ff + ["-i", tmp, "-frames:v", "1", tmp_png], check=True)
+            os.replace(tmp_png, dst)
             os.remove(tmp)
         result.append((n, dst, sp))
     return result
@@ -103,13 +105,16 @@ def held_out_clips(data, name, seed, per_photo, draw_motion, draw_crf, **render)
     folder = os.path.join(data, name)
     if not os.path.isdir(os.path.join(folder, "sharp")):
         rng = np.random.default_rng(seed)
-        tmp = folder + ".tmp"
+        tmp = f"{folder}.tmp{os.getpid()}"
         for d in ("blur", "sharp"):
             os.makedirs(os.path.join(tmp, d), exist_ok=True)
         photos = sorted(glob.glob(os.path.join(data, "photos", "val", "*.png")) +
                         glob.glob(os.path.join(data, "photos", "val_extra", "*.png")))
         pan_clips.write_pairs(photos, tmp, rng, per_photo, draw_motion, draw_crf, **render)
-        os.replace(tmp, folder)
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another evaluation made the same clips (same seed) first
+            shutil.rmtree(tmp)
     return pairs(folder)
 
 
