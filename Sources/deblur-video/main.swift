@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 
-// Parse and run by hand so every failure becomes one `error: …` line and a documented exit code.
 // ArgumentParser answers `help NAME` for an unknown NAME with the overview and exit 0; a typo should fail.
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.count >= 2, arguments[0] == "help",
@@ -12,6 +11,7 @@ if arguments.count >= 2, arguments[0] == "help",
     exit(ExitStatus.usage.rawValue)
 }
 
+// Parse and run by hand so every failure becomes one `error: …` line and a documented exit code.
 do {
     var command = try DeblurVideo.parseAsRoot()
     // Once per process, after parsing: the command decides how much is logged (stderr only; stdout is for data).
