@@ -13,10 +13,8 @@ struct OutputFile {
     let isStream: Bool
 
     init(_ path: String) {
-        var info = stat()
-        let exists = path != "-" && stat(path, &info) == 0  // follows symbolic links
-        let kind = info.st_mode & S_IFMT
-        if path == "-" || (exists && kind != S_IFREG && kind != S_IFDIR) {
+        let (exists, kind, inPlace) = Self.inspect(path)
+        if inPlace {
             finalPath = path
             writePath = path
             isDirect = true
@@ -42,15 +40,22 @@ struct OutputFile {
     /// rename that completes the save keeps the link. `-` and special files (a FIFO, `/dev/null`) are refused: a
     /// rename would replace them with a regular file. Also fails as `checkWritable` does.
     static func regularFileTarget(_ path: String) throws -> String {
-        var info = stat()
-        let exists = path != "-" && stat(path, &info) == 0
-        let kind = info.st_mode & S_IFMT
-        if path == "-" || (exists && kind != S_IFREG && kind != S_IFDIR) {
+        let (exists, _, inPlace) = inspect(path)
+        if inPlace {
             throw CLIFailure(.output, "cannot write \(path): not a regular file (weights are saved to a file next to it and renamed over it)")
         }
         let target = linkTarget(path, exists: exists)
         try checkWritable(target)
         return target
+    }
+
+    /// Whether `path` exists (links followed), its file type, and whether it is written in place rather than
+    /// replaced: `-`, or an existing file that is neither regular nor a directory.
+    private static func inspect(_ path: String) -> (exists: Bool, kind: mode_t, inPlace: Bool) {
+        var info = stat()
+        let exists = path != "-" && stat(path, &info) == 0
+        let kind = info.st_mode & S_IFMT
+        return (exists, kind, path == "-" || (exists && kind != S_IFREG && kind != S_IFDIR))
     }
 
     /// `path` itself, or for a symbolic link (even a dangling one, as a shell's `>` treats it) the file it points to.

@@ -78,12 +78,25 @@ public enum Safetensors {
         guard n <= 100_000_000 else { throw SafetensorsError.invalidHeader("not a safetensors file (header length \(n))") }
         let header = (try? handle.read(upToCount: Int(n))) ?? Data()
         guard header.count == Int(n) else { throw SafetensorsError.truncated("header of \(n) bytes, file has \(header.count)") }
-        guard let json = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else {
-            throw SafetensorsError.invalidHeader("not a JSON object")
+        return try parseHeader(header).metadata
+    }
+
+    /// The JSON header's tensor entries (by name) and its `__metadata__`, shared by `decode` and `readMetadata`.
+    private static func parseHeader(_ json: Data) throws -> (entries: [String: Any], metadata: [String: String]) {
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: json) } catch {
+            throw SafetensorsError.invalidHeader("not JSON (\(error.localizedDescription))")
         }
-        guard let m = json["__metadata__"] else { return [:] }
-        guard let metadata = m as? [String: String] else { throw SafetensorsError.invalidHeader("__metadata__ is not an object of strings") }
-        return metadata
+        guard var entries = parsed as? [String: Any] else { throw SafetensorsError.invalidHeader("not a JSON object") }
+        var metadata: [String: String] = [:]
+        if let value = entries.removeValue(forKey: "__metadata__") {
+            guard let m = value as? [String: Any] else { throw SafetensorsError.invalidHeader("__metadata__ is not an object") }
+            for (k, v) in m {
+                guard let s = v as? String else { throw SafetensorsError.invalidHeader("__metadata__[\(k)] is not a string") }
+                metadata[k] = s
+            }
+        }
+        return (entries, metadata)
     }
 
     /// Parses safetensors bytes.
@@ -100,23 +113,10 @@ public enum Safetensors {
             throw SafetensorsError.truncated("header of \(n) bytes, file has \(bytes.count - 8) after the length")
         }
         let headerEnd = 8 + Int(n)
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) } catch {
-            throw SafetensorsError.invalidHeader("not JSON (\(error.localizedDescription))")
-        }
-        guard let header = json as? [String: Any] else { throw SafetensorsError.invalidHeader("not a JSON object") }
-        var metadata: [String: String] = [:]
+        let (header, metadata) = try parseHeader(Data(bytes[8..<headerEnd]))
         var tensors: [String: Tensor] = [:]
         let dataCount = bytes.count - headerEnd
         for (key, value) in header {
-            if key == "__metadata__" {
-                guard let m = value as? [String: Any] else { throw SafetensorsError.invalidHeader("__metadata__ is not an object") }
-                for (k, v) in m {
-                    guard let s = v as? String else { throw SafetensorsError.invalidHeader("__metadata__[\(k)] is not a string") }
-                    metadata[k] = s
-                }
-                continue
-            }
             guard let entry = value as? [String: Any], let dt = entry["dtype"] as? String,
                   let shapeAny = entry["shape"] as? [Any], let offs = entry["data_offsets"] as? [Any], offs.count == 2 else {
                 throw SafetensorsError.invalidHeader("entry '\(key)' lacks dtype/shape/data_offsets")
