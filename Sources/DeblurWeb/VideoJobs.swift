@@ -218,7 +218,7 @@ public actor VideoJobStore {
             func restore(_ ready: [(element: Frame, neighbours: [Frame])]) throws {
                 for (frame, neighbours) in ready {
                     var source = frame
-                    source.neighbours = neighbours
+                    source.neighbours = neighbours.map { PackedFrame($0) }
                     var restored = try processor.process(source)
                     restored.neighbours = []
                     restored.pts = frame.pts

@@ -14,7 +14,9 @@ public struct Frame: Sendable, Equatable {
     /// The frames around this one, for processors that look at several (`FrameProcessor.temporalRadius` r > 0):
     /// the r before it, oldest first, then the r after it; at the stream's ends the nearest frame stands in for
     /// missing ones. Empty when the processor looks at one frame, or when there are no others (a still image).
-    public var neighbours: [Frame] = []
+    /// They come as the pipeline holds them (8-bit YUV when it can): a processor unpacks what it reads
+    /// (`PackedFrame.unpacked()`, or only `luma()` for the motion gate), so a 4K neighbour costs 12 MB, not 100.
+    public var neighbours: [PackedFrame] = []
 
     public init(width: Int, height: Int, pixels: [Float], pts: Int64? = nil, index: Int = 0) {
         precondition(pixels.count == 3 * width * height, "pixels must hold 3 planes of width × height")

@@ -25,20 +25,21 @@ public struct MotionGate: Sendable, Equatable {
     public init() {}
 
     /// The per-pixel motion estimate (pixels per frame, row-major `width × height`) of `frame` against
-    /// `neighbours` (same size, planar RGB like `frame`).
-    public func motion(of frame: Frame, neighbours: [Frame]) -> [Float] {
-        let w = frame.width, h = frame.height
-        // Five planes in all, reused: a 4K frame's gate holds 170 MB at its peak.
-        let y = Self.luma(frame)
-        var scratch = [Float](repeating: 0, count: w * h)
+    /// `neighbours`; neighbours of another size are no evidence and are skipped.
+    public func motion(of frame: Frame, neighbours: [PackedFrame]) -> [Float] {
+        let w = frame.width, h = frame.height, n = w * h
+        // Five planes in all, reused; each neighbour's luma is made in `difference`, not as a float RGB frame.
+        var y = [Float](repeating: 0, count: n)
+        y.withUnsafeMutableBufferPointer { PackedFrame(frame).luma(into: $0) }
+        var scratch = [Float](repeating: 0, count: n)
         var texture = Self.gradientL1(y, width: w, height: h)
         boxMean(&texture, width: w, height: h, scratch: &scratch)
-        var motion = [Float](repeating: 0, count: w * h)
-        var difference = [Float](repeating: 0, count: w * h)
-        for neighbour in neighbours {
-            neighbour.pixels.withUnsafeBufferPointer { p in
-                let n = w * h
-                for i in 0..<n { difference[i] = abs(y[i] - Self.luma(p, i, planeSize: n)) }
+        var motion = [Float](repeating: 0, count: n)
+        var difference = [Float](repeating: 0, count: n)
+        for neighbour in neighbours where neighbour.width == w && neighbour.height == h {
+            difference.withUnsafeMutableBufferPointer { d in
+                neighbour.luma(into: d)
+                for i in 0..<n { d[i] = abs(y[i] - d[i]) }
             }
             boxMean(&difference, width: w, height: h, scratch: &scratch)
             for i in motion.indices { motion[i] = max(motion[i], scale * difference[i] / max(texture[i], gradientFloor)) }
@@ -48,7 +49,7 @@ public struct MotionGate: Sendable, Equatable {
 
     /// `original` plus the share of `restored − original` that `motion(of: original, neighbours:)` allows.
     /// Without neighbours (a still image) `restored` is returned as it is.
-    public func apply(original: Frame, restored: consuming Frame, neighbours: [Frame]) -> Frame {
+    public func apply(original: Frame, restored: consuming Frame, neighbours: [PackedFrame]) -> Frame {
         guard !neighbours.isEmpty else { return restored }
         let motion = self.motion(of: original, neighbours: neighbours)
         let n = original.width * original.height
@@ -66,16 +67,6 @@ public struct MotionGate: Sendable, Equatable {
             }
         }
         return out
-    }
-
-    static func luma(_ frame: Frame) -> [Float] {
-        let n = frame.width * frame.height
-        return frame.pixels.withUnsafeBufferPointer { p in (0..<n).map { luma(p, $0, planeSize: n) } }
-    }
-
-    @inline(__always)
-    static func luma(_ planar: UnsafeBufferPointer<Float>, _ i: Int, planeSize n: Int) -> Float {
-        0.299 * planar[i] + 0.587 * planar[n + i] + 0.114 * planar[2 * n + i]
     }
 
     /// |∂Y/∂x| + |∂Y/∂y| by central differences, one-sided at the borders (none across a side of 1 pixel).

@@ -4,8 +4,8 @@
 /// Why: a float RGB frame takes 12 bytes a pixel (100 MB at 4K), a 4:2:0 one 1.5 (12 MB). Packed
 /// frames keep the queues small, and the conversions move from the single decode and encode threads
 /// into the processing workers, where they run in parallel.
-public struct PackedFrame: Sendable {
-    enum Storage: Sendable {
+public struct PackedFrame: Sendable, Equatable {
+    enum Storage: Sendable, Equatable {
         case rgb(Frame)
         case yuv420(YUV420Picture)
     }
@@ -35,8 +35,41 @@ public struct PackedFrame: Sendable {
         return false
     }
 
+    public var width: Int {
+        switch storage {
+        case .rgb(let frame): frame.width
+        case .yuv420(let picture): picture.width
+        }
+    }
+
+    public var height: Int {
+        switch storage {
+        case .rgb(let frame): frame.height
+        case .yuv420(let picture): picture.height
+        }
+    }
+
     /// The float RGB frame (a YUV picture is converted).
     public func unpacked() -> Frame { unpacked(using: nil) }
+
+    /// Writes `width × height` values of BT.601 luma, `0.299·R + 0.587·G + 0.114·B`, of the frame `unpacked()` gives,
+    /// exactly, into `luma`. A YUV picture is converted a band of rows at a time, so no float RGB frame is made.
+    public func luma(into luma: UnsafeMutableBufferPointer<Float>) {
+        precondition(luma.count >= width * height, "luma needs width × height values")
+        switch storage {
+        case .rgb(let frame):
+            frame.pixels.withUnsafeBufferPointer { Self.luma(of: $0, pixels: width * height, into: luma, at: 0) }
+        case .yuv420(let picture):
+            picture.toLuma(into: luma)
+        }
+    }
+
+    /// BT.601 luma of `pixels` values of planar RGB (planes `pixels` apart), written from `offset` in `luma`.
+    @inline(__always)
+    static func luma(of rgb: UnsafeBufferPointer<Float>, pixels n: Int, into luma: UnsafeMutableBufferPointer<Float>,
+                     at offset: Int) {
+        for i in 0..<n { luma[offset + i] = 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i] }
+    }
 
     /// The float RGB frame; a YUV picture is converted into an array from `pool` if one is given.
     func unpacked(using pool: PixelBufferPool?) -> Frame {
@@ -55,7 +88,7 @@ public struct PackedFrame: Sendable {
 
 /// An 8-bit YUV 4:2:0 picture in one array (Y, then U, then V, rows without padding) and the matrix
 /// that maps it to RGB.
-struct YUV420Picture: Sendable {
+struct YUV420Picture: Sendable, Equatable {
     let width: Int
     let height: Int
     let matrix: YUVMatrix
@@ -113,6 +146,26 @@ struct YUV420Picture: Sendable {
             YUV420Conversion.toRGB(y: base, yStride: width, u: base + u, uStride: chromaWidth,
                                    v: base + v, vStride: chromaWidth, width: width, height: height,
                                    matrix: matrix, into: rgb)
+        }
+    }
+
+    /// BT.601 luma of `toRGB`'s planes, converted 16 rows at a time (an even count, so each band starts on a
+    /// chroma row): the scratch is 16 rows of float RGB instead of the whole frame.
+    func toLuma(into luma: UnsafeMutableBufferPointer<Float>) {
+        let band = 16
+        bytes.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            let (u, v) = chromaOffset
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * width * band) { rgb in
+                guard let out = rgb.baseAddress else { return }
+                for top in stride(from: 0, to: height, by: band) {
+                    let rows = min(band, height - top), chromaRow = top / 2 * chromaWidth
+                    YUV420Conversion.toRGB(y: base + top * width, yStride: width, u: base + u + chromaRow,
+                                           uStride: chromaWidth, v: base + v + chromaRow, vStride: chromaWidth,
+                                           width: width, height: rows, matrix: matrix, into: out)
+                    PackedFrame.luma(of: UnsafeBufferPointer(rgb), pixels: width * rows, into: luma, at: top * width)
+                }
+            }
         }
     }
 

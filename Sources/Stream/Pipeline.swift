@@ -123,7 +123,7 @@ public struct Pipeline: Sendable {
                         continue
                     }
                     var source = item.frame.unpacked(using: pixelPool)
-                    source.neighbours = item.neighbours.map { $0.unpacked() }
+                    source.neighbours = item.neighbours
                     do {
                         var result = try processor.process(source)
                         result.neighbours = []

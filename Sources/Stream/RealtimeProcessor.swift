@@ -31,7 +31,8 @@ public struct RealtimeProcessor: FrameProcessor {
         let small = FrameResize.bilinear(frame.pixels, width: w, height: h, to: sw, sh)
         var reduced = Frame(width: sw, height: sh, pixels: small, pts: frame.pts, index: frame.index)
         reduced.neighbours = frame.neighbours.map {
-            Frame(width: sw, height: sh, pixels: FrameResize.bilinear($0.pixels, width: w, height: h, to: sw, sh))
+            PackedFrame(Frame(width: sw, height: sh,
+                              pixels: FrameResize.bilinear($0.unpacked().pixels, width: w, height: h, to: sw, sh)))
         }
         let restored = try inner.process(reduced)
         guard restored.width == sw, restored.height == sh else {

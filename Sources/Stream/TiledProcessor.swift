@@ -58,6 +58,8 @@ public struct TiledProcessor: FrameProcessor {
         let plan = try TilePlan(width: frame.width, height: frame.height, tileSize: tileSize, overlap: overlap,
                                 alignment: alignment)
         let w = frame.width, h = frame.height, plane = w * h
+        // Neighbours unpacked once, not once a tile.
+        let neighbours = frame.neighbours.map { $0.unpacked() }
         var accum = [Float](repeating: 0, count: 3 * plane)
         // The tiles form a full grid and each tile's weight is wx(x)·wy(y), so the weight summed over
         // tiles at a pixel is Σwx(x)·Σwy(y): two axis sums instead of a frame-sized plane.
@@ -70,7 +72,7 @@ public struct TiledProcessor: FrameProcessor {
             for (wx, x) in zip(weightsX, plan.xs) {
                 let tile = TilePlan.Tile(x: x, y: y, width: plan.tileWidth, height: plan.tileHeight)
                 try cancellation?.check()
-                let output = try runInner(Self.crop(frame, tile), cancellation)
+                let output = try runInner(Self.crop(frame, neighbours: neighbours, tile), cancellation)
                 guard output.width == tile.width, output.height == tile.height else {
                     throw TilingError.processorChangedSize(expected: "\(tile.width)×\(tile.height)",
                                                           got: "\(output.width)×\(output.height)")
@@ -117,10 +119,10 @@ public struct TiledProcessor: FrameProcessor {
         return sums.map { 1 / $0 }
     }
 
-    /// Copies one tile out of a frame, and the same tile out of each of its neighbours.
-    static func crop(_ frame: Frame, _ tile: TilePlan.Tile) -> Frame {
+    /// Copies one tile out of a frame, and the same tile out of each of its (unpacked) neighbours.
+    static func crop(_ frame: Frame, neighbours: [Frame], _ tile: TilePlan.Tile) -> Frame {
         var out = cropPixels(frame, tile)
-        out.neighbours = frame.neighbours.map { cropPixels($0, tile) }
+        out.neighbours = neighbours.map { PackedFrame(cropPixels($0, tile)) }
         return out
     }
 

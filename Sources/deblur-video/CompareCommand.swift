@@ -188,7 +188,7 @@ struct Compare: ParsableCommand {
         func score(_ ready: [(element: Pair, neighbours: [Pair])]) throws {
             for (pair, neighbours) in ready {
                 var b = pair.blurry
-                b.neighbours = neighbours.map(\.blurry)
+                b.neighbours = neighbours.map { PackedFrame($0.blurry) }
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let restored: Frame
                 do { restored = try processor.process(b) } catch {

@@ -19,7 +19,9 @@ struct GeneratorProcessor: FrameProcessor {
     /// Checks `cancellation` between the ensemble's views too: 8 views of a still are several seconds of work.
     func process(_ frame: Frame, cancellation: CancellationToken) throws -> Frame {
         try cancellation.check()
-        let images = try ([frame] + frame.neighbours).map { try PlanarRGBImage(width: $0.width, height: $0.height, pixels: $0.pixels) }
+        let images = try ([frame] + frame.neighbours.map { $0.unpacked() }).map {
+            try PlanarRGBImage(width: $0.width, height: $0.height, pixels: $0.pixels)
+        }
         // Without neighbours (a still image) the frame stands for all of them.
         let window = FrameWindow.arrange(centre: images[0], neighbours: Array(images.dropFirst()),
                                          frames: generator.config.frames)

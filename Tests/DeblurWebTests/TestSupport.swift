@@ -72,7 +72,7 @@ enum Fixtures {
 struct NextFrame: FrameProcessor {
     var temporalRadius: Int { 1 }
     func process(_ frame: Frame) throws -> Frame {
-        guard let next = frame.neighbours.last else { return Frame(width: frame.width, height: frame.height) }
+        guard let next = frame.neighbours.last?.unpacked() else { return Frame(width: frame.width, height: frame.height) }
         return Frame(width: frame.width, height: frame.height, pixels: next.pixels, pts: frame.pts, index: frame.index)
     }
 }

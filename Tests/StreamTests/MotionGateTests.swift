@@ -80,7 +80,7 @@ private final class ArraySource: FrameSource, @unchecked Sendable {
             #expect(gate.low == golden.low && gate.high == golden.high && gate.scale == golden.scale)
             #expect(abs(gate.gradientFloor - golden.gradient_floor) < 1e-9)
             let original = frame(c.frame, c, index: 5)
-            let neighbours = c.neighbours.enumerated().map { frame($1, c, index: $0) }
+            let neighbours = c.neighbours.enumerated().map { PackedFrame(frame($1, c, index: $0)) }
             let motion = gate.motion(of: original, neighbours: neighbours)
             #expect(maxDifference(motion, c.motion) < 2e-4, "motion, radius \(c.radius)")
             let restored = Frame(width: c.width, height: c.height, pixels: c.restored, index: 5)
@@ -97,7 +97,7 @@ private final class ArraySource: FrameSource, @unchecked Sendable {
         let gate = MotionGate()
         let still = stripes(shift: 0, index: 1)
         func median(_ shift: Int) -> Float {
-            let m = gate.motion(of: still, neighbours: [stripes(shift: shift, index: 2)]).sorted()
+            let m = gate.motion(of: still, neighbours: [PackedFrame(stripes(shift: shift, index: 2))]).sorted()
             return m[m.count / 2]
         }
         #expect(median(0) == 0)
@@ -111,9 +111,9 @@ private final class ArraySource: FrameSource, @unchecked Sendable {
     func gatesByMotion() throws {
         var processor = MotionGatedProcessor(Brightener())
         var frame = stripes(shift: 0, index: 3)
-        frame.neighbours = [stripes(shift: 0, index: 2), stripes(shift: 0, index: 4)]
+        frame.neighbours = [stripes(shift: 0, index: 2), stripes(shift: 0, index: 4)].map { PackedFrame($0) }
         #expect(try processor.process(frame).pixels == frame.pixels)
-        frame.neighbours = [stripes(shift: 0, index: 2), stripes(shift: 4, index: 4)]
+        frame.neighbours = [stripes(shift: 0, index: 2), stripes(shift: 4, index: 4)].map { PackedFrame($0) }
         #expect(try processor.process(frame).pixels == Brightener().process(frame).pixels)
     }
 
@@ -122,11 +122,11 @@ private final class ArraySource: FrameSource, @unchecked Sendable {
         var processor = MotionGatedProcessor(Brightener())
         let brightened = try Brightener().process(stripes(shift: 0, index: 0)).pixels
         var first = stripes(shift: 0, index: 0)
-        first.neighbours = [first, first]  // a one-frame video: the frame stands in for both
+        first.neighbours = [PackedFrame(first), PackedFrame(first)]  // a one-frame video: the frame stands in for both
         #expect(try processor.process(first).pixels == brightened)
         #expect(try processor.process(stripes(shift: 0, index: 0)).pixels == brightened)
         // The first frame of a still scene: its stand-in says nothing, its successor that nothing moved.
-        first.neighbours = [stripes(shift: 0, index: 0), stripes(shift: 0, index: 1)]
+        first.neighbours = [stripes(shift: 0, index: 0), stripes(shift: 0, index: 1)].map { PackedFrame($0) }
         #expect(try processor.process(first).pixels == first.pixels)
     }
 
@@ -137,7 +137,7 @@ private final class ArraySource: FrameSource, @unchecked Sendable {
         #expect(MotionGatedProcessor(PassThrough()).isIdentity)
         Brightener.neighboursSeen = []
         var frame = stripes(shift: 0, index: 3)
-        frame.neighbours = [stripes(shift: 0, index: 2), stripes(shift: 4, index: 4)]
+        frame.neighbours = [stripes(shift: 0, index: 2), stripes(shift: 4, index: 4)].map { PackedFrame($0) }
         var single = MotionGatedProcessor(Brightener())
         _ = try single.process(frame)
         var wide = MotionGatedProcessor(Brightener(radius: 1))

@@ -30,7 +30,7 @@ private struct NeighbourRecorder: FrameProcessor {
         usleep(UInt32.random(in: 0...2000))
         var out = Frame(width: frame.width, height: frame.height, pixels: frame.pixels)
         out.pixels[0] = Float(frame.neighbours.count)
-        for (k, n) in frame.neighbours.enumerated() { out.pixels[1 + k] = n.pixels[0] }
+        for (k, n) in frame.neighbours.enumerated() { out.pixels[1 + k] = n.unpacked().pixels[0] }
         return out
     }
 }
@@ -90,7 +90,7 @@ private struct NeighbourRecorder: FrameProcessor {
         struct Previous: FrameProcessor {
             var temporalRadius: Int { 1 }
             func process(_ frame: Frame) throws -> Frame {
-                var out = try #require(frame.neighbours.first)
+                var out = try #require(frame.neighbours.first).unpacked()
                 out.neighbours = []
                 return out
             }
@@ -99,7 +99,7 @@ private struct NeighbourRecorder: FrameProcessor {
         let current = Frame(width: w, height: h, pixels: (0..<(3 * w * h)).map { Float($0 % 7) / 7 })
         let previous = Frame(width: w, height: h, pixels: (0..<(3 * w * h)).map { Float(($0 * 13) % 11) / 11 })
         var frame = current
-        frame.neighbours = [previous, current]
+        frame.neighbours = [PackedFrame(previous), PackedFrame(current)]
         var tiled = try TiledProcessor(Previous(), tileSize: 16, overlap: 4)
         #expect(tiled.temporalRadius == 1)
         let out = try tiled.process(frame)
@@ -124,7 +124,7 @@ private struct NeighbourRecorder: FrameProcessor {
         var realtime = RealtimeProcessor(Inspector(seen: seen), scheduler: scheduler)
         #expect(realtime.temporalRadius == 1)
         var frame = Frame(width: 64, height: 64)
-        frame.neighbours = [Frame(width: 64, height: 64), Frame(width: 64, height: 64)]
+        frame.neighbours = [PackedFrame(Frame(width: 64, height: 64)), PackedFrame(Frame(width: 64, height: 64))]
         _ = try realtime.process(frame)
         #expect(seen.sizes == [[32, 32, 32]])
     }

@@ -210,3 +210,63 @@ private struct Invert: FrameProcessor {
         return out
     }
 }
+
+/// Neighbours stay packed until a processor reads them: the motion gate reads only their luma.
+@Suite struct PackedNeighbourTests {
+    @Test("a packed frame's luma is the BT.601 luma of its float frame, exactly")
+    func lumaMatchesTheUnpackedFrame() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 67×45: chroma rounded up, and 45 rows are two 16-row bands and a part of one.
+        let input = dir.appendingPathComponent("odd.mkv")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=68x46:r=25:d=0.2", "-vf", "scale=67:45", "-c:v", "ffv1",
+                               "-pix_fmt", "yuv420p", input.path])
+        let decoder = try FrameDecoder(location: input.path)
+        var count = 0
+        while let packed = try decoder.nextPackedFrame() {
+            #expect(packed.isCompact && packed.width == 67 && packed.height == 45)
+            let frame = packed.unpacked(), n = 67 * 45
+            let expected = (0..<n).map { 0.299 * frame.pixels[$0] + 0.587 * frame.pixels[n + $0] + 0.114 * frame.pixels[2 * n + $0] }
+            var luma = [Float](repeating: .nan, count: n)
+            luma.withUnsafeMutableBufferPointer { packed.luma(into: $0) }
+            #expect(luma == expected)
+            var fromFloat = [Float](repeating: .nan, count: n)
+            fromFloat.withUnsafeMutableBufferPointer { PackedFrame(frame).luma(into: $0) }
+            #expect(fromFloat == expected)
+            count += 1
+        }
+        #expect(count == 5)
+    }
+
+    @Test("the pipeline hands a processor its neighbours packed, and the gate gives what it gives on float ones")
+    func pipelineKeepsNeighboursPacked() throws {
+        final class Seen: @unchecked Sendable {
+            let lock = NSLock()
+            var compact: [Bool] = []
+        }
+        struct Inspector: FrameProcessor {
+            let seen: Seen
+            var temporalRadius: Int { 1 }
+            func process(_ frame: Frame) throws -> Frame {
+                seen.lock.withLock { seen.compact += frame.neighbours.map(\.isCompact) }
+                // The gate's motion on the packed neighbours and on the same neighbours as floats: the same map.
+                let gate = MotionGate()
+                let packed = gate.motion(of: frame, neighbours: frame.neighbours)
+                let floats = gate.motion(of: frame, neighbours: frame.neighbours.map { PackedFrame($0.unpacked()) })
+                guard packed == floats, packed.contains(where: { $0 > 0 }) else { throw CancellationError() }
+                return frame
+            }
+        }
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mkv")
+        try MediaTools.makeClip(input, seconds: 0.4, size: "96x64")
+        let source = try FrameDecoder(location: input.path)
+        let sink = try FrameEncoder(location: dir.appendingPathComponent("out.mkv").path,
+                                    settings: EncoderSettings(codec: "ffv1"), video: source.videoInfo, audio: nil)
+        let seen = Seen()
+        let stats = try Pipeline(workers: 2).run(source: source, sink: sink) { Inspector(seen: seen) }
+        #expect(stats.frames == 10)
+        #expect(seen.compact.count == 20 && seen.compact.allSatisfy { $0 })
+    }
+}
