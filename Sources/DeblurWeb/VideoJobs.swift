@@ -212,13 +212,13 @@ public actor VideoJobStore {
         var count = 0
         try pool.withProcessor { processor in
             // Each frame goes in with the neighbours the processor asks for (a multi-frame model, the motion
-            // gate), as `deblur` hands them on; so it waits for the frames after it.
-            var window = NeighbourWindow<Frame>(radius: processor.temporalRadius)
+            // gate), as `deblur` hands them on; so it waits for the frames after it, held packed as there.
+            var window = NeighbourWindow<PackedFrame>(radius: processor.temporalRadius)
             var written = 0
-            func restore(_ ready: [(element: Frame, neighbours: [Frame])]) throws {
+            func restore(_ ready: [(element: PackedFrame, neighbours: [PackedFrame])]) throws {
                 for (frame, neighbours) in ready {
-                    var source = frame
-                    source.neighbours = neighbours.map { PackedFrame($0) }
+                    var source = frame.unpacked()
+                    source.neighbours = neighbours
                     var restored = try processor.process(source)
                     restored.neighbours = []
                     restored.pts = frame.pts
@@ -229,7 +229,7 @@ public actor VideoJobStore {
                     progress(written)
                 }
             }
-            while let frame = try decoder.nextFrame() {
+            while let frame = try decoder.nextPackedFrame() {
                 count += 1
                 guard count <= maxFrames else { throw WebError.payloadTooLarge("the video has more than \(maxFrames) frames") }
                 try restore(window.push(frame))
