@@ -73,6 +73,16 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(run.stdout.isEmpty)
         #expect(try MediaTools.framePTS(output).count == 50)
         #expect(try MediaTools.packetCounts(output)["audio"] == MediaTools.packetCounts(input)["audio"])
+
+        // A camera's raw video over NUT: the rate the container states is kept (the pipe is not probed for it).
+        let raw = dir.appendingPathComponent("raw.nut")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48:r=30:d=0.5", "-c:v", "rawvideo", raw.path])
+        let rawRun = try deblurVideo(["-", "-o", "-", "-f", "nut", "--method", "none"], stdin: try Data(contentsOf: raw))
+        #expect(rawRun.status == 0, "\(rawRun.stderr)")
+        let rawOut = dir.appendingPathComponent("raw-out.nut")
+        try rawRun.stdout.write(to: rawOut)
+        #expect(try MediaTools.videoProperty(rawOut, "r_frame_rate") == "30/1")
+        #expect(try MediaTools.framePTS(rawOut).count == 15)
         #expect(files(in: dir) == ["in.mkv", "out.mp4"])
         // The explicit subcommand works too.
         let explicit = try deblurVideo(["deblur", input.path, "-o", dir.appendingPathComponent("b.mkv").path, "--quiet"])
