@@ -11,11 +11,18 @@ public enum FFmpegSupport {
         return String(cString: f.pointee.name)
     }
 
-    /// Whether this muxer must seek back to finish its file (the ISO/QuickTime family and MXF write their
-    /// index last), so it cannot write to a pipe. FFmpeg keeps no flag for it, hence the list.
+    /// Whether this muxer must seek back to finish its file (MXF writes its index last), so it cannot write to a
+    /// pipe. FFmpeg keeps no flag for it, hence the list. The ISO/QuickTime family can, fragmented
+    /// (`fragmentsOnPipes`).
     public static func needsSeekableOutput(_ muxer: String) -> Bool {
         // AVI too: through a pipe its header keeps placeholder sizes (players then see 1e9 frames).
-        ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v", "mxf", "mxf_d10", "mxf_opatom", "avi"].contains(muxer)
+        ["mxf", "mxf_d10", "mxf_opatom", "avi"].contains(muxer)
+    }
+
+    /// Whether this muxer writes its index last unless told to fragment: `FrameEncoder` makes it write fragmented
+    /// MP4 (an empty index first, then a fragment per keyframe) when the output cannot seek (a pipe, a FIFO).
+    public static func fragmentsOnPipes(_ muxer: String) -> Bool {
+        ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"].contains(muxer)
     }
 
     /// Whether the muxer stores a display matrix (a rotation tag). In FFmpeg 5.1 only the MOV/MP4 family does;

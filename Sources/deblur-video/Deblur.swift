@@ -182,7 +182,7 @@ struct Deblur: ParsableCommand {
         if streamsByDefault { settings.format = "nut" }
         if target.isStream, let format = settings.format ?? FFmpegSupport.muxerName(forFile: output),
            FFmpegSupport.needsSeekableOutput(format) {
-            throw CLIFailure(.usage, "--format \(format) cannot be written to a pipe (its index is written last); use nut or matroska")
+            throw CLIFailure(.usage, "--format \(format) cannot be written to a pipe (it rewrites its header or index at the end); use nut, matroska or mp4 (fragmented)")
         }
         if settings.format == nil, FFmpegSupport.muxerName(forFile: output) == nil {
             throw CLIFailure(.output, "cannot tell the output format from \(output); pass --format")
