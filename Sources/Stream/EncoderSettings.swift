@@ -16,9 +16,12 @@ public struct EncoderSettings: Sendable, Equatable {
     /// Encode each frame as soon as it arrives (x264/x265 `tune=zerolatency`: no lookahead, no B-frames),
     /// for live output; otherwise x264 holds about 0.9 s of frames back.
     public var lowLatency: Bool
+    /// Turn the frames upright by the source's display matrix (a quarter-turn rotation) and store no matrix: for
+    /// containers that cannot store one (`FFmpegSupport.storesRotation`), so a phone's portrait video plays upright.
+    public var appliesRotation: Bool
 
     public init(codec: String? = nil, crf: Int? = nil, preset: String? = nil, format: String? = nil, threads: Int = 0,
-                suggestsContainer: Bool = true, lowLatency: Bool = false) {
+                suggestsContainer: Bool = true, lowLatency: Bool = false, appliesRotation: Bool = false) {
         self.codec = codec
         self.crf = crf
         self.preset = preset
@@ -26,5 +29,6 @@ public struct EncoderSettings: Sendable, Equatable {
         self.threads = threads
         self.suggestsContainer = suggestsContainer
         self.lowLatency = lowLatency
+        self.appliesRotation = appliesRotation
     }
 }

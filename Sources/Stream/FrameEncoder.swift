@@ -20,7 +20,10 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
     public private(set) var audioReencodedAs: String?
     public private(set) var framesWritten = 0
 
+    /// The frames as they arrive (the source's orientation).
     private let info: VideoStreamInfo
+    /// The turn applied to each frame before encoding (`EncoderSettings.appliesRotation`).
+    public let rotation: FrameRotation
     private var outputContext: UnsafeMutablePointer<AVFormatContext>?
     private var codecContext: UnsafeMutablePointer<AVCodecContext>?
     private var videoStream: UnsafeMutablePointer<AVStream>?
@@ -51,6 +54,10 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         self.location = location
         self.logger = logger
         self.info = video
+        let turn = settings.appliesRotation ? FrameRotation(displayMatrix: video.displayMatrix) ?? .none : .none
+        rotation = turn
+        // From here on, `video` is the stream as written: turned upright when the rotation is applied.
+        let video = turn.applied(to: video)
         let url = ffmpegURL(for: location, output: true)
 
         var format: UnsafePointer<AVOutputFormat>?
@@ -301,6 +308,7 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         guard frame.width == info.width, frame.height == info.height else {
             throw EncodeError.frameSizeMismatch(expected: "\(info.width)x\(info.height)", got: "\(frame.width)x\(frame.height)")
         }
+        let frame = rotation.applied(to: frame)
         var ret = av_frame_make_writable(target)
         guard ret >= 0 else { throw EncodeError.writeFailed(location, reason: avErrorDescription(ret)) }
         let planes = rgbFrame ?? target
@@ -347,7 +355,8 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
               let v = cffmpeg_frame_data(target, 2) else {
             throw EncodeError.writeFailed(location, reason: "encoder frame has no YUV planes")
         }
-        picture.copy(y: y, yStride: Int(cffmpeg_frame_linesize(target, 0)), u: u, uStride: Int(cffmpeg_frame_linesize(target, 1)),
+        // Turned here, on the encode thread: bytes are cheap to move, and a frame the decoder packed arrives as coded.
+        picture.turned(rotation).copy(y: y, yStride: Int(cffmpeg_frame_linesize(target, 0)), u: u, uStride: Int(cffmpeg_frame_linesize(target, 1)),
                      v: v, vStride: Int(cffmpeg_frame_linesize(target, 2)))
         try send(target, pts: packed.pts, index: packed.index)
     }

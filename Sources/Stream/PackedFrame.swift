@@ -121,6 +121,30 @@ struct YUV420Picture: Sendable, Equatable {
         }
     }
 
+    private init(width: Int, height: Int, matrix: YUVMatrix, bytes: [UInt8]) {
+        self.width = width
+        self.height = height
+        self.matrix = matrix
+        self.bytes = bytes
+    }
+
+    /// The picture turned, each plane on its own (as ffmpeg's `transpose` does with 4:2:0): a turned
+    /// chroma plane of `⌈w/2⌉ × ⌈h/2⌉` is the turned picture's `⌈h/2⌉ × ⌈w/2⌉`.
+    func turned(_ rotation: FrameRotation) -> YUV420Picture {
+        guard rotation != .none else { return self }
+        let l = Self.layout(width, height)
+        var out = [UInt8](repeating: 0, count: l.count)
+        bytes.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                rotation.turn(src, 0, width: width, height: height, into: dst, 0)
+                rotation.turn(src, l.u, width: l.cw, height: l.ch, into: dst, l.u)
+                rotation.turn(src, l.v, width: l.cw, height: l.ch, into: dst, l.v)
+            }
+        }
+        let (w, h) = rotation.swapsSides ? (height, width) : (width, height)
+        return YUV420Picture(width: w, height: h, matrix: matrix, bytes: out)
+    }
+
     /// Converts a float RGB frame (values clamped to `[0, 1]`).
     init(frame: Frame, matrix: YUVMatrix) {
         width = frame.width

@@ -204,10 +204,16 @@ struct Deblur: ParsableCommand {
             // The image muxer would overwrite one file per frame and keep only the last.
             throw CLIFailure(.usage, "\(input) is a video but \(output) is a single image; write a video (e.g. .mp4 or .mkv)")
         }
-        if let degrees = decoder.videoInfo.rotationDegrees, !decoder.videoInfo.isImage, !quiet,
+        if let degrees = decoder.videoInfo.rotationDegrees, !decoder.videoInfo.isImage,
            let muxer = settings.format ?? FFmpegSupport.muxerName(forFile: output), !FFmpegSupport.storesRotation(muxer) {
-            warn("warning: the input is tagged to play rotated by \(Int(degrees.rounded()))°, which \(muxer) cannot store: "
-                 + "the output plays as coded (sideways); write .mp4 or .mov to keep the tag")
+            // The container cannot store the tag, so the pixels are turned instead, as the ffmpeg CLI does. A
+            // mirrored or oblique matrix cannot be turned that way: said so.
+            if FrameRotation(displayMatrix: decoder.videoInfo.displayMatrix) != nil {
+                settings.appliesRotation = true
+            } else if !quiet {
+                warn("warning: the input is tagged to play mirrored or rotated by \(Int(degrees.rounded()))°, which \(muxer) "
+                     + "cannot store: the output plays as coded; write .mp4 or .mov to keep the tag")
+            }
         }
         let lost = FFmpegSupport.lostByProcessing(pixelFormat: decoder.videoInfo.pixelFormat)
         if !lost.isEmpty && !quiet {

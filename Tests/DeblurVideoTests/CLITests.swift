@@ -401,13 +401,23 @@ private func isOneErrorLine(_ text: String) -> Bool {
         let plain = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("plain-out.mkv").path])
         #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
 
-        // A portrait phone clip's rotation tag: MP4 keeps it silently, Matroska cannot hold it and says so.
-        let rotated = dir.appendingPathComponent("rotated.mp4")
-        try MediaTools.ffmpeg(["-i", clip.path, "-c:v", "copy", "-an", "-metadata:s:v:0", "rotate=90", rotated.path])
-        let keeps = try deblurVideo([rotated.path, "-o", dir.appendingPathComponent("rotated-out.mp4").path, "--method", "none"])
-        #expect(keeps.status == 0 && keeps.stderr.isEmpty, "\(keeps.stderr)")
-        let drops = try deblurVideo([rotated.path, "-o", dir.appendingPathComponent("rotated-out.mkv").path, "--method", "none"])
-        #expect(drops.status == 0 && drops.stderr.contains("rotated by 90°, which matroska cannot store"), "\(drops.stderr)")
+        // A portrait phone clip's rotation tag: MP4 keeps it silently; Matroska cannot hold it, so the frames are
+        // turned upright, as the ffmpeg CLI's autorotation shows them (its decode of the tagged input is the reference).
+        for tag in [90, 180, 270] {
+            let rotated = dir.appendingPathComponent("rotated\(tag).mp4")
+            try MediaTools.ffmpeg(["-i", clip.path, "-c:v", "copy", "-an", "-metadata:s:v:0", "rotate=\(tag)", rotated.path])
+            let keeps = try deblurVideo([rotated.path, "-o", dir.appendingPathComponent("rotated\(tag)-out.mp4").path, "--method", "none"])
+            #expect(keeps.status == 0 && keeps.stderr.isEmpty, "\(keeps.stderr)")
+            let turned = dir.appendingPathComponent("rotated\(tag)-out.mkv")
+            let turns = try deblurVideo([rotated.path, "-o", turned.path, "--method", "none", "--crf", "0"])
+            #expect(turns.status == 0 && turns.stderr.isEmpty, "\(turns.stderr)")
+            let size = tag == 180 ? "320,240" : "240,320"
+            #expect(try MediaTools.videoProperty(turned, "width,height") == size)
+            let ours = try MediaTools.rgb24Frame(turned, index: 3), upright = try MediaTools.rgb24Frame(rotated, index: 3)
+            try #require(ours.count == upright.count && ours.count == 320 * 240 * 3)
+            let mean = zip(ours, upright).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
+            #expect(Double(mean) / Double(ours.count) < 1.5, "rotate=\(tag): mean difference \(Double(mean) / Double(ours.count))")
+        }
         // x265 writes its banner and settings to stderr by itself; only what FFmpeg would show gets through.
         let hevc = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("hevc.mkv").path, "--codec", "libx265", "--method", "none"])
         #expect(hevc.status == 0 && hevc.stderr.isEmpty, "\(hevc.stderr)")
