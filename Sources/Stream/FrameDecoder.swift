@@ -183,7 +183,12 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             duration = tagged  // Matroska keeps per-stream lengths only as a tag
         }
         videoSeconds = duration
-        if duration == nil, fmt.pointee.duration != cffmpeg_nopts_value() && fmt.pointee.duration > 0
+        // A fragmented MP4 (no sample table up front) that cannot be seeked states only its first fragment's
+        // length: a lower bound, still good for the truncation check, but not the video's length.
+        if let pb = fmt.pointee.pb, pb.pointee.seekable == 0, stream.pointee.nb_frames == 0, demuxerName.hasPrefix("mov") {
+            duration = nil
+        }
+        if duration == nil, videoSeconds == nil, fmt.pointee.duration != cffmpeg_nopts_value() && fmt.pointee.duration > 0
                     && fmt.pointee.duration_estimation_method != AVFMT_DURATION_FROM_BITRATE {
             duration = Double(fmt.pointee.duration) / Double(cffmpeg_time_base())
             // With the video alone in the file, the container's length is the video's.

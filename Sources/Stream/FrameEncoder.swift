@@ -205,7 +205,9 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         if FFmpegSupport.fragmentsOnPipes(formatName), let pb = oc.pointee.pb, pb.pointee.seekable == 0 {
             // A pipe cannot take the index written last: fragmented MP4 puts an empty one first, which players
             // and browsers stream (`ffmpeg -movflags frag_keyframe+empty_moov` does the same).
-            av_dict_set(&muxerOptions, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
+            // Live output fragments every frame: x264 makes a keyframe every 250 frames, 10 s of nothing on the pipe.
+            av_dict_set(&muxerOptions, "movflags",
+                        "\(settings.lowLatency ? "frag_every_frame" : "frag_keyframe")+empty_moov+default_base_moof", 0)
         }
         ret = avformat_write_header(oc, &muxerOptions)
         guard ret >= 0 else { throw EncodeError.writeFailed(location, reason: avErrorDescription(ret)) }

@@ -48,8 +48,9 @@ public struct MotionGate: Sendable, Equatable {
     }
 
     /// `original` plus the share of `restored − original` that `motion(of: original, neighbours:)` allows.
-    /// Without neighbours (a still image) `restored` is returned as it is.
+    /// Without neighbours of its size (a still image) `restored` is returned as it is.
     public func apply(original: Frame, restored: consuming Frame, neighbours: [PackedFrame]) -> Frame {
+        let neighbours = neighbours.filter { $0.width == original.width && $0.height == original.height }
         guard !neighbours.isEmpty else { return restored }
         let motion = self.motion(of: original, neighbours: neighbours)
         let n = original.width * original.height

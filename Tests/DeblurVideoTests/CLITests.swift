@@ -126,6 +126,12 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(toPipe.stdout.range(of: Data("moof".utf8)) != nil, "not fragmented")
         #expect(try MediaTools.framePTS(piped).count == 50)
         #expect(try MediaTools.packetCounts(piped)["audio"] == MediaTools.packetCounts(mp4)["audio"])
+        // Live, every frame is a fragment: a viewer does not wait for the next keyframe (x264: 10 s).
+        let live = try deblurVideo([mp4.path, "-o", "-", "--format", "mp4", "--method", "none", "--realtime", "skip"])
+        #expect(live.status == 0, "\(live.stderr)")
+        var fragments = 0, rest = live.stdout[...]
+        while let r = rest.range(of: Data("moof".utf8)) { fragments += 1; rest = rest[r.upperBound...] }
+        #expect(fragments >= 50, "\(fragments) fragments for 50 frames")
         let aviToPipe = try deblurVideo([mp4.path, "-o", "-", "--format", "avi"])
         #expect(aviToPipe.status == 1 && isOneErrorLine(aviToPipe.stderr) && aviToPipe.stderr.contains("nut, matroska or mp4"),
                 "\(aviToPipe.stderr)")
@@ -176,6 +182,15 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(mkfifo(aviFifo.path, 0o600) == 0)
         let refused = try deblurVideo([input.path, "-o", aviFifo.path])
         #expect(refused.status == 1 && refused.stderr.contains("nut, matroska or mp4"), "\(refused.stderr)")
+        // MP4 into one is fragmented, as into stdout.
+        let mp4Fifo = dir.appendingPathComponent("h.mp4"), mp4Received = dir.appendingPathComponent("received.mp4")
+        #expect(mkfifo(mp4Fifo.path, 0o600) == 0)
+        let mp4Reader = Thread { try? FileHandle(forReadingFrom: mp4Fifo).readDataToEndOfFile().write(to: mp4Received) }
+        mp4Reader.start()
+        let toFifo = try deblurVideo([input.path, "-o", mp4Fifo.path, "--method", "none"])
+        #expect(toFifo.status == 0, "\(toFifo.stderr)")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: mp4Received.path) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try MediaTools.framePTS(mp4Received).count == 25)
         // A symbolic link keeps pointing at the file, which gets the result.
         let real = dir.appendingPathComponent("real.mkv"), link = dir.appendingPathComponent("link.mkv")
         try Data("old".utf8).write(to: real)
@@ -189,7 +204,7 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(try deblurVideo([input.path, "-o", dangling.path, "--quiet"]).status == 0)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dangling.path) == "made.mkv")
         #expect(try MediaTools.framePTS(dir.appendingPathComponent("made.mkv")).count == 25)
-        #expect(files(in: dir) == ["dangling.mkv", "f.nut", "g.avi", "in.nut", "link.mkv", "made.mkv", "real.mkv", "received.nut"])
+        #expect(files(in: dir) == ["dangling.mkv", "f.nut", "g.avi", "h.mp4", "in.nut", "link.mkv", "made.mkv", "real.mkv", "received.mp4", "received.nut"])
     }
 
     @Test func audioLongerThanTheVideoIsNotTruncation() throws {

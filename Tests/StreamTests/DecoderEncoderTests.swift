@@ -211,6 +211,31 @@ private func transcode(_ input: URL, _ output: URL, settings: EncoderSettings = 
         #expect(Date().timeIntervalSince(start) < 20)
     }
 
+    /// Through a FIFO (no seeking), a fragmented MP4 states only its first fragment's length.
+    @Test func fragmentedMP4FromAPipeHasNoFrameCountButItsFirstFragmentBoundsTruncation() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("frag.mp4"), fifo = dir.appendingPathComponent("fifo.mp4")
+        // Four fragments of 25 frames.
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=96x64:r=25:d=4", "-c:v", "libx264", "-preset", "ultrafast",
+                               "-g", "25", "-movflags", "frag_keyframe+empty_moov+default_base_moof", file.path])
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let whole = try Data(contentsOf: file)
+        func decode(_ data: Data) throws -> (info: VideoStreamInfo, frames: Int) {
+            let writer = Thread { try? FileHandle(forWritingTo: fifo).write(contentsOf: data) }
+            writer.start()
+            let decoder = try FrameDecoder(location: fifo.path)
+            var frames = 0
+            while try decoder.nextPackedFrame() != nil { frames += 1 }
+            return (decoder.videoInfo, frames)
+        }
+        let full = try decode(whole)
+        #expect(full.frames == 100)
+        #expect(full.info.frameCount == nil && full.info.duration == nil, "the first fragment is not the video's length")
+        // Cut inside the first fragment: less than it states, so truncated.
+        #expect(throws: DecodeError.self) { _ = try decode(whole.prefix(whole.count / 8)) }
+    }
+
     @Test func truncatedMatroskaReportsWhereItStopped() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
