@@ -2,7 +2,10 @@ import Foundation
 import Stream
 
 /// The frames of a video or image file, or of a directory of images in name order, one at a time
-/// (constant memory), for `eval` and `compare`.
+/// (constant memory), for `eval`, `compare` and `--reference`.
+///
+/// Frames come upright, as players show them: a quarter-turn rotation tag is applied (`FrameRotation`), so an
+/// MP4 that keeps the tag and a Matroska file whose frames `deblur` turned compare as the same video.
 final class FrameSequence {
     static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "ppm", "pgm"]
 
@@ -10,6 +13,8 @@ final class FrameSequence {
     /// Image names for a directory, nil for a single file.
     private(set) var names: [String]?
     private var decoder: FrameDecoder?
+    /// The turn that shows the video's frames upright.
+    private var rotation = FrameRotation.none
     private var position = 0
 
     init(path: String) throws {
@@ -30,6 +35,7 @@ final class FrameSequence {
             names = images
         } else {
             do { decoder = try FrameDecoder(location: path) } catch { throw CLIFailure(error) }
+            rotation = FrameRotation(displayMatrix: decoder?.videoInfo.displayMatrix) ?? .none
         }
     }
 
@@ -37,7 +43,7 @@ final class FrameSequence {
 
     /// The video's stream info; for a directory, that of a still image of unknown size (each image is a still).
     var videoInfo: VideoStreamInfo {
-        decoder?.videoInfo ?? VideoStreamInfo(width: 0, height: 0, timeBase: Rational(1, 25), frameRate: Rational(25, 1), isImage: true)
+        decoder.map { rotation.applied(to: $0.videoInfo) } ?? VideoStreamInfo(width: 0, height: 0, timeBase: Rational(1, 25), frameRate: Rational(25, 1), isImage: true)
     }
 
     /// Frame count if the container says so (directories: the image count).
@@ -68,7 +74,8 @@ final class FrameSequence {
         }
         guard let decoder else { return nil }
         do {
-            guard var frame = try decoder.nextFrame() else { return nil }
+            guard let coded = try decoder.nextFrame() else { return nil }
+            var frame = rotation.applied(to: coded)
             frame.index = position
             position += 1
             return frame

@@ -48,6 +48,8 @@ struct LiveSession {
     private let reference: FrameSequence?
     private let referencePath: String
     private var scoring: ReferenceScoringSink<FrameEncoder>?
+    /// The input's turn upright, for scoring against the (upright) reference.
+    private let rotation: FrameRotation
 
     /// Opens the reference now, so a missing one fails before any output exists.
     /// `start`: when the input's first data arrived (`FrameDecoder.firstDataTime`), the real-time clock's zero.
@@ -56,6 +58,7 @@ struct LiveSession {
         probe = scheduler == nil ? nil : LatencyProbe()
         referencePath = flags.reference ?? ""
         reference = try flags.reference.map { try FrameSequence(path: $0) }
+        rotation = FrameRotation(displayMatrix: video.displayMatrix) ?? .none
     }
 
     func wrap(_ factory: @escaping @Sendable () throws -> any FrameProcessor) -> @Sendable () throws -> any FrameProcessor {
@@ -68,7 +71,7 @@ struct LiveSession {
     mutating func sink(_ encoder: FrameEncoder) -> any FrameSink {
         var sink: any FrameSink = encoder
         if let reference {
-            let scoring = ReferenceScoringSink(inner: encoder, reference: reference, path: referencePath)
+            let scoring = ReferenceScoringSink(inner: encoder, reference: reference, path: referencePath, rotation: rotation)
             self.scoring = scoring
             sink = scoring
         }
@@ -106,13 +109,16 @@ final class ReferenceScoringSink<Inner: FrameSink>: FrameSink, @unchecked Sendab
     private let inner: Inner
     private let reference: FrameSequence
     private let path: String
+    /// Turns the restored frames (as coded) upright, as the reference's frames come.
+    private let rotation: FrameRotation
     private var scores = QualityAccumulator()
     private var stopped = false
 
-    init(inner: Inner, reference: FrameSequence, path: String) {
+    init(inner: Inner, reference: FrameSequence, path: String, rotation: FrameRotation = .none) {
         self.inner = inner
         self.reference = reference
         self.path = path
+        self.rotation = rotation
     }
 
     /// Per-frame scores so far (call after the pipeline finished).
@@ -121,6 +127,7 @@ final class ReferenceScoringSink<Inner: FrameSink>: FrameSink, @unchecked Sendab
     func write(_ frame: Frame) throws {
         try inner.write(frame)
         guard !stopped else { return }
+        let frame = rotation.applied(to: frame)
         do {
             guard let ref = try reference.next() else {
                 warn("warning: --reference \(path) ended after \(scores.frames.count) frames; later frames not scored")

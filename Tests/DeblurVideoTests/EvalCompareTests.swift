@@ -27,6 +27,28 @@ import Testing
         return try #require(obj as? [String: Any])
     }
 
+    /// The ffmpeg CLI's upright copy (it autorotates) is the reference orientation.
+    @Test(arguments: [90, 180])
+    func rotationTagsAreAppliedBeforeScoring(tag: Int) throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let coded = dir.appendingPathComponent("coded.mp4"), tagged = dir.appendingPathComponent("tagged.mp4")
+        let upright = dir.appendingPathComponent("upright.mkv")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=96x64:r=25:d=0.2", "-c:v", "libx264", "-qp", "0", coded.path])
+        try MediaTools.ffmpeg(["-i", coded.path, "-c", "copy", "-metadata:s:v:0", "rotate=\(tag)", tagged.path])
+        try MediaTools.ffmpeg(["-i", tagged.path, "-c:v", "ffv1", upright.path])
+        let r = try run(["eval", tagged.path, upright.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try #require(try json(r.stdout)["summary"] as? [String: Any])
+        let ssim = try #require(summary["ssim"] as? [String: Any])
+        #expect(abs((ssim["min"] as? Double ?? 0) - 1) < 1e-6, "\(r.stdout)")
+        // --reference scores the restored frames as they are shown too.
+        let live = try run([tagged.path, "-o", dir.appendingPathComponent("out.mkv").path, "--method", "none",
+                            "--reference", upright.path])
+        #expect(live.status == 0 && !live.stderr.contains("warning"), "\(live.stderr)")
+        #expect(live.stderr.contains("inf"), "\(live.stderr)")
+    }
+
     @Test func evalOfAClipAgainstItselfIsPerfect() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
