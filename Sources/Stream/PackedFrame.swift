@@ -35,6 +35,7 @@ public struct PackedFrame: Sendable, Equatable {
         return false
     }
 
+    /// Width in pixels.
     public var width: Int {
         switch storage {
         case .rgb(let frame): frame.width
@@ -42,6 +43,7 @@ public struct PackedFrame: Sendable, Equatable {
         }
     }
 
+    /// Height in pixels.
     public var height: Int {
         switch storage {
         case .rgb(let frame): frame.height
