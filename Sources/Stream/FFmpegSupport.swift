@@ -21,15 +21,15 @@ public enum FFmpegSupport {
 
     /// Whether this muxer writes its index last unless told to fragment: `FrameEncoder` makes it write fragmented
     /// MP4 (an empty index first, then a fragment per keyframe) when the output cannot seek (a pipe, a FIFO).
-    public static func fragmentsOnPipes(_ muxer: String) -> Bool {
-        ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"].contains(muxer)
-    }
+    public static func fragmentsOnPipes(_ muxer: String) -> Bool { isoFamily.contains(muxer) }
 
     /// Whether the muxer stores a display matrix (a rotation tag). In FFmpeg 5.1 only the MOV/MP4 family does;
-    /// Matroska, NUT and the rest drop it, so a portrait phone clip would play sideways.
-    public static func storesRotation(_ muxer: String) -> Bool {
-        ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"].contains(muxer)
-    }
+    /// Matroska, NUT and the rest drop it, so a portrait phone clip would play sideways: there the frames are turned
+    /// instead (`EncoderSettings.appliesRotation`).
+    public static func storesRotation(_ muxer: String) -> Bool { isoFamily.contains(muxer) }
+
+    /// FFmpeg's muxers of the ISO base media / QuickTime family.
+    private static let isoFamily: Set<String> = ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"]
 
     /// Whether FFmpeg has a video encoder with this name or codec name (`libx264`, `ffv1`, `png`, …).
     public static func hasVideoEncoder(_ name: String) -> Bool {
