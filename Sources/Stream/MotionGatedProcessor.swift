@@ -33,9 +33,8 @@ public struct MotionGatedProcessor: FrameProcessor {
         guard radius > 0, frame.neighbours.count == 2 * radius,
               restored.width == frame.width, restored.height == frame.height,
               restored.pixels != frame.pixels else { return restored }
-        let adjacent = [frame.neighbours[radius - 1], frame.neighbours[radius]].filter {
-            $0.index != frame.index && $0.width == frame.width && $0.height == frame.height
-        }
+        // The gate itself skips neighbours of another size.
+        let adjacent = [frame.neighbours[radius - 1], frame.neighbours[radius]].filter { $0.index != frame.index }
         return gate.apply(original: frame, restored: restored, neighbours: adjacent)
     }
 }
