@@ -31,9 +31,15 @@ private func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
 private struct Brightener: FrameProcessor {
     var radius = 0
     var temporalRadius: Int { radius }
-    nonisolated(unsafe) static var neighboursSeen: [Int] = []
+    /// Pipeline workers call `process` at once, so the record is behind a lock.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var seen: [Int] = []
+    static var neighboursSeen: [Int] {
+        get { lock.withLock { seen } }
+        set { lock.withLock { seen = newValue } }
+    }
     func process(_ frame: Frame) throws -> Frame {
-        Self.neighboursSeen.append(frame.neighbours.count)
+        Self.lock.withLock { Self.seen.append(frame.neighbours.count) }
         var out = frame
         for i in out.pixels.indices { out.pixels[i] = min(1, out.pixels[i] + 0.2) }
         out.neighbours = []
