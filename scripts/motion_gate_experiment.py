@@ -85,6 +85,34 @@ def motion(frame, neighbours, radius=RADIUS, floor=GRADIENT_FLOOR):
     return SCALE * np.max([box_mean(np.abs(y - luma(n)), radius) / texture for n in neighbours], axis=0)
 
 
+def noise_sigma(y):
+    """Immerkaer's estimate of white noise in a luma plane, made robust to edges with the median:
+    the 3x3 mask [[1,-2,1],[-2,4,-2],[1,-2,1]] (L2 norm 6) cancels planes and ramps, so on noise of sigma its
+    response is N(0, 36 sigma^2), whose median absolute value is 0.6745 * 6 sigma."""
+    l = (y[:-2, :-2] - 2 * y[:-2, 1:-1] + y[:-2, 2:] - 2 * y[1:-1, :-2] + 4 * y[1:-1, 1:-1] - 2 * y[1:-1, 2:]
+         + y[2:, :-2] - 2 * y[2:, 1:-1] + y[2:, 2:])
+    return float(np.median(np.abs(l))) / (0.6745 * 6)
+
+
+def motion_noise_aware(frame, neighbours, radius=RADIUS, floor=GRADIENT_FLOOR):
+    """`motion` with the frame difference's expected noise removed in quadrature: two frames of noise sigma_a
+    and sigma_b differ by N(0, sigma_a^2 + sigma_b^2), mean absolute value sqrt(2/pi) of its deviation, so
+    a static noisy area reads about 0 instead of about 2 px. The texture's noise is removed the same way
+    (central differences of noise sigma have deviation sigma/sqrt(2) on each axis: 2 sigma/sqrt(pi) in all),
+    else it would hide real motion under noise."""
+    y = luma(frame)
+    sy = noise_sigma(y)
+    t = box_mean(gradient_l1(y), radius)
+    texture = np.maximum(np.sqrt(np.maximum(t * t - (2 * sy / math.sqrt(math.pi)) ** 2, 0)), floor)
+    out = []
+    for n in neighbours:
+        yn = luma(n)
+        c = math.sqrt(2 / math.pi) * math.hypot(sy, noise_sigma(yn))
+        d = box_mean(np.abs(y - yn), radius)
+        out.append(np.sqrt(np.maximum(d * d - c * c, 0)) / texture)
+    return SCALE * np.max(out, axis=0)
+
+
 def gate(frame, neighbours, low=LOW, high=HIGH, **kw):
     return np.clip((motion(frame, neighbours, **kw) - low) / (high - low), 0.0, 1.0)
 
@@ -146,17 +174,22 @@ def evaluate(args):
     for name, p, b, n, s in items:
         o = np.clip(run_model(g, b), 0, 1)
         m = motion(b, [p, n])
+        mn = motion_noise_aware(b, [p, n])
         source = name.split(":")[0] if ":" in name else name.rsplit("_", 1)[0]
-        r = rows.setdefault(source, {"input": [], "model": [], **{v: [] for v in variants}})
+        r = rows.setdefault(source, {"input": [], "model": [], "noise-aware": [], **{v: [] for v in variants}})
         r["input"].append(psnr(b, s))
         r["model"].append(psnr(o, s))
         for lo, hi in variants:
             k = np.clip((m - lo) / (hi - lo), 0, 1)[..., None]
             r[(lo, hi)].append(psnr(np.clip(b + k * (o - b), 0, 1), s))
+        k = np.clip((mn - LOW) / (HIGH - LOW), 0, 1)[..., None]
+        r["noise-aware"].append(psnr(np.clip(b + k * (o - b), 0, 1), s))
         print(f"{name}: input {psnr(b, s):.2f} model {psnr(o, s):.2f} motion median {np.median(m):.2f} "
-              f"gate({LOW},{HIGH}) mean {np.clip((m - LOW) / (HIGH - LOW), 0, 1).mean():.2f} -> {r[(LOW, HIGH)][-1]:.2f}",
+              f"gate({LOW},{HIGH}) mean {np.clip((m - LOW) / (HIGH - LOW), 0, 1).mean():.2f} -> {r[(LOW, HIGH)][-1]:.2f}; "
+              f"noise {noise_sigma(luma(b)) * 255:.2f}/255, noise-aware median {np.median(mn):.2f} "
+              f"mean {np.clip((mn - LOW) / (HIGH - LOW), 0, 1).mean():.2f} -> {r['noise-aware'][-1]:.2f}",
               flush=True)
-    cols = ["input", "model"] + variants
+    cols = ["input", "model"] + variants + ["noise-aware"]
     print("\n| source (pairs) | " + " | ".join(c if isinstance(c, str) else f"gate {c[0]}-{c[1]}" for c in cols) + " |")
     every = {c: [] for c in cols}
     for src, r in rows.items():
@@ -193,6 +226,50 @@ def calibrate(args):
                 cur, nxt = np.round(cur * 255) / 255, np.round(nxt * 255) / 255
                 est[kind].append(float(np.median(motion(cur, [nxt]))))
         print(f"| {shift} | {np.median(est['sharp']):.2f} | {np.median(est['blurred']):.2f} |", flush=True)
+
+
+def noise_check(args):
+    """Sensor noise against the gate: held-out photos (sharp_input_check's 384² centre crops of the photos scaled
+    to 720 lines) as 3-frame clips with independent Gaussian noise in each frame (8-bit), still (a tripod) or
+    panning `--pan` px per frame with the shutter open all the time (blur of the same length). PSNR of the middle
+    frame's result against its clean sharp frame: input, model, the gate, the noise-aware gate."""
+    import sharp_input_check
+    torch.set_num_threads(args.threads)
+    g = rm.load_generator(args.model).eval()
+    rng = np.random.default_rng(5)
+    folders = [f"{args.data}/photos/val", f"{args.data}/photos/val_extra"]
+    margin = int(math.ceil(2 * args.pan)) + 2
+    size = sharp_input_check.CROP
+    sharp_input_check.CROP = size + 2 * margin  # cut wider, so the pan has picture to move over
+    rows = {}
+    for name, wide in sharp_input_check.crops(folders):
+        def view(off):  # the crop moved right by `off` px (linear interpolation)
+            i, f = int(math.floor(off)), off - math.floor(off)
+            x = margin + i
+            return (wide[margin:margin + size, x:x + size] * (1 - f) + wide[margin:margin + size, x + 1:x + 1 + size] * f)
+
+        def exposed(start, length):
+            if length == 0:
+                return view(start)
+            taps = int(math.ceil(length * 4)) + 1
+            return np.mean([view(start + length * t / (taps - 1)) for t in range(taps)], axis=0)
+
+        for sigma in args.sigma:
+            for scene, v in (("still", 0.0), (f"pan {args.pan:g} px", args.pan)):
+                noisy = lambda a: np.clip(np.round((a + rng.normal(0, sigma / 255, a.shape)) * 255) / 255, 0, 1).astype(np.float32)  # noqa: E731
+                p, b, n = (noisy(exposed(k * v - v / 2, v)) for k in (-1, 0, 1))
+                sharp = view(0.0).astype(np.float32)
+                o = np.clip(run_model(g, b), 0, 1)
+                r = rows.setdefault((scene, sigma), {"input": [], "model": [], "gate": [], "noise-aware": []})
+                r["input"].append(psnr(b, sharp))
+                r["model"].append(psnr(o, sharp))
+                for key, m in (("gate", motion(b, [p, n])), ("noise-aware", motion_noise_aware(b, [p, n]))):
+                    k = np.clip((m - LOW) / (HIGH - LOW), 0, 1)[..., None]
+                    r[key].append(psnr(np.clip(b + k * (o - b), 0, 1), sharp))
+    cols = ["input", "model", "gate", "noise-aware"]
+    print(f"| clip | σ (/255) | crops | " + " | ".join(cols) + " |")
+    for (scene, sigma), r in rows.items():
+        print(f"| {scene} | {sigma:g} | {len(r['input'])} | " + " | ".join(f"{np.mean(r[c]):.2f}" for c in cols) + " |")
 
 
 def export(args):
@@ -232,12 +309,20 @@ def main():
     e.add_argument("--clip-limit", type=int, default=None)
     e.add_argument("--clips", action="append", default=[],
                    help="more clip folders under DATA (prev/blur/next/sharp), e.g. clips3_val_shutters, clips3_video")
+    q = sub.add_parser("noise", help="still and panning noisy clips of held-out photos: does the gate tell noise from motion?")
+    q.add_argument("--data", default="/work/data")
+    q.add_argument("--model", required=True)
+    q.add_argument("--threads", type=int, default=1)
+    q.add_argument("--sigma", type=float, action="append", default=[], help="noise, in 8-bit levels (repeatable)")
+    q.add_argument("--pan", type=float, default=2.0, help="pan speed, px per frame")
     x = sub.add_parser("export", help="a held-out clip as blurry and sharp lossless videos, for the Swift pipeline")
     x.add_argument("video")
     x.add_argument("--first", type=int, default=0, help="first frame (the cockatoo's held-out part starts at 207)")
     x.add_argument("--out", required=True)
     args = ap.parse_args()
-    {"calibrate": calibrate, "eval": evaluate, "export": export}[args.cmd](args)
+    if args.cmd == "noise" and not args.sigma:
+        args.sigma = [1.0, 2.0, 4.0]
+    {"calibrate": calibrate, "eval": evaluate, "noise": noise_check, "export": export}[args.cmd](args)
 
 
 if __name__ == "__main__":
