@@ -11,6 +11,7 @@ scales the model's residual by a ramp from 0 below `low` to 1 above `high`.
     python3 scripts/motion_gate_experiment.py calibrate --data /work/data     # estimate vs known shifts
     python3 scripts/motion_gate_experiment.py eval --data /work/data --model M.safetensors --split train
     python3 scripts/motion_gate_experiment.py eval --data /work/data --model M.safetensors --split val
+    python3 scripts/motion_gate_experiment.py noise --data /work/data --model M.safetensors   # noise vs motion
     python3 scripts/motion_gate_experiment.py export VIDEO --out DIR    # for the Swift pipeline, see `export`
 
 Splits with neighbours (each frame the linear-light mean of 7 frames, its neighbours the windows before and
