@@ -95,6 +95,9 @@ final class AudioTranscoder {
     static func muxerCopies(_ track: AudioTrack, into format: UnsafePointer<AVOutputFormat>) -> Bool {
         guard avformat_query_codec(format, track.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) != 0 else { return false }
         if format.pointee.flags & cffmpeg_fmt_nofile() != 0 { return true }
+        // PSP mode refuses any header without exactly one video and one audio stream, so an audio-only probe
+        // would always fail; its codec list (AAC) is all it checks for audio.
+        if String(cString: format.pointee.name) == "psp" { return true }
         var context: UnsafeMutablePointer<AVFormatContext>?
         guard avformat_alloc_output_context2(&context, format, nil, nil) >= 0, let context else { return true }
         defer { avformat_free_context(context) }

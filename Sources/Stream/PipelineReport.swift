@@ -1,10 +1,17 @@
 /// Progress of a running pipeline, reported after every encoded frame.
 public struct PipelineProgress: Sendable {
     public var framesDone: Int
-    /// Total frames if the source knows it.
+    /// Total frames if the source knows it; nil once more frames than that are done (a header that counted only
+    /// part of the stream, such as a fragmented MP4's first fragment read from a pipe).
     public var totalFrames: Int?
     /// Seconds since the pipeline started.
     public var elapsed: Double
+
+    public init(framesDone: Int, totalFrames: Int?, elapsed: Double) {
+        self.framesDone = framesDone
+        self.totalFrames = totalFrames.flatMap { $0 >= framesDone ? $0 : nil }
+        self.elapsed = elapsed
+    }
 
     /// Frames per second so far.
     public var fps: Double { elapsed > 0 ? Double(framesDone) / elapsed : 0 }

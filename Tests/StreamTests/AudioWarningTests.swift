@@ -32,6 +32,22 @@ import Testing
         #expect(try warnings(input, dir.appendingPathComponent("out.mkv"), settings: EncoderSettings()).isEmpty)
     }
 
+    @Test func aacIntoPSPIsCopied() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("aac.mp4"), output = dir.appendingPathComponent("out.mp4")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48:r=25:d=1", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+                               "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "40k", input.path])
+        // PSP mode takes AAC; it was re-encoded (AAC as AAC, with a warning) because the audio-only probe failed.
+        #expect(try warnings(input, output, settings: EncoderSettings(format: "psp")).isEmpty)
+        let rate = try MediaTools.run("ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=codec_name,bit_rate",
+                                                  "-of", "csv=p=0", output.path])
+        let fields = String(decoding: rate, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+        #expect(fields.first == "aac")
+        // Copied, so the source's 40 kb/s stays (a re-encode would use 64 kb/s per channel).
+        #expect((fields.last.flatMap { Int($0) } ?? 0) < 50_000, "\(fields)")
+    }
+
     @Test func aServiceIsNotToldToPickAnotherContainer() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
