@@ -354,11 +354,17 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     /// The stream is over: reports concealed damage, then checks that the file was not cut short.
     private func end() throws {
         finished = true
-        if damagedFrames > 0 {
+        let damaged = damagedTail || damagedFrames > 0
+        if damagedFrames > 0 && framesDecoded > 0 {
             logger.warning("\(damagedFrames) frame\(damagedFrames == 1 ? "" : "s") of the \(decoderName) input had damaged data, concealed by the decoder")
-            damagedFrames = 0
         }
+        damagedFrames = 0
         try checkTruncation()
+        // Nothing decoded is no video: a cut-off image, a pipe that closed before its first frame. Said, so that
+        // an empty output is never taken for a result.
+        if framesDecoded == 0 && cancellation?.isCancelled != true {
+            throw corrupt(damaged ? "its first frame is cut off or damaged" : "the input ends before its first frame")
+        }
     }
 
     /// Queues a copy of `packet` for the encoder if it belongs to the audio track, shifted like the video.
@@ -389,7 +395,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             }
         }
         damagedTail = true
-        if cancellation?.isCancelled != true {  // a read stopped by Ctrl-C says nothing about the input's end
+        // A read stopped by Ctrl-C says nothing about the input's end; with no frame before it, `end` throws instead.
+        if cancellation?.isCancelled != true && framesDecoded > 0 {
             logger.warning("the input ends inside a frame (cut off?): \(reason); the frames before it are kept")
         }
         draining = true

@@ -173,6 +173,11 @@ struct Deblur: ParsableCommand {
         if target.isSameFile(as: input) {
             throw CLIFailure(.usage, "\(output) is the input file; write the result under another name (the original would be lost)")
         }
+        for (flag, path) in [("--reference", live.reference), ("--psf", classical.psf)] {
+            if let path, target.isSameFile(as: path) {
+                throw CLIFailure(.usage, "\(output) is the \(flag) file; write the result under another name (it would be lost)")
+            }
+        }
         // Live output must not wait for x264's lookahead, which holds about 0.9 s of frames back.
         var settings = EncoderSettings(codec: codec, crf: crf, preset: preset, format: format, lowLatency: live.realtime != nil)
         // stdout, and a FIFO or device named without an extension (`-o /dev/null`), stream NUT as a pipe does.

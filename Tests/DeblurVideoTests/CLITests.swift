@@ -392,6 +392,55 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(files(in: images) == ["a.png"])
     }
 
+    @Test("an input that ends before its first frame is an error, never an empty result")
+    func noFrameIsAnError() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("shots"), out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        for name in ["a.png", "c.png"] {
+            try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=640x480", "-frames:v", "1", images.appendingPathComponent(name).path])
+        }
+        // Cut after its header, so it opens as a PNG and breaks while decoding.
+        let png = try Data(contentsOf: images.appendingPathComponent("a.png"))
+        let cutPNG = images.appendingPathComponent("b.png")
+        try png.prefix(png.count * 6 / 10).write(to: cutPNG)
+        // A cut image: said as such (it was "cannot write", exit 3, as no frame made the temporary file).
+        let single = try deblurVideo([cutPNG.path, "-o", dir.appendingPathComponent("b-out.png").path, "--method", "none"])
+        #expect(single.status == 4 && isOneErrorLine(single.stderr) && single.stderr.contains("first frame"), "\(single.stderr)")
+        #expect(files(in: dir) == ["shots"])
+        // In a directory it costs only itself: the image after it is still written.
+        let batch = try deblurVideo([images.path, "-o", out.path, "--method", "none"])
+        #expect(batch.status == 4 && batch.stderr.contains("b.png") && batch.stderr.contains("1 of 3 images failed"), "\(batch.stderr)")
+        #expect(files(in: out) == ["a.png", "c.png"])
+        // A pipe that closes before its first frame: it wrote an empty file and exited 0.
+        let clip = dir.appendingPathComponent("clip.nut")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=1", "-c:v", "libx264", "-preset", "ultrafast", clip.path])
+        let head = try Data(contentsOf: clip).prefix(1500)
+        let piped = try deblurVideo(["-", "-o", dir.appendingPathComponent("p.mkv").path, "--method", "none"], stdin: head)
+        #expect(piped.status == 4 && isOneErrorLine(piped.stderr) && piped.stderr.contains("first frame"), "\(piped.stderr)")
+        #expect(files(in: dir) == ["clip.nut", "out", "shots"])
+    }
+
+    @Test("the sharp reference and the PSF image are protected as the input is")
+    func referenceAndPSFAreNotOverwritten() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.png"), reference = dir.appendingPathComponent("sharp.png")
+        let psf = dir.appendingPathComponent("psf.png")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", input.path])
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", "-vf", "hflip", reference.path])
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "color=white:s=6x2", "-frames:v", "1", psf.path])
+        let before = try [reference, psf].map { try Data(contentsOf: $0) }
+        let onReference = try deblurVideo([input.path, "-o", reference.path, "--method", "none", "--reference", reference.path])
+        #expect(onReference.status == 1 && isOneErrorLine(onReference.stderr) && onReference.stderr.contains("is the --reference file"),
+                "\(onReference.stderr)")
+        let onPSF = try deblurVideo([input.path, "-o", psf.path, "--method", "wiener", "--psf", psf.path])
+        #expect(onPSF.status == 1 && isOneErrorLine(onPSF.stderr) && onPSF.stderr.contains("is the --psf file"), "\(onPSF.stderr)")
+        #expect(try [reference, psf].map { try Data(contentsOf: $0) } == before)
+        #expect(files(in: dir) == ["in.png", "psf.png", "sharp.png"])
+    }
+
     @Test func streamsAndSampleDepthThatAreNotKeptAreNamed() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
