@@ -254,9 +254,10 @@ public final class FrameEncoder: FrameSink, @unchecked Sendable {
         }
         if !isImage, let x264 = avcodec_find_encoder_by_name("libx264") {
             // query_codec answers 1/0 for muxers that know, < 0 for those that don't say (nut, mpegts);
-            // raw-picture muxers (yuv4mpegpipe, rawvideo) and animated-image ones (gif, apng) keep their own codec.
+            // raw-picture muxers (yuv4mpegpipe, rawvideo) and image ones (gif, apng, webp) keep their own codec.
             let answer = avformat_query_codec(format, x264.pointee.id, FF_COMPLIANCE_NORMAL)
-            let rawDefault = [AV_CODEC_ID_WRAPPED_AVFRAME, AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_NONE, AV_CODEC_ID_GIF, AV_CODEC_ID_APNG]
+            let rawDefault = [AV_CODEC_ID_WRAPPED_AVFRAME, AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_NONE, AV_CODEC_ID_GIF, AV_CODEC_ID_APNG,
+                              AV_CODEC_ID_WEBP]
                 .contains(format.pointee.video_codec)
             if answer == 1 || (answer < 0 && !rawDefault) { return x264 }
         }

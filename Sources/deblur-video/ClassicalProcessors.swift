@@ -131,12 +131,15 @@ struct ClassicalFlags: ParsableArguments {
 
     func validate() throws {
         guard psfLength > 0, psfLength.isFinite else { throw ValidationError("--psf-length must be > 0") }
-        guard psfAngle.isFinite else { throw ValidationError("--psf-angle must be a number") }
+        guard psfAngle.isFinite else { throw ValidationError("--psf-angle must be a finite number") }
         guard unsharpSigma > 0, unsharpSigma <= UnsharpMask.maxSigma else {
             throw ValidationError("--unsharp-sigma must be > 0 and at most \(Int(UnsharpMask.maxSigma)) pixels")
         }
-        guard unsharpAmount.isFinite else { throw ValidationError("--unsharp-amount must be a number") }
-        guard wienerBalance >= 0 else { throw ValidationError("--wiener-balance must be >= 0") }
+        guard unsharpAmount.isFinite else { throw ValidationError("--unsharp-amount must be a finite number") }
+        // 0 is the plain inverse filter: where the PSF's spectrum is near zero it multiplies noise without bound.
+        guard wienerBalance > 0, wienerBalance.isFinite else {
+            throw ValidationError("--wiener-balance must be > 0 (0 is the bare inverse filter, which turns noise into the picture; try 0.001 for less smoothing)")
+        }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         guard ["mirror", "skimage"].contains(boundary) else { throw ValidationError("--boundary must be mirror or skimage") }
     }

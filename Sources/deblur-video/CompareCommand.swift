@@ -198,6 +198,8 @@ struct Compare: ParsableCommand {
                 do {
                     scores.append(try FrameQuality.measure(reference: PlanarImage(pair.sharp), test: PlanarImage(restored),
                                                            index: scores.count, options: options))
+                } catch let error as RestorationError {  // the frames' sizes: the input's fault
+                    throw CLIFailure(.input, "\(input.label(ofFrame: b.index)): \(error)")
                 } catch { throw CLIFailure(.processing, "\(input.label(ofFrame: b.index)): \(error)") }
             }
         }

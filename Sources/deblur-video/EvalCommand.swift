@@ -134,6 +134,8 @@ struct Eval: ParsableCommand {
             var q: FrameQuality
             do {
                 q = try FrameQuality.measure(reference: PlanarImage(r), test: PlanarImage(t), index: frames.count, options: options)
+            } catch let error as RestorationError {  // the frames' sizes: the input's fault, not a failed method
+                throw CLIFailure(.input, "\(ref.label(ofFrame: r.index)): \(error)")
             } catch { throw CLIFailure(.processing, "\(ref.label(ofFrame: r.index)): \(error)") }
             if ref.isDirectory { q.name = ref.label(ofFrame: r.index) }
             frames.append(q)

@@ -360,7 +360,7 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(isOneErrorLine(badCodecForContainer.stderr))
         for flags in [["--crf", "99"], ["--threads", "0"], ["--threads", "100000"], ["--preset", "bogus"], ["--method", "magic"], ["--format", "nosuch"], ["--codec", "nosuch"], ["--bogus"],
                       ["--ensemble", "3"], ["--method", "unsharp", "--unsharp-sigma", "1e9"],
-                      ["--method", "unsharp", "--unsharp-amount", "nan"]] {
+                      ["--method", "unsharp", "--unsharp-amount", "nan"], ["--method", "wiener", "--wiener-balance", "0"]] {
             let run = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.mkv").path] + flags)
             #expect(run.status == 1, "\(flags)")
             #expect(isOneErrorLine(run.stderr), "\(flags): \(run.stderr)")
@@ -543,10 +543,13 @@ private func isOneErrorLine(_ text: String) -> Bool {
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
         try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", images.appendingPathComponent("a.png").path])
         try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=32x24", "-frames:v", "1", images.appendingPathComponent("b.jpg").path])
+        // WebP: its muxer does not say which codecs it takes, and H.264 was tried ("Only WebP is supported").
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=40x30", "-frames:v", "1", "-c:v", "libwebp", images.appendingPathComponent("c.webp").path])
         try Data("notes".utf8).write(to: images.appendingPathComponent("readme.txt"))
         let run = try deblurVideo([images.path, "-o", out.path])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(files(in: out) == ["a.png", "b.jpg"])
+        #expect(files(in: out) == ["a.png", "b.jpg", "c.webp"])
+        #expect(try MediaTools.videoProperty(out.appendingPathComponent("c.webp"), "codec_name,width") == "webp,40")
         #expect(try MediaTools.rgb24Frame(out.appendingPathComponent("a.png")) == MediaTools.rgb24Frame(images.appendingPathComponent("a.png")))
         #expect(try MediaTools.videoProperty(out.appendingPathComponent("b.jpg"), "codec_name,width") == "mjpeg,32")
     }

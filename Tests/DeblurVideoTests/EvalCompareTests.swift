@@ -152,6 +152,14 @@ import Testing
         let sizes = try run(["eval", six.path, other.path])
         #expect(sizes.status == 2)
         #expect(sizes.stderr.contains("frame sizes differ at frame 0: REFERENCE 96x64, TEST 80x64"), "\(sizes.stderr)")
+
+        // Frames smaller than the SSIM window are the input's fault (exit 2), not a failed method (4).
+        let tiny = dir.appendingPathComponent("tiny.png")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=8x8", "-frames:v", "1", tiny.path])
+        for command in [["eval", tiny.path, tiny.path], ["compare", tiny.path, tiny.path, "--methods", "none"]] {
+            let small = try run(command)
+            #expect(small.status == 2 && small.stderr.contains("smaller than the 11x11 SSIM window"), "\(command): \(small.stderr)")
+        }
     }
 
     @Test func evalPairsDirectoriesByName() throws {
