@@ -125,7 +125,7 @@ public struct Pipeline: Sendable {
                     var source = item.frame.unpacked(using: pixelPool)
                     source.neighbours = item.neighbours
                     do {
-                        var result = try processor.process(source)
+                        var result = try processor.process(source, cancellation: cancellation)
                         result.neighbours = []
                         guard result.width == source.width, result.height == source.height else {
                             throw PipelineError.processorChangedSize(
@@ -138,6 +138,14 @@ public struct Pipeline: Sendable {
                         if item.frame.isCompact { pixelPool.recycle(result.pixels) }
                     } catch let error as PipelineError {
                         onFailure(error)
+                        return
+                    } catch is ProcessingCancelled where cancellation.isCancelled {
+                        // Stopped inside a frame (Ctrl-C during seconds of work on one): the output ends before it,
+                        // with every earlier frame, as when the decoder stops. What still waits in the FIFO comes
+                        // after it, so it is dropped, which also frees a decoder blocked on a full queue.
+                        state.markCancelled()
+                        output.end(at: item.sequence)
+                        input.cancel()
                         return
                     } catch {
                         onFailure(PipelineError.processing(frameIndex: source.index, method: processor.name, underlying: error))

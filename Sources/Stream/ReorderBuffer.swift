@@ -9,6 +9,8 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
     let capacity: Int
     private var pending: [Int: Element] = [:]
     private var next = 0
+    /// Sequences from here on will never be delivered (`end(at:)`).
+    private var limit = Int.max
     private let monitor = BufferMonitor()
 
     init(capacity: Int) {
@@ -16,23 +18,32 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// Returns false if cancelled.
+    /// Returns false if cancelled, or if `sequence` lies past an `end(at:)`.
     func insert(_ element: Element, at sequence: Int) -> Bool {
         monitor.locked {
-            monitor.wait(while: { sequence >= next + capacity })
-            guard !monitor.isCancelled else { return false }
+            monitor.wait(while: { sequence >= next + capacity && sequence < limit })
+            guard !monitor.isCancelled, sequence < limit else { return false }
             pending[sequence] = element
             return true
         }
     }
 
-    /// The element with the next sequence number; nil when closed without it, or cancelled.
+    /// The element with the next sequence number; nil when closed without it, at the end, or cancelled.
     func popNext() -> Element? {
         monitor.locked {
-            monitor.wait(while: { pending[next] == nil && !monitor.isClosed })
-            guard !monitor.isCancelled, let element = pending.removeValue(forKey: next) else { return nil }
+            monitor.wait(while: { pending[next] == nil && !monitor.isClosed && next < limit })
+            guard !monitor.isCancelled, next < limit, let element = pending.removeValue(forKey: next) else { return nil }
             next += 1
             return element
+        }
+    }
+
+    /// The stream ends before `sequence` (a frame that will never come, its work cancelled): the elements before
+    /// it are still delivered, later ones are dropped, and inserts waiting for room past it give up.
+    func end(at sequence: Int) {
+        monitor.locked {
+            limit = min(limit, sequence)
+            pending = pending.filter { $0.key < limit }
         }
     }
 

@@ -152,6 +152,35 @@ private struct Failing: FrameProcessor {
         #expect(sink.received.map(\.index) == Array(0..<stats.frames))
     }
 
+    /// Ctrl-C during one long frame (8 views of a large still take seconds): the work stops inside it, and the
+    /// output ends before it with every earlier frame, instead of waiting for the frame to finish.
+    @Test(arguments: [1, 3])
+    func cancellationInsideAFrameEndsTheOutputBeforeIt(workers: Int) throws {
+        /// Frame 5 cancels the token and waits for it, as a long computation checking between its pieces would.
+        struct Long: FrameProcessor {
+            let token: CancellationToken
+            func process(_ frame: Frame) throws -> Frame { frame }
+            func process(_ frame: Frame, cancellation: CancellationToken) throws -> Frame {
+                if frame.index == 5 { token.cancel() }
+                if frame.index >= 5 {
+                    for _ in 0..<2_000 { try cancellation.check(); usleep(1_000) }
+                    Issue.record("frame \(frame.index) was not cancelled")
+                }
+                return frame
+            }
+        }
+        let token = CancellationToken()
+        let source = CountingSource(count: 1_000_000)
+        let sink = CollectingSink()
+        let stats = try Pipeline(workers: workers, queueCapacity: 2).run(source: source, sink: sink, cancellation: token) {
+            Long(token: token)
+        }
+        #expect(stats.cancelled)
+        #expect(sink.finished)
+        #expect(sink.received.map(\.index) == Array(0..<5))
+        #expect(source.producedCount < 100)
+    }
+
     @Test func processorSizeChangeIsAnError() throws {
         struct Shrink: FrameProcessor {
             func process(_ frame: Frame) throws -> Frame { Frame(width: 1, height: 1) }
@@ -178,6 +207,36 @@ private struct Failing: FrameProcessor {
         // ffprobe decodes every frame we wrote: the MP4 index (moov) was written.
         #expect(try MediaTools.framePTS(output).count == stats.frames)
     }
+}
+
+@Suite struct ReorderBufferTests {
+    @Test func anEndDeliversWhatCameBeforeAndReleasesWaitingInserts() throws {
+        let buffer = ReorderBuffer<Int>(capacity: 2)
+        #expect(buffer.insert(1, at: 1))
+        // Sequence 3 must wait for room (0 is not out yet); ending the stream at 2 lets it give up.
+        let released = DispatchSemaphore(value: 0)
+        let box = ResultFlag()
+        DispatchQueue.global().async {
+            box.set(buffer.insert(3, at: 3))
+            released.signal()
+        }
+        usleep(50_000)
+        #expect(buffer.insert(0, at: 0))
+        buffer.end(at: 2)
+        #expect(released.wait(timeout: .now() + 5) == .success)
+        #expect(box.get() == false)
+        #expect(buffer.popNext() == 0)
+        #expect(buffer.popNext() == 1)
+        #expect(buffer.popNext() == nil)  // not closed, yet it does not wait for 2
+        #expect(!buffer.insert(2, at: 2))
+    }
+}
+
+private final class ResultFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Bool?
+    func set(_ v: Bool) { lock.withLock { value = v } }
+    func get() -> Bool? { lock.withLock { value } }
 }
 
 private final class ResultBox: @unchecked Sendable {
