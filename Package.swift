@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "DeblurWebTests",
             dependencies: [
-                "DeblurWeb", "Stream",
+                "DeblurWeb", "Stream", "MediaTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -49,7 +49,9 @@ public struct FFmpegImageCodec: ImageCodec {
                     + "\(decoder.videoInfo.width)×\(decoder.videoInfo.height)")
             }
             guard let frame = try decoder.nextFrame() else { throw ImageCodecError.corrupt("no picture in the file") }
-            return Frame(width: frame.width, height: frame.height, pixels: frame.pixels)
+            // Upright, as the browser shows the upload (a phone photo's EXIF orientation) and as `deblur` writes it.
+            let upright = (FrameRotation(displayMatrix: decoder.videoInfo.displayMatrix) ?? .none).applied(to: frame)
+            return Frame(width: upright.width, height: upright.height, pixels: upright.pixels)
         } catch let error as ImageCodecError {
             throw error
         } catch {

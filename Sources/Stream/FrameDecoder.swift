@@ -68,8 +68,16 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
     ///   - cancellation: when cancelled, a read blocked on a pipe or network returns at once and the
     ///     decoder ends the stream there (so Ctrl-C works even while a camera pipe is silent).
     ///   - networkTimeout: a URL input that sends nothing for this long is an error, not a hang.
-    public init(location: String, threads: Int = 0, cancellation: CancellationToken? = nil,
-                networkTimeout: Duration = .seconds(60), logger: Logger = Logger(label: "deblur-video.decoder")) throws {
+    public convenience init(location: String, threads: Int = 0, cancellation: CancellationToken? = nil,
+                            networkTimeout: Duration = .seconds(60), logger: Logger = Logger(label: "deblur-video.decoder")) throws {
+        try self.init(location: location, threads: threads, cancellation: cancellation, networkTimeout: networkTimeout,
+                      logger: logger, readsImageOrientation: true)
+    }
+
+    /// `readsImageOrientation`: whether an image file's first picture is decoded once more for its orientation
+    /// (false for that decode itself).
+    private init(location: String, threads: Int, cancellation: CancellationToken?, networkTimeout: Duration,
+                 logger: Logger, readsImageOrientation: Bool) throws {
         self.location = location
         self.logger = logger
         let isPath = location != "-" && !location.contains(":")
@@ -233,8 +241,20 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         guard packet != nil, frame != nil else {
             throw DecodeError.decoderFailed(String(cString: decoder.pointee.name), reason: "out of memory")
         }
+        // A JPEG's EXIF orientation (a phone's portrait shot) is side data of the decoded picture, not of the
+        // stream: read it from a first decode of the file, so it is known before an encoder is opened.
+        if isImage && isSeekableFile && readsImageOrientation && videoInfo.displayMatrix == nil {
+            var quiet = logger
+            quiet.logLevel = .critical  // this decode's complaints are the real one's to make
+            let probe = try? FrameDecoder(location: location, threads: 1, cancellation: cancellation, networkTimeout: networkTimeout,
+                                          logger: quiet, readsImageOrientation: false)
+            if let probe, (try? probe.nextPackedFrame()) != nil { videoInfo.displayMatrix = probe.pictureDisplayMatrix }
+        }
         logger.debug("opened \(location): \(videoInfo)")
     }
+
+    /// The display matrix attached to the last decoded picture, if any (see `init`).
+    private var pictureDisplayMatrix: [Int32]?
 
     /// The stream's display matrix side data (rotation/flip a player applies), if it has one.
     private static func displayMatrix(of stream: UnsafeMutablePointer<AVStream>) -> [Int32]? {
@@ -288,6 +308,11 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             let received = avcodec_receive_frame(ctx, frame)
             if received >= 0 {
                 defer { av_frame_unref(frame) }
+                if let side = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX), side.pointee.size >= 9 * 4 {
+                    pictureDisplayMatrix = (0..<9).map { i in
+                        side.pointee.data.advanced(by: 4 * i).withMemoryRebound(to: Int32.self, capacity: 1) { $0.pointee }
+                    }
+                }
                 if concealsDamage && (frame.pointee.decode_error_flags != 0 || frame.pointee.flags & 1 != 0) {
                     damagedFrames += 1  // AV_FRAME_FLAG_CORRUPT or concealed errors
                 }

@@ -209,7 +209,7 @@ struct Deblur: ParsableCommand {
             // The image muxer would overwrite one file per frame and keep only the last.
             throw CLIFailure(.usage, "\(input) is a video but \(output) is a single image; write a video (e.g. .mp4 or .mkv)")
         }
-        if let degrees = decoder.videoInfo.rotationDegrees, !decoder.videoInfo.isImage,
+        if let degrees = decoder.videoInfo.rotationDegrees,
            let muxer = settings.format ?? FFmpegSupport.muxerName(forFile: output), !FFmpegSupport.storesRotation(muxer) {
             // The container cannot store the tag, so the pixels are turned instead, as the ffmpeg CLI does. A
             // mirrored or oblique matrix cannot be turned that way: said so.

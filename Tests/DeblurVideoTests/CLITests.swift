@@ -482,6 +482,17 @@ private func isOneErrorLine(_ text: String) -> Bool {
             let mean = zip(ours, upright).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
             #expect(Double(mean) / Double(ours.count) < 1.5, "rotate=\(tag): mean difference \(Double(mean) / Double(ours.count))")
         }
+        // A phone photo's EXIF orientation: the result is upright, as the ffmpeg CLI (and any viewer) shows the input.
+        for orientation: UInt16 in [6, 8] {
+            let photo = dir.appendingPathComponent("portrait\(orientation).jpg"), out = dir.appendingPathComponent("portrait\(orientation).png")
+            try MediaTools.makeJPEG(photo, size: "96x64", exifOrientation: orientation)
+            let run = try deblurVideo([photo.path, "-o", out.path, "--method", "none"])
+            #expect(run.status == 0 && run.stderr.isEmpty, "\(run.stderr)")
+            #expect(try MediaTools.videoProperty(out, "width,height") == "64,96")
+            let ours = try MediaTools.rgb24Frame(out), upright = try MediaTools.rgb24Frame(photo)
+            try #require(ours.count == upright.count && ours.count == 96 * 64 * 3)
+            #expect(zip(ours, upright).allSatisfy { abs(Int($0) - Int($1)) <= 3 }, "orientation \(orientation)")
+        }
         // x265 writes its banner and settings to stderr by itself; only what FFmpeg would show gets through.
         let hevc = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("hevc.mkv").path, "--codec", "libx265", "--method", "none"])
         #expect(hevc.status == 0 && hevc.stderr.isEmpty, "\(hevc.stderr)")

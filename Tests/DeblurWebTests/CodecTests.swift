@@ -1,5 +1,6 @@
 import DeblurWeb
 import Foundation
+import MediaTestSupport
 import Stream
 import Testing
 
@@ -35,6 +36,19 @@ struct CodecTests {
         #expect(throws: ImageCodecError.tooManyPixels(width: 4000, height: 3000, limit: 1_000_000)) {
             _ = try Fixtures.codec.decode(Data(bytes), maxPixels: 1_000_000)
         }
+    }
+
+    @Test("a JPEG's EXIF orientation is applied: the upload is deblurred upright, as the browser shows it")
+    func exifOrientation() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = dir.appendingPathComponent("plain.jpg"), portrait = dir.appendingPathComponent("portrait.jpg")
+        try MediaTools.makeJPEG(plain, size: "50x30", exifOrientation: 1)
+        try MediaTools.makeJPEG(portrait, size: "50x30", exifOrientation: 6)  // the same picture, tagged
+        let coded = try Fixtures.codec.decode(Data(contentsOf: plain), maxPixels: 1500)
+        let upright = try Fixtures.codec.decode(Data(contentsOf: portrait), maxPixels: 1500)
+        #expect(coded.width == 50 && upright.width == 30 && upright.height == 50)
+        #expect(upright.pixels == FrameRotation.clockwise90.applied(to: coded).pixels)
     }
 
     @Test("scratch directories are private (0700) and removed")

@@ -70,6 +70,18 @@ public enum MediaTools {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A JPEG made by ffmpeg with an EXIF block holding only `orientation` (1–8; 6 is a phone held upright,
+    /// shown turned 90° clockwise), inserted after the start-of-image marker as a camera writes it.
+    public static func makeJPEG(_ url: URL, size: String, exifOrientation orientation: UInt16) throws {
+        try ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=\(size)", "-frames:v", "1", "-q:v", "2", url.path])
+        let jpeg = try Data(contentsOf: url)
+        // APP1 "Exif": big-endian TIFF header, one IFD with one SHORT entry (tag 0x0112), no next IFD.
+        var exif: [UInt8] = Array("Exif".utf8) + [0, 0, 0x4D, 0x4D, 0, 0x2A, 0, 0, 0, 8, 0, 1]
+        exif += [0x01, 0x12, 0, 3, 0, 0, 0, 1, UInt8(orientation >> 8), UInt8(orientation & 0xFF), 0, 0, 0, 0, 0, 0]
+        let segment: [UInt8] = [0xFF, 0xE1, UInt8((exif.count + 2) >> 8), UInt8((exif.count + 2) & 0xFF)] + exif
+        try (jpeg.prefix(2) + Data(segment) + jpeg.dropFirst(2)).write(to: url)
+    }
+
     /// Frame `index` decoded by the ffmpeg CLI as packed 8-bit RGB.
     public static func rgb24Frame(_ url: URL, index: Int = 0) throws -> [UInt8] {
         [UInt8](try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", url.path,

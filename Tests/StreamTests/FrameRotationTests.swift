@@ -1,4 +1,5 @@
 import Foundation
+import MediaTestSupport
 import Testing
 @testable import Stream
 
@@ -68,6 +69,22 @@ private func labelled() -> Frame {
             let turned = PackedFrame(picture.turned(rotation), pts: nil, index: 0).unpacked()
             #expect(turned == rotation.applied(to: asCoded), "\(rotation)")
         }
+    }
+
+    @Test("a JPEG's EXIF orientation is read as the picture's display matrix", arguments: [
+        (UInt16(1), FrameRotation.none), (6, .clockwise90), (3, .halfTurn), (8, .counterclockwise90)])
+    func exifOrientation(orientation: UInt16, turn: FrameRotation) throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let photo = dir.appendingPathComponent("photo.jpg")
+        try MediaTools.makeJPEG(photo, size: "64x48", exifOrientation: orientation)
+        let decoder = try FrameDecoder(location: photo.path)
+        #expect((FrameRotation(displayMatrix: decoder.videoInfo.displayMatrix) ?? .none) == turn)
+        #expect(decoder.videoInfo.width == 64 && decoder.videoInfo.height == 48)  // the picture as coded
+        #expect(try decoder.nextFrame()?.width == 64)
+        // A mirrored orientation is no turn.
+        try MediaTools.makeJPEG(photo, size: "64x48", exifOrientation: 2)
+        #expect(FrameRotation(displayMatrix: try FrameDecoder(location: photo.path).videoInfo.displayMatrix) == nil)
     }
 
     @Test("the stream as written: sides and pixel shape swap on a quarter turn, and no matrix is stored")
