@@ -31,6 +31,12 @@ public enum FFmpegSupport {
     /// FFmpeg's muxers of the ISO base media / QuickTime family.
     private static let isoFamily: Set<String> = ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"]
 
+    /// Whether FFmpeg has an encoder of any kind with this name or codec name.
+    public static func hasEncoder(_ name: String) -> Bool {
+        avcodec_find_encoder_by_name(name) != nil
+            || avcodec_descriptor_get_by_name(name).map { avcodec_find_encoder($0.pointee.id) != nil } == true
+    }
+
     /// Whether FFmpeg has a video encoder with this name or codec name (`libx264`, `ffv1`, `png`, …).
     public static func hasVideoEncoder(_ name: String) -> Bool {
         if let enc = avcodec_find_encoder_by_name(name) { return enc.pointee.type == AVMEDIA_TYPE_VIDEO }

@@ -154,7 +154,7 @@ struct Compare: ParsableCommand {
                     {
                       "method": \(QualityFormat.jsonString(row.method.rawValue)),
                       "frames_per_second": \(QualityFormat.json(row.framesPerSecond, digits: 3)),
-                      "summary": \(QualitySummary(row.frames, worst: 0).jsonObject),
+                      "summary": \(QualitySummary(row.frames).jsonObject),
                       "frames": [
                 \(row.frames.map { "        " + $0.jsonObject }.joined(separator: ",\n"))
                       ]

@@ -101,7 +101,11 @@ struct Deblur: ParsableCommand {
             throw ValidationError("--threads must be at most \(Self.maxWorkers) (4 per CPU core), got \(threads)")
         }
         if let format, !FFmpegSupport.hasMuxer(format) { throw ValidationError("unknown --format \(format)") }
-        if let codec, !FFmpegSupport.hasVideoEncoder(codec) { throw ValidationError("unknown --codec \(codec)") }
+        if let codec, !FFmpegSupport.hasVideoEncoder(codec) {
+            throw ValidationError(FFmpegSupport.hasEncoder(codec)
+                ? "--codec \(codec) is not a video encoder (audio is copied, or re-encoded when the container needs it)"
+                : "unknown --codec \(codec)")
+        }
     }
 
     func run() throws {
@@ -138,6 +142,9 @@ struct Deblur: ParsableCommand {
         }
         if OutputFile(output).isSameFile(as: input) {
             throw CLIFailure(.usage, "\(output) is the input directory; write the results to another one (the originals would be lost)")
+        }
+        if imageExtensions.contains(URL(fileURLWithPath: output).pathExtension.lowercased()), !FileManager.default.fileExists(atPath: output) {
+            throw CLIFailure(.usage, "\(input) is a directory of images, so -o names a directory for the results, not an image file: \(output)")
         }
         var referenceDir: ObjCBool = false
         if let reference = live.reference,
@@ -204,7 +211,8 @@ struct Deblur: ParsableCommand {
             settings.format = "image2pipe"
             if settings.codec == nil { settings.codec = "png" }
         }
-        if !decoder.videoInfo.isImage, let muxer = settings.format ?? FFmpegSupport.muxerName(forFile: output),
+        let oneFrame = decoder.videoInfo.frameCount == 1 && !decoder.videoInfo.frameCountIsEstimate
+        if !decoder.videoInfo.isImage, !oneFrame, let muxer = settings.format ?? FFmpegSupport.muxerName(forFile: output),
            muxer == "image2" || muxer.hasSuffix("_pipe") {
             // The image muxer would overwrite one file per frame and keep only the last.
             throw CLIFailure(.usage, "\(input) is a video but \(output) is a single image; write a video (e.g. .mp4 or .mkv)")

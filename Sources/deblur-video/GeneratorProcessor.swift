@@ -56,7 +56,8 @@ struct ModelFlags: ParsableArguments {
         guard tile == 0 || tile >= 64 else { throw ValidationError("--tile must be 0 or at least 64, got \(tile)") }
         guard tileAbove >= 0 else { throw ValidationError("--tile-above must be 0 or more pixels, got \(tileAbove)") }
         guard overlap >= 0, tile == 0 || overlap < tile / 2 else {
-            throw ValidationError("--overlap must be 0 or more and less than half the tile size (\(tile / 2)), got \(overlap)")
+            let which = self.tile == nil ? " of the \(tile)-pixel tiles used above 1440p; a larger --tile allows more" : ""
+            throw ValidationError("--overlap must be 0 or more and less than half the tile size (\(tile / 2)\(which)), got \(overlap)")
         }
         if let ensemble, !Generator.ensembleSizes.contains(ensemble) {
             throw ValidationError("--ensemble must be 1, 2, 4 or 8, got \(ensemble)")

@@ -91,9 +91,10 @@ struct OutputFile {
     static func checkWritable(_ finalPath: String) throws {
         let dir = URL(fileURLWithPath: finalPath).deletingLastPathComponent().path
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else {
             throw CLIFailure(.output, "cannot write \(finalPath): directory \(dir) does not exist")
         }
+        guard isDir.boolValue else { throw CLIFailure(.output, "cannot write \(finalPath): \(dir) is a file, not a directory") }
         guard FileManager.default.isWritableFile(atPath: dir) else {
             throw CLIFailure(.output, "cannot write \(finalPath): directory \(dir) is not writable")
         }

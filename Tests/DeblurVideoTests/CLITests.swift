@@ -422,6 +422,31 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(files(in: dir) == ["clip.nut", "out", "shots"])
     }
 
+    @Test("mix-ups get messages that name them")
+    func mixUpsAreNamed() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("shots"), clip = dir.appendingPathComponent("one.mp4")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", images.appendingPathComponent("a.png").path])
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48:r=25", "-frames:v", "1", "-c:v", "libx264", clip.path])
+        // A directory of images into what looks like one image: it made a directory named single.png.
+        let intoImage = try deblurVideo([images.path, "-o", dir.appendingPathComponent("single.png").path, "--method", "none"])
+        #expect(intoImage.status == 1 && isOneErrorLine(intoImage.stderr) && intoImage.stderr.contains("not an image file"), "\(intoImage.stderr)")
+        // An audio encoder as --codec.
+        let audio = try deblurVideo([clip.path, "-o", dir.appendingPathComponent("o.mkv").path, "--codec", "aac"])
+        #expect(audio.status == 1 && audio.stderr.contains("not a video encoder"), "\(audio.stderr)")
+        // A file where a directory should be.
+        let underFile = try deblurVideo([clip.path, "-o", clip.path + "/x.mkv", "--method", "none"])
+        #expect(underFile.status == 3 && underFile.stderr.contains("is a file, not a directory"), "\(underFile.stderr)")
+        #expect(files(in: dir) == ["one.mp4", "shots"])
+        // A one-frame video is one picture: written as an image, as its frame (it was refused as "a video").
+        let frame = dir.appendingPathComponent("frame.png")
+        let still = try deblurVideo([clip.path, "-o", frame.path, "--method", "none"])
+        #expect(still.status == 0, "\(still.stderr)")
+        #expect(try MediaTools.videoProperty(frame, "codec_name,width") == "png,64")
+    }
+
     @Test("the sharp reference and the PSF image are protected as the input is")
     func referenceAndPSFAreNotOverwritten() throws {
         let dir = try MediaTools.temporaryDirectory()

@@ -141,6 +141,10 @@ import Testing
         #expect(compared.status == 0, "\(compared.stderr)")
         #expect(compared.stderr.components(separatedBy: "warning: --align").count == 2, "\(compared.stderr)")
         #expect((try json(compared.stdout)["methods"] as? [Any])?.count == 2, "\(compared.stdout)")
+        // Each method's summary names its worst frames, as eval's does (the lists were left empty).
+        let firstMethod = try #require((try json(compared.stdout)["methods"] as? [[String: Any]])?.first)
+        let comparedSummary = try #require(firstMethod["summary"] as? [String: Any])
+        #expect((comparedSummary["worst_psnr_frames"] as? [Int])?.count == 4 && (comparedSummary["worst_ssim_frames"] as? [Int])?.count == 4)
 
         // TEST from stdin, as `deblur` reads it; compare, which reads inputs once per method, says why it cannot.
         let piped = try run(["eval", six.path, "-", "--json"], stdin: six)

@@ -55,6 +55,14 @@ import Testing
         let out = dir.appendingPathComponent("o.png")
         r = try cli.run([photos.appendingPathComponent("p0.png").path, "-o", out.path, "--model", tuned.path])
         #expect(r.status == 0, "\(r.stderr)")
+        // So is a run's checkpoint: its model deblurs as the file the run wrote (F16 there, F32 in the checkpoint).
+        let fromModel = dir.appendingPathComponent("m.png"), fromCheckpoint = dir.appendingPathComponent("c.png")
+        r = try cli.run([photos.appendingPathComponent("p0.png").path, "-o", fromModel.path, "--model", split.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try cli.run([photos.appendingPathComponent("p0.png").path, "-o", fromCheckpoint.path, "--model", checkpoint.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let a = try MediaTools.rgb24Frame(fromModel), b = try MediaTools.rgb24Frame(fromCheckpoint)
+        #expect(a.count == b.count && zip(a, b).allSatisfy { abs(Int($0) - Int($1)) <= 2 })
     }
 
     @Test func validationIsReportedBeforeAndAfterTraining() throws {

@@ -99,12 +99,19 @@ public final class Generator: Module, @unchecked Sendable {
     /// Smallest accepted input side (reflect padding needs pad < size).
     public var minimumSize: Int { stride }
 
-    /// Loads a model saved by `save(to:)` or scripts/reference_model.py (config from the metadata).
+    /// Loads a model saved by `save(to:)` or scripts/reference_model.py (config from the metadata), or the model
+    /// in a training checkpoint (`Trainer.saveCheckpoint`): what the run would write, its average if it kept one.
     public static func load(from url: URL) throws -> Generator {
         let f = try Safetensors.read(contentsOf: url)
         guard let json = f.metadata[GeneratorConfig.metadataKey] else { throw ModelError.missingConfig(path: url.path) }
         let g = try Generator(config: GeneratorConfig(json: json))
-        try g.loadStateDict(f.tensors, strict: true)
+        var tensors = f.tensors
+        if f.metadata[Trainer.stepKey] != nil {
+            let prefix = tensors.keys.contains { $0.hasPrefix("ema.") } ? "ema." : "g."
+            tensors = Dictionary(uniqueKeysWithValues: f.tensors.filter { $0.key.hasPrefix(prefix) }
+                .map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+        }
+        try g.loadStateDict(tensors, strict: true)
         return g
     }
 
