@@ -11,6 +11,17 @@ if arguments.count >= 2, arguments[0] == "help",
     exit(ExitStatus.usage.rawValue)
 }
 
+// No arguments: the overview, which lists the commands, rather than "missing <input>".
+if arguments.isEmpty {
+    FileHandle.standardError.write(Data((DeblurVideo.helpMessage() + "\n").utf8))
+    exit(ExitStatus.usage.rawValue)
+}
+let commandNames = DeblurVideo.configuration.subcommands.compactMap { $0.configuration.commandName }
+if let first = arguments.first, let meant = CommandSuggestion.intended(first, among: commandNames) {
+    FileHandle.standardError.write(Data("error: no command or file '\(first)'; did you mean '\(meant)'? (see deblur-video --help)\n".utf8))
+    exit(ExitStatus.usage.rawValue)
+}
+
 // Parse and run by hand so every failure becomes one `error: …` line and a documented exit code.
 do {
     var command = try DeblurVideo.parseAsRoot()

@@ -732,5 +732,11 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(train.status == 0 && String(decoding: train.stdout, as: UTF8.self).contains("--resume"))
         let typo = try deblurVideo(["help", "trian"])
         #expect(typo.status == 1 && typo.stderr.contains("no command 'trian'; commands: deblur, eval"), "\(typo.stderr)")
+        // A misspelt command is not taken for an input file (that said "Missing expected argument '--output'").
+        let misspelt = try deblurVideo(["evl", "a.mkv", "b.mkv"])
+        #expect(misspelt.status == 1 && isOneErrorLine(misspelt.stderr) && misspelt.stderr.contains("did you mean 'eval'?"), "\(misspelt.stderr)")
+        // No arguments: the overview with the commands, not "missing <input>".
+        let bare = try BuiltCLI.run([])  // not `deblurVideo`, which adds --method
+        #expect(bare.status == 1 && bare.stderr.contains("SUBCOMMANDS") && bare.stderr.contains("compare"), "\(bare.stderr)")
     }
 }
