@@ -243,7 +243,8 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         }
         // A JPEG's EXIF orientation (a phone's portrait shot) is side data of the decoded picture, not of the
         // stream: read it from a first decode of the file, so it is known before an encoder is opened.
-        if isImage && isSeekableFile && readsImageOrientation && videoInfo.displayMatrix == nil {
+        // (Only JPEG: FFmpeg's other image decoders attach none, so they are not decoded twice for nothing.)
+        if isImage && isSeekableFile && readsImageOrientation && videoInfo.displayMatrix == nil && videoInfo.codecName == "mjpeg" {
             var quiet = logger
             quiet.logLevel = .critical  // this decode's complaints are the real one's to make
             let probe = try? FrameDecoder(location: location, threads: 1, cancellation: cancellation, networkTimeout: networkTimeout,
