@@ -19,7 +19,7 @@ extension PageAssets {
     <div id="drop" class="drop" tabindex="0" role="button" aria-label="Drop a blurry image here or choose a file">
       <p><strong>Drop a blurry photo here</strong> (PNG or JPEG) or a short video</p>
       <p><label for="file" class="button">Choose a file…</label>
-         <input type="file" id="file" accept="image/png,image/jpeg,video/*"></p>
+         <input type="file" id="file" tabindex="-1" accept="image/png,image/jpeg,video/*"></p>
       <p class="hint" id="limits"></p>
     </div>
     <div class="reference">
@@ -29,7 +29,7 @@ extension PageAssets {
   </section>
 
   <div id="progress" class="progress" hidden>
-    <progress id="bar" max="100"></progress>
+    <progress id="bar" max="100" aria-labelledby="progress-text"></progress>
     <span id="progress-text"></span>
   </div>
   <p id="message" class="message" role="alert" hidden></p>

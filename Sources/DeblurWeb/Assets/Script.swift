@@ -38,18 +38,20 @@ async function loadStatus() {
 }
 
 // Reads the server's JSON error ({"error": "..."}) from a failed response body.
-async function errorText(status, body, retryAfter) {
+async function errorText(status, body, retryAfter, what = "image") {
   let text = "";
   try { text = JSON.parse(await body.text()).error || ""; } catch (_) { /* not JSON */ }
-  const prefix = { 400: "Bad request", 408: "Upload timed out", 413: "Too large", 415: "Not a supported image",
-                   422: "Could not process the image", 503: "Server busy", 500: "Server error" }[status] || ("HTTP " + status);
+  const prefix = { 400: "Bad request", 408: "Upload timed out", 413: "Too large", 415: "Not a supported " + what,
+                   422: "Could not process the " + what, 503: "Server busy", 500: "Server error" }[status] || ("HTTP " + status);
   let msg = prefix + (text ? ": " + text : "");
-  if (status === 503 && retryAfter) msg += " (retry in " + retryAfter + " s)";
+  if (status === 503 && retryAfter && !/try again/.test(text)) msg += " (retry in " + retryAfter + " s)";
   return msg;
 }
 
+const connectionLost = "The connection to the server failed. Is it still running?";
+
 // POSTs a body with upload progress; resolves with the response Blob, rejects with a readable message.
-function post(url, body, onUploadProgress) {
+function post(url, body, onUploadProgress, what = "image") {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
@@ -62,9 +64,9 @@ function post(url, body, onUploadProgress) {
         xhr.response.processingSeconds = xhr.getResponseHeader("X-Processing-Seconds");
         resolve(xhr.response);
       }
-      else reject(new Error(await errorText(xhr.status, xhr.response, xhr.getResponseHeader("Retry-After"))));
+      else reject(new Error(await errorText(xhr.status, xhr.response, xhr.getResponseHeader("Retry-After"), what)));
     };
-    xhr.onerror = () => reject(new Error("The connection to the server failed. Is it still running?"));
+    xhr.onerror = () => reject(new Error(connectionLost));
     xhr.ontimeout = () => reject(new Error("The server took too long to answer."));
     xhr.send(body);
   });
@@ -73,7 +75,7 @@ function post(url, body, onUploadProgress) {
 function isImage(file) { return file.type === "" || file.type === "image/png" || file.type === "image/jpeg"; }
 
 async function handleFile(file) {
-  if (state.busy) { showMessage("Please wait for the current image to finish."); return false; }
+  if (state.busy) { showMessage("Please wait for the current upload to finish."); return false; }
   showMessage("");
   if (!file) return false;
   if (file.type.startsWith("video/")) return handleVideo(file);
@@ -87,10 +89,15 @@ async function handleFile(file) {
     return false;
   }
   state.busy = true;
+  // The previous result goes away at once: left on screen under a new upload's error, it would be taken (and
+  // scored) for this file's.
   state.input = file;
+  state.result = null;
   if (state.inputURL) URL.revokeObjectURL(state.inputURL);
   state.inputURL = URL.createObjectURL(file);
   $("metrics").hidden = true;
+  $("result").hidden = true;
+  $("video-result").hidden = true;
   const started = performance.now();
   try {
     setProgress("Uploading…", 0);
@@ -108,6 +115,7 @@ async function handleFile(file) {
     $("stats").textContent = $("after").naturalWidth + "×" + $("after").naturalHeight + " pixels, " + took +
       " (" + megabytes(blob.size) + " PNG).";
     setProgress(null);
+    showMessage("");  // e.g. a "please wait" said while this ran
     if ($("reference").files[0]) await score();
     return true;
   } catch (e) {
@@ -135,15 +143,17 @@ async function handleVideo(file) {
     const reply = await post("/api/jobs", file, (f) => {
       if (f < 1) setProgress("Uploading… " + Math.round(f * 100) + "%", f);
       else setProgress("Checking the video…", null);
-    });
+    }, "video");
     let job = JSON.parse(await reply.text());
     for (let i = 0; i < 3600 && job.state !== "done"; i++) {  // at most ~2 h of 2 s long polls
       if (job.state === "failed") throw new Error("The video could not be processed: " + (job.error || "unknown error"));
       const total = job.framesTotal ? " of " + job.framesTotal : "";
       setProgress(job.state === "queued" ? "Waiting for a free worker…" : "Deblurring frame " + job.framesDone + total + "…",
                   job.progress === undefined || job.progress === null ? null : job.progress);
-      const r = await fetch("/api/jobs/" + job.id + "?wait=2");  // long poll: answers when the job changes
-      if (!r.ok) throw new Error(await errorText(r.status, await r.blob(), r.headers.get("Retry-After")));
+      let r;
+      try { r = await fetch("/api/jobs/" + job.id + "?wait=2"); }  // long poll: answers when the job changes
+      catch (_) { throw new Error(connectionLost); }
+      if (!r.ok) throw new Error(await errorText(r.status, await r.blob(), r.headers.get("Retry-After"), "video"));
       job = await r.json();
     }
     if (job.state !== "done") throw new Error("The video job did not finish in time.");
@@ -160,6 +170,7 @@ async function handleVideo(file) {
     $("video-stats").textContent = job.framesDone + " frames, done in " +
       ((performance.now() - started) / 1000).toFixed(1) + " s.";
     setProgress(null);
+    showMessage("");
     return true;
   } catch (e) {
     setProgress(null);
@@ -203,6 +214,18 @@ function layout() {
   $("zoom-value").textContent = zoom + "×";
 }
 
+// Zooms keeping the divider (and the middle of the visible rows) in the middle of the viewport, so both sides stay
+// in view; a plain re-layout would keep the top-left corner, the input's side only.
+function zoomAboutDivider() {
+  const vp = $("viewport"), stage = $("stage");
+  const old = stage.getBoundingClientRect();
+  const fy = old.height ? (vp.scrollTop + vp.clientHeight / 2) / old.height : 0.5;
+  layout();
+  const now = stage.getBoundingClientRect();
+  vp.scrollLeft = Number($("split").value) / 100 * now.width - vp.clientWidth / 2;
+  vp.scrollTop = fy * now.height - vp.clientHeight / 2;
+}
+
 // A before/after stage: the layer `clip` is cut at the divider, which the range input and a drag on the stage
 // move; `keep` is the side of it that stays visible. Returns the function that sets the divider (percent from
 // the left).
@@ -218,8 +241,19 @@ function splitView(stage, range, clip, divider, keep) {
     const r = stage.getBoundingClientRect();
     set((e.clientX - r.left) / r.width * 100);
   };
-  stage.addEventListener("pointerdown", (e) => { stage.setPointerCapture(e.pointerId); follow(e); });
+  // A finger's drag scrolls (the page, or the zoomed picture); a tap moves the divider, as the slider does.
+  let tap = null;
+  stage.addEventListener("pointerdown", (e) => {
+    if (e.pointerType === "touch") { tap = { x: e.clientX, y: e.clientY }; return; }
+    stage.setPointerCapture(e.pointerId);
+    follow(e);
+  });
   stage.addEventListener("pointermove", (e) => { if (stage.hasPointerCapture(e.pointerId)) follow(e); });
+  stage.addEventListener("pointerup", (e) => {
+    if (e.pointerType === "touch" && tap && Math.hypot(e.clientX - tap.x, e.clientY - tap.y) < 10) follow(e);
+    tap = null;
+  });
+  stage.addEventListener("pointercancel", () => { tap = null; });  // the browser took the touch for a scroll
   return set;
 }
 const setSplit = splitView($("stage"), $("split"), $("after-clip"), $("divider"), "right");
@@ -276,7 +310,9 @@ function wire() {
   const drop = $("drop");
   $("file").addEventListener("change", (e) => handleFile(e.target.files[0]));
   $("reference").addEventListener("change", () => score());
-  drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") $("file").click(); });
+  drop.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); $("file").click(); }  // Space must not scroll too
+  });
   for (const t of [document.body, drop]) {
     t.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
     t.addEventListener("dragleave", () => drop.classList.remove("over"));
@@ -290,7 +326,7 @@ function wire() {
     });
   }
   wireVideos();
-  $("zoom").addEventListener("input", layout);
+  $("zoom").addEventListener("input", zoomAboutDivider);
   window.addEventListener("resize", layout);
 }
 
@@ -315,15 +351,25 @@ async function runSelftest() {
       throw new Error("result size " + after.naturalWidth + "x" + after.naturalHeight + " differs from input");
     if ($("metrics").hidden) throw new Error("no scores shown");
     const stage = $("stage"), width1 = stage.getBoundingClientRect().width;
+    setSplit(60);
     $("zoom").value = 4;
-    layout();
+    zoomAboutDivider();
     const width4 = stage.getBoundingClientRect().width;
     if (Math.abs(width4 / width1 - 4) > 0.05) throw new Error("zoom 4× gave " + (width4 / width1).toFixed(2) + "×");
+    // Zoomed in, the divider stays in view (it opened on the top-left corner, the input's side only).
+    const d = $("divider").getBoundingClientRect(), v = $("viewport").getBoundingClientRect();
+    if (d.left < v.left || d.right > v.right) throw new Error("zoom 4× left the divider out of view");
     $("zoom").value = 1;
-    layout();
+    zoomAboutDivider();
     setSplit(35);
     let summary = "selftest: ok " + after.naturalWidth + "x" + after.naturalHeight +
       " psnr=" + $("psnr-result").textContent + " ssim=" + $("ssim-result").textContent;
+    // A failed upload takes the previous result off the screen (left there, it was scored as the new file's).
+    const bad = new File([new Blob(["not an image"])], "bad.png", { type: "image/png" });
+    if (await handleFile(bad)) throw new Error("a text file was accepted");
+    if (!$("result").hidden || state.result) throw new Error("the previous result stayed after a failed upload");
+    showMessage("");
+    summary += " failed-upload-cleared";
     if (new URLSearchParams(location.search).has("video")) {
       out.textContent = "selftest: running (video upload)";
       const r = await fetch("/selftest/sample.mp4");

@@ -26,7 +26,7 @@ header p, footer p { color: var(--muted); margin: .25rem 0 1rem; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 1.2rem; align-items: center; margin-bottom: .6rem; }
 .toolbar input[type=range] { vertical-align: middle; width: 180px; }
 .viewport { overflow: auto; max-height: 75vh; background: #20242c; border-radius: 8px; }
-.stage { position: relative; margin: 0 auto; user-select: none; touch-action: none; cursor: ew-resize; }
+.stage { position: relative; margin: 0 auto; user-select: none; touch-action: pan-x pan-y; cursor: ew-resize; }
 .stage img { display: block; width: 100%; height: auto; }
 .stage.pixelated img { image-rendering: pixelated; }
 .clip-layer { position: absolute; inset: 0; clip-path: inset(0 0 0 50%); }
