@@ -80,6 +80,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
                  logger: Logger, readsImageOrientation: Bool) throws {
         self.location = location
         self.logger = logger
+        isOrientationProbe = !readsImageOrientation
         let isPath = location != "-" && !location.contains(":")
         if isPath && !FileManager.default.fileExists(atPath: location) {
             throw DecodeError.fileNotFound(location)
@@ -254,8 +255,10 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
         logger.debug("opened \(location): \(videoInfo)")
     }
 
-    /// The display matrix attached to the last decoded picture, if any (see `init`).
+    /// The display matrix attached to the last decoded picture, if any; read only by the decoder `init` makes to
+    /// learn an image's orientation (`isOrientationProbe`), not on every frame of a video.
     private var pictureDisplayMatrix: [Int32]?
+    private let isOrientationProbe: Bool
 
     /// The stream's display matrix side data (rotation/flip a player applies), if it has one.
     private static func displayMatrix(of stream: UnsafeMutablePointer<AVStream>) -> [Int32]? {
@@ -309,7 +312,7 @@ public final class FrameDecoder: FrameSource, @unchecked Sendable {
             let received = avcodec_receive_frame(ctx, frame)
             if received >= 0 {
                 defer { av_frame_unref(frame) }
-                if let side = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX), side.pointee.size >= 9 * 4 {
+                if isOrientationProbe, let side = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX), side.pointee.size >= 9 * 4 {
                     pictureDisplayMatrix = (0..<9).map { i in
                         side.pointee.data.advanced(by: 4 * i).withMemoryRebound(to: Int32.self, capacity: 1) { $0.pointee }
                     }

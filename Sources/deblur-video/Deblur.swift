@@ -127,7 +127,7 @@ struct Deblur: ParsableCommand {
 
     /// Every image in the input directory, in name order, into the output directory under the same name.
     private func runDirectory(cancellation: CancellationToken) throws {
-        let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "ppm", "pgm"]
+        let imageExtensions = FrameSequence.imageExtensions
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: input)
