@@ -105,13 +105,8 @@ public final class Generator: Module, @unchecked Sendable {
         let f = try Safetensors.read(contentsOf: url)
         guard let json = f.metadata[GeneratorConfig.metadataKey] else { throw ModelError.missingConfig(path: url.path) }
         let g = try Generator(config: GeneratorConfig(json: json))
-        var tensors = f.tensors
-        if f.metadata[Trainer.stepKey] != nil {
-            let prefix = tensors.keys.contains { $0.hasPrefix("ema.") } ? "ema." : "g."
-            tensors = Dictionary(uniqueKeysWithValues: f.tensors.filter { $0.key.hasPrefix(prefix) }
-                .map { (String($0.key.dropFirst(prefix.count)), $0.value) })
-        }
-        try g.loadStateDict(tensors, strict: true)
+        let isCheckpoint = f.metadata[Trainer.stepKey] != nil
+        try g.loadStateDict(isCheckpoint ? Trainer.outputGeneratorTensors(f.tensors) : f.tensors, strict: true)
         return g
     }
 

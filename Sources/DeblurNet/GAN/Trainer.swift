@@ -308,6 +308,19 @@ public final class Trainer: @unchecked Sendable {
 
     static let stepKey = "deblur.trainer.step", rngKey = "deblur.trainer.rng", optionsKey = "deblur.trainer.options"
 
+    /// The tensors of a checkpoint whose names start with `prefix` (`g.`, `d.`, …), under their names without it.
+    static func tensors(_ all: [String: Tensor], under prefix: String) -> [String: Tensor] {
+        var d: [String: Tensor] = [:]
+        for (k, v) in all where k.hasPrefix(prefix) { d[String(k.dropFirst(prefix.count))] = v }
+        return d
+    }
+
+    /// The generator weights a checkpoint's run would write (`outputGenerator`): its average if it kept one.
+    static func outputGeneratorTensors(_ all: [String: Tensor]) -> [String: Tensor] {
+        let averaged = tensors(all, under: "ema.")
+        return averaged.isEmpty ? tensors(all, under: "g.") : averaged
+    }
+
     /// Writes weights, optimizer states, step and RNG state (F32) to `url` atomically (temporary file + rename).
     public func saveCheckpoint(to url: URL) throws {
         var t: [String: Tensor] = [:]
@@ -343,11 +356,7 @@ public final class Trainer: @unchecked Sendable {
             throw TrainerError.invalidCheckpoint("options: \(error)")
         }
         let g = try Generator(config: GeneratorConfig(json: cfgJSON))
-        func sub(_ p: String) -> [String: Tensor] {
-            var d: [String: Tensor] = [:]
-            for (k, v) in f.tensors where k.hasPrefix(p) { d[String(k.dropFirst(p.count))] = v }
-            return d
-        }
+        func sub(_ p: String) -> [String: Tensor] { tensors(f.tensors, under: p) }
         try g.loadStateDict(sub("g."), strict: true)
         var opts = adjust(saved)
         opts.ndf = saved.ndf
