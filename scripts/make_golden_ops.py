@@ -169,6 +169,7 @@ def main():
     adam_golden()
     network_golden()
     safetensors_golden()
+    wide_kernel_cases()
     verify_swift_written()
     print("golden files written to", os.path.normpath(OUT))
 
@@ -245,6 +246,24 @@ def network_golden():
     tensors.update({"grad." + k: v.grad.float() for k, v in P.items()})
     tensors.update({"after." + k: v.float() for k, v in B.items()})
     save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(OUT, "network.safetensors"), metadata={"op": "network"})
+
+
+def wide_kernel_cases():
+    """Rows wide enough for the SIMD kernels' interior blocks, overlapping last block and edges (the cases above are
+    narrower than one 16-lane block). Generated last so the earlier files keep their random values."""
+    conv_case("conv_depthwise_wide", 1, 3, 3, 5, 53, 3, pad=(1, 1, 1, 1), groups=3, act="relu")
+    conv_case("conv_depthwise_wide_s2_same", 1, 3, 3, 6, 71, 3, stride=2, pad=(0, 1, 0, 1), groups=3)
+    conv_case("conv_depthwise_wide_k5", 1, 2, 2, 6, 45, 5, pad=(2, 2, 2, 2), groups=2, act="relu6")
+    conv_case("conv_depthwise_wide_k5_s2", 1, 2, 2, 7, 80, 5, stride=2, pad=(1, 2, 1, 2), groups=2)
+    conv_case("conv_depthwise_wide_dil2", 1, 2, 2, 5, 40, 3, pad=(2, 2, 2, 2), dil=2, groups=2)
+    # Output rows of 64 columns and more take the unpadded path (blocks of 64 and 16, bounds-checked borders).
+    conv_case("conv_depthwise_wider", 1, 2, 2, 4, 150, 3, pad=(1, 1, 1, 1), groups=2)
+    conv_case("conv_depthwise_wider_k5_s2", 1, 2, 2, 5, 301, 5, stride=2, pad=(1, 2, 1, 2), groups=2, act="relu")
+    conv_case("conv_head_wide", 1, 5, 3, 4, 50, 3, pad=(1, 1, 1, 1))
+    conv_case("conv_head_wide_4out", 1, 3, 4, 3, 37, 3, pad=(1, 1, 1, 1), act="relu")
+    for nm, hw_in, hw_out in [("bilinear_x2_wide", (4, 37), (8, 74)), ("bilinear_x2_wide_even", (3, 40), (6, 80))]:
+        case(nm, "bilinear", lambda x, s=hw_out: F.interpolate(x, size=s, mode="bilinear", align_corners=False, antialias=False),
+             {"x": rnd(1, 2, *hw_in)}, {"size": list(hw_out)})
 
 
 def safetensors_golden():

@@ -82,6 +82,23 @@ let rows = [
     Row(name: "depthwise3x3 144 @128x128", x: .normal([1, 144, 128, 128], seed: 5), w: .normal([144, 1, 3, 3], seed: 6)) {
         conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1), groups: 144))
     },
+    // Shapes of one 720p tile (≈ 480×416) in the shipped generator: encoder depthwise at strides 1 and 2, 5×5,
+    // and the decoder's 2× bilinear upsampling of the stride-2 features to full resolution.
+    Row(name: "depthwise3x3 s2 96 @240x208", x: .normal([1, 96, 208, 240], seed: 17), w: .normal([96, 1, 3, 3], seed: 18)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(stride: 2, padding: Padding2d(top: 0, bottom: 1, left: 0, right: 1), groups: 96))
+    },
+    Row(name: "depthwise5x5 s1 480 @30x26", x: .normal([1, 480, 26, 30], seed: 19), w: .normal([480, 1, 5, 5], seed: 20)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(2), groups: 480))
+    },
+    Row(name: "depthwise3x3 67 @480x416", x: .normal([1, 67, 416, 480], seed: 21), w: .normal([67, 1, 3, 3], seed: 22)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1), groups: 67))
+    },
+    Row(name: "conv3x3 32->3 @480x416 (RGB head)", x: .normal([1, 32, 416, 480], seed: 23), w: .normal([3, 32, 3, 3], seed: 24)) {
+        conv2d($0, weight: $1, config: Conv2dConfig(padding: Padding2d(1)))
+    },
+    Row(name: "bilinear x2 64 @240x208", x: .normal([1, 64, 208, 240], seed: 25), w: .normal([1], seed: 26)) { x, _ in
+        resizeBilinear(x, height: 416, width: 480)
+    },
     Row(name: "convT x2 128->64 @64x64", x: .normal([1, 128, 64, 64], seed: 7), w: .normal([128, 64, 3, 3], seed: 8)) {
         convTranspose2d($0, weight: $1, config: ConvTranspose2dConfig(stride: 2, padding: 1, outputPadding: 1))
     },

@@ -52,6 +52,13 @@ def main():
         "depthwise3x3 35 @1280x720": (torch.randn(1, 35, 720, 1280), lambda x, w: F.conv2d(x, w, padding=1, groups=35), torch.randn(35, 1, 3, 3)),
         "conv1x1 1024->128 @64x64": (torch.randn(1, 1024, 64, 64), lambda x, w: F.conv2d(x, w), torch.randn(128, 1024, 1, 1)),
         "depthwise3x3 144 @128x128": (torch.randn(1, 144, 128, 128), lambda x, w: F.conv2d(x, w, padding=1, groups=144), torch.randn(144, 1, 3, 3)),
+        "depthwise3x3 s2 96 @240x208": (torch.randn(1, 96, 208, 240),
+                                        lambda x, w: F.conv2d(F.pad(x, (0, 1, 0, 1)), w, stride=2, groups=96), torch.randn(96, 1, 3, 3)),
+        "depthwise5x5 s1 480 @30x26": (torch.randn(1, 480, 26, 30), lambda x, w: F.conv2d(x, w, padding=2, groups=480), torch.randn(480, 1, 5, 5)),
+        "depthwise3x3 67 @480x416": (torch.randn(1, 67, 416, 480), lambda x, w: F.conv2d(x, w, padding=1, groups=67), torch.randn(67, 1, 3, 3)),
+        "conv3x3 32->3 @480x416 (RGB head)": (torch.randn(1, 32, 416, 480), lambda x, w: F.conv2d(x, w, padding=1), torch.randn(3, 32, 3, 3)),
+        "bilinear x2 64 @240x208": (torch.randn(1, 64, 208, 240),
+                                    lambda x, w: F.interpolate(x, size=(416, 480), mode="bilinear", align_corners=False), torch.randn(1)),
         "convT x2 128->64 @64x64": (torch.randn(1, 128, 64, 64),
                                     lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1), torch.randn(128, 64, 3, 3)),
     }

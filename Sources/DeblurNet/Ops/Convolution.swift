@@ -227,6 +227,52 @@ public enum ConvKernels {
 
     // MARK: Depthwise (groups == in channels): direct kernels, inner loops over contiguous x vectorise.
 
+    /// One kernel tap of a depthwise output row: `weight · base[ox]` for output columns `lo..<hi`.
+    struct DepthwiseTap { var base: UnsafePointer<Float>; var weight: Float; var lo: Int; var hi: Int }
+
+    /// One depthwise output row of `width` columns from taps read contiguously (step 1); every tap is valid on
+    /// `interior`. All taps of 16 outputs accumulate in registers: one store per output instead of a load and a
+    /// store per tap. Blocks of 64 first: four independent sums hide the add latency that bounds a single 16-wide
+    /// sum. The last block overlaps the one before rather than leaving a tail; the rest is bounds-checked.
+    @inline(__always) static func depthwiseRow(_ taps: UnsafeBufferPointer<DepthwiseTap>, bias: Float,
+                                               _ out: UnsafeMutablePointer<Float>, width: Int, interior: Range<Int>) {
+        let (inner, innerEnd) = (interior.lowerBound, interior.upperBound)
+        guard innerEnd - inner >= 16 else { depthwiseEdge(taps, bias: bias, step: 1, out, 0..<width); return }
+        depthwiseEdge(taps, bias: bias, step: 1, out, 0..<inner)
+        var ox = inner
+        while ox + 64 <= innerEnd {
+            var a0 = SIMD16<Float>(repeating: bias), a1 = a0, a2 = a0, a3 = a0
+            for t in taps {
+                let w = SIMD16<Float>(repeating: t.weight), p = t.base + ox
+                a0 += w * VectorMath.load16(p); a1 += w * VectorMath.load16(p + 16)
+                a2 += w * VectorMath.load16(p + 32); a3 += w * VectorMath.load16(p + 48)
+            }
+            let o = UnsafeMutableRawPointer(out + ox)
+            o.storeBytes(of: a0, as: SIMD16<Float>.self); o.storeBytes(of: a1, toByteOffset: 64, as: SIMD16<Float>.self)
+            o.storeBytes(of: a2, toByteOffset: 128, as: SIMD16<Float>.self); o.storeBytes(of: a3, toByteOffset: 192, as: SIMD16<Float>.self)
+            ox += 64
+        }
+        while ox < innerEnd {
+            let at = min(ox, innerEnd - 16)
+            var acc = SIMD16<Float>(repeating: bias)
+            for t in taps { acc += SIMD16(repeating: t.weight) * VectorMath.load16(t.base + at) }
+            UnsafeMutableRawPointer(out + at).storeBytes(of: acc, as: SIMD16<Float>.self)
+            if at == innerEnd - 16 { break }
+            ox += 16
+        }
+        depthwiseEdge(taps, bias: bias, step: 1, out, innerEnd..<width)
+    }
+
+    /// Output columns `r` of a depthwise row with bounds-checked taps (the borders, or narrow rows).
+    @inline(__always) static func depthwiseEdge(_ taps: UnsafeBufferPointer<DepthwiseTap>, bias: Float, step: Int,
+                                                _ out: UnsafeMutablePointer<Float>, _ r: Range<Int>) {
+        for ox in r {
+            var acc = bias
+            for t in taps where t.lo <= ox && ox < t.hi { acc += t.weight * t.base[ox * step] }
+            out[ox] = acc
+        }
+    }
+
     /// Valid output x range for kernel column `kx`: 0 ≤ ox·sw + kx·dw − padLeft < width.
     @inline(__always) static func validX(_ g: ConvGeometry, _ kx: Int) -> (Int, Int, Int) {
         let xoff = kx * g.dw - g.padLeft
@@ -241,43 +287,114 @@ public enum ConvKernels {
         let cout = cin * mult, hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw
         let ranges = (0..<g.kw).map { validX(g, $0) }   // hoisted: integer divisions per row were measurable
         let half = (g.width + 1) / 2
+        // Columns where every kernel column is inside the row: there the taps need no bounds checks.
+        let inner = ranges.map(\.0).max() ?? 0, innerEnd = max(inner, ranges.map(\.1).min() ?? 0)
+        let split2 = g.sw == 2
+        if g.outW < paddedRowsBelowWidth || g.sw > 2 {
+            depthwiseForwardPaddedRows(xp, wp, yp, n: n, cin: cin, mult: mult, g, bias: bias, activation: activation)
+            return
+        }
         Threading.parallelFor(n * cout) { plane in
             let ni = plane / cout, co = plane % cout, ci = co / mult
             let src = xp + (ni * cin + ci) * hw, dst = yp + plane * ohw, wk = wp + co * kk
             let bv = bias?[co] ?? 0
-            // Stride 2: de-interleave each input row into even/odd columns so every tap is a contiguous axpy.
-            withScratch(g.sw == 2 ? 2 * half : 1) { split in
-                let even = split, odd = split + half
+            // Stride 2: de-interleave each input row into even/odd columns so every tap reads contiguously.
+            withScratch(split2 ? 2 * half * g.kh : 1) { split in
+            withUnsafeTemporaryAllocation(of: DepthwiseTap.self, capacity: kk) { taps in
                 for oy in 0..<g.outH {
-                    let out = dst + oy * g.outW
-                    out.update(repeating: bv, count: g.outW)
+                    // The row's taps: output column ox reads tap.base[ox · step] for ox in tap.lo..<tap.hi.
+                    var count = 0
                     for ky in 0..<g.kh {
                         let iy = oy * g.sh - g.padTop + ky * g.dh
                         if iy < 0 || iy >= g.height { continue }
                         let row = src + iy * g.width
-                        if g.sw == 2 {
+                        let even = split + ky * 2 * half, odd = even + half
+                        if split2 {
                             for j in 0..<(g.width / 2) { even[j] = row[2 * j]; odd[j] = row[2 * j + 1] }
                             if g.width % 2 == 1 { even[half - 1] = row[g.width - 1] }
                         }
                         for kx in 0..<g.kw {
-                            let wv = wk[ky * g.kw + kx]
                             let (lo, hi, xoff) = ranges[kx]
                             if hi <= lo { continue }
-                            if g.sw == 1 {
-                                VectorMath.axpy(wv, row + xoff + lo, out + lo, hi - lo)
-                            } else if g.sw == 2 {
+                            let base: UnsafePointer<Float>
+                            if split2 {
                                 // Input column 2·ox + xoff = 2·(ox + e) + parity.
                                 let e = xoff >= 0 ? xoff / 2 : -((-xoff + 1) / 2)
-                                let base = (xoff - 2 * e) == 0 ? even : odd
-                                VectorMath.axpy(wv, base + e + lo, out + lo, hi - lo)
+                                base = UnsafePointer((xoff - 2 * e) == 0 ? even : odd) + e
                             } else {
-                                let s = row + xoff
-                                for ox in lo..<hi { out[ox] += wv * s[ox * g.sw] }
+                                base = row + xoff
                             }
+                            taps[count] = DepthwiseTap(base: base, weight: wk[ky * g.kw + kx], lo: lo, hi: hi)
+                            count += 1
                         }
+                    }
+                    let out = dst + oy * g.outW, step = split2 ? 1 : g.sw, used = UnsafeBufferPointer(rebasing: taps[..<count])
+                    if step != 1 {
+                        depthwiseEdge(used, bias: bv, step: step, out, 0..<g.outW)
+                    } else {
+                        depthwiseRow(used, bias: bv, out, width: g.outW, interior: inner..<innerEnd)
                     }
                     activation.apply(out, g.outW)   // fused while the row is in L1
                 }
+            }
+            }
+        }
+    }
+
+    /// Output rows narrower than this copy their input rows into zero-padded scratch rows, so that every column,
+    /// the borders too, takes the SIMD path: on the encoder's deep, narrow layers the bounds-checked border columns
+    /// cost more than the rest of the row. Wider rows skip the copy (their borders are a small share).
+    static let paddedRowsBelowWidth = 64
+
+    /// `depthwiseForward` through zero-padded copies of the input rows (and, at stride 2, their even and odd
+    /// columns side by side), so no tap needs a bounds check.
+    static func depthwiseForwardPaddedRows(_ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>,
+                                           n: Int, cin: Int, mult: Int, _ g: ConvGeometry,
+                                           bias: UnsafePointer<Float>?, activation: FusedActivation) {
+        let cout = cin * mult, hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw
+        // A padded row holds every column a tap reads: padded column c is input column c − padLeft.
+        let rowLength = max(g.padLeft + g.width, (g.outW - 1) * g.sw + (g.kw - 1) * g.dw + 1)
+        let copied = max(0, min(g.width, rowLength - g.padLeft)), half = (rowLength + 1) / 2
+        let split2 = g.sw == 2, rowScratch = g.kh * rowLength, splitScratch = split2 ? g.kh * 2 * half : 0
+        Threading.parallelFor(n * cout) { plane in
+            let ni = plane / cout, co = plane % cout, ci = co / mult
+            let src = xp + (ni * cin + ci) * hw, dst = yp + plane * ohw, wk = wp + co * kk
+            let bv = bias?[co] ?? 0
+            withScratch(rowScratch + splitScratch) { scratch in
+            withUnsafeTemporaryAllocation(of: DepthwiseTap.self, capacity: kk) { taps in
+                for oy in 0..<g.outH {
+                    var count = 0
+                    for ky in 0..<g.kh {
+                        let iy = oy * g.sh - g.padTop + ky * g.dh
+                        if iy < 0 || iy >= g.height { continue }   // a zero row adds nothing
+                        let row = scratch + ky * rowLength
+                        row.update(repeating: 0, count: min(g.padLeft, rowLength))
+                        if copied > 0 { (row + g.padLeft).update(from: src + iy * g.width, count: copied) }
+                        let tail = g.padLeft + copied
+                        if tail < rowLength { (row + tail).update(repeating: 0, count: rowLength - tail) }
+                        var even = UnsafeMutablePointer(row), odd = even
+                        if split2 {
+                            even = scratch + rowScratch + ky * 2 * half; odd = even + half
+                            for j in 0..<(rowLength / 2) { even[j] = row[2 * j]; odd[j] = row[2 * j + 1] }
+                            if rowLength % 2 == 1 { even[half - 1] = row[rowLength - 1] }
+                        }
+                        for kx in 0..<g.kw {
+                            let c0 = kx * g.dw
+                            // Stride 2: padded column 2·ox + c0 is entry ox + c0/2 of the even or odd columns.
+                            let base = split2 ? UnsafePointer(c0 % 2 == 0 ? even : odd) + c0 / 2 : UnsafePointer(row) + c0
+                            taps[count] = DepthwiseTap(base: base, weight: wk[ky * g.kw + kx], lo: 0, hi: g.outW)
+                            count += 1
+                        }
+                    }
+                    let out = dst + oy * g.outW, used = UnsafeBufferPointer(rebasing: taps[..<count])
+                    if g.sw > 2 {
+                        depthwiseEdge(used, bias: bv, step: g.sw, out, 0..<g.outW)
+                    } else {
+                        depthwiseRow(used, bias: bv, out, width: g.outW, interior: 0..<g.outW)
+                    }
+                    activation.apply(out, g.outW)
+                }
+            }
             }
         }
     }
@@ -290,6 +407,12 @@ public enum ConvKernels {
                               bias: UnsafePointer<Float>?, activation: FusedActivation) {
         let hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw, coutG = cout / groups
         let ranges = (0..<g.kw).map { validX(g, $0) }
+        let inner = ranges.map(\.0).max() ?? 0, innerEnd = max(inner, ranges.map(\.1).min() ?? 0)
+        if g.sw == 1 && coutG <= 4 && innerEnd - inner >= 16 {
+            directForwardBlocked(xp, wp, yp, n: n, cin: cin, cout: cout, groups: groups, g, bias: bias,
+                                 activation: activation, interior: inner..<innerEnd)
+            return
+        }
         let blockRows = max(1, min(g.outH, 8)), blocks = (g.outH + blockRows - 1) / blockRows
         Threading.parallelFor(n * groups * blocks) { item in
             let b = item % blocks, ng = item / blocks, ni = ng / groups, gi = ng % groups
@@ -319,6 +442,77 @@ public enum ConvKernels {
                     }
                 }
                 for co in 0..<coutG { activation.apply(out + co * ohw, g.outW) }
+            }
+        }
+    }
+
+    /// `directForward` at stride 1 for up to 4 output channels: 16 columns of every output channel accumulate in
+    /// registers over all input channels and taps, so each output is stored once (the row-axpy form loaded and
+    /// stored the output rows once per input channel and tap). Columns outside `interior` are bounds-checked.
+    static func directForwardBlocked(_ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>,
+                                     n: Int, cin: Int, cout: Int, groups: Int, _ g: ConvGeometry,
+                                     bias: UnsafePointer<Float>?, activation: FusedActivation, interior: Range<Int>) {
+        let hw = g.height * g.width, ohw = g.outH * g.outW, kk = g.kh * g.kw, coutG = cout / groups
+        let xoffs = (0..<g.kw).map { $0 * g.dw - g.padLeft }
+        let blockRows = max(1, min(g.outH, 8)), blocks = (g.outH + blockRows - 1) / blockRows
+        Threading.parallelFor(n * groups * blocks) { item in
+            let b = item % blocks, ng = item / blocks, ni = ng / groups, gi = ng % groups
+            let dst = yp + (ni * cout + gi * coutG) * ohw, wg = wp + gi * coutG * g.channels * kk
+            var biases = SIMD4<Float>(repeating: 0)
+            for co in 0..<coutG { biases[co] = bias?[gi * coutG + co] ?? 0 }
+            // Weights by tap, the output channels side by side (zero for missing ones).
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: g.channels * kk) { wt in
+            withUnsafeTemporaryAllocation(of: (UnsafePointer<Float>, Int).self, capacity: g.channels * g.kh) { rows in
+                for tap in 0..<(g.channels * kk) {
+                    var v = SIMD4<Float>(repeating: 0)
+                    for co in 0..<coutG { v[co] = wg[co * g.channels * kk + tap] }
+                    wt[tap] = v
+                }
+                for oy in (b * blockRows)..<min(g.outH, (b + 1) * blockRows) {
+                    // The input rows this output row reads, with the index of their first tap.
+                    var count = 0
+                    for c in 0..<g.channels {
+                        let src = xp + (ni * cin + gi * g.channels + c) * hw
+                        for ky in 0..<g.kh {
+                            let iy = oy - g.padTop + ky * g.dh
+                            if iy < 0 || iy >= g.height { continue }
+                            rows[count] = (src + iy * g.width, (c * g.kh + ky) * g.kw)
+                            count += 1
+                        }
+                    }
+                    let used = UnsafeBufferPointer(rebasing: rows[..<count]), out = dst + oy * g.outW
+                    for ox in 0..<g.outW where !interior.contains(ox) {
+                        var acc = biases
+                        for (row, tap) in used {
+                            for kx in 0..<g.kw {
+                                let ix = ox + xoffs[kx]
+                                if ix >= 0 && ix < g.width { acc += wt[tap + kx] * row[ix] }
+                            }
+                        }
+                        for co in 0..<coutG { out[co * ohw + ox] = acc[co] }
+                    }
+                    // Blocks of 16 columns; the last overlaps the one before rather than leaving a tail.
+                    var ox = interior.lowerBound
+                    while true {
+                        let at = min(ox, interior.upperBound - 16)
+                        var a0 = SIMD16<Float>(repeating: biases[0]), a1 = SIMD16<Float>(repeating: biases[1])
+                        var a2 = SIMD16<Float>(repeating: biases[2]), a3 = SIMD16<Float>(repeating: biases[3])
+                        for (row, tap) in used {
+                            for kx in 0..<g.kw {
+                                let v = VectorMath.load16(row + xoffs[kx] + at), w = wt[tap + kx]
+                                a0 += w[0] * v; a1 += w[1] * v; a2 += w[2] * v; a3 += w[3] * v
+                            }
+                        }
+                        func store(_ a: SIMD16<Float>, _ co: Int) {
+                            if co < coutG { UnsafeMutableRawPointer(out + co * ohw + at).storeBytes(of: a, as: SIMD16<Float>.self) }
+                        }
+                        store(a0, 0); store(a1, 1); store(a2, 2); store(a3, 3)
+                        if at == interior.upperBound - 16 { break }
+                        ox += 16
+                    }
+                    for co in 0..<coutG { activation.apply(out + co * ohw, g.outW) }
+                }
+            }
             }
         }
     }

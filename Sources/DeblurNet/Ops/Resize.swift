@@ -27,6 +27,7 @@ public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int) -> Vari
     // Separable: blend the two source rows vertically (contiguous, vectorises), then gather horizontally.
     // Same products as PyTorch's a0·(w0·p00 + w1·p01) + a1·(w0·p10 + w1·p11) up to float reassociation.
     let items = planes * oh
+    let doubling = ow == 2 * w && w >= 3
     Threading.parallelChunks(items, minChunk: 8) { range in
         withScratch(w) { tmp in
             for item in range {
@@ -34,6 +35,22 @@ public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int) -> Vari
                 let s = xp + p * h * w, d = yp + (p * oh + oy) * ow
                 let r0 = s + ty.i0[oy] * w, r1 = s + ty.i1[oy] * w, a0 = ty.w0[oy], a1 = ty.w1[oy]
                 for x in 0..<w { tmp[x] = a0 * r0[x] + a1 * r1[x] }
+                if doubling {
+                    // Exactly 2× wider: output 2i blends inputs i−1 and i, output 2i+1 inputs i and i+1, with the
+                    // same two weight pairs everywhere (the taps' own values, so the result is unchanged); without
+                    // the index gathers this loop vectorises.
+                    let (ea, eb, oa, ob) = (tx.w0[2], tx.w1[2], tx.w0[1], tx.w1[1])
+                    d[0] = tx.w0[0] * tmp[tx.i0[0]] + tx.w1[0] * tmp[tx.i1[0]]
+                    for i in 1..<(w - 1) {
+                        let c = tmp[i]
+                        d[2 * i] = ea * tmp[i - 1] + eb * c
+                        d[2 * i - 1] = oa * tmp[i - 1] + ob * c
+                    }
+                    d[2 * w - 2] = ea * tmp[w - 2] + eb * tmp[w - 1]
+                    d[2 * w - 3] = oa * tmp[w - 2] + ob * tmp[w - 1]
+                    d[2 * w - 1] = tx.w0[2 * w - 1] * tmp[tx.i0[2 * w - 1]] + tx.w1[2 * w - 1] * tmp[tx.i1[2 * w - 1]]
+                    continue
+                }
                 tx.i0.withUnsafeBufferPointer { i0 in tx.i1.withUnsafeBufferPointer { i1 in
                     tx.w0.withUnsafeBufferPointer { w0 in tx.w1.withUnsafeBufferPointer { w1 in
                         for ox in 0..<ow { d[ox] = w0[ox] * tmp[i0[ox]] + w1[ox] * tmp[i1[ox]] }
