@@ -6,6 +6,18 @@ enum VectorMath {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 
+    /// acc + a·b, as one fused multiply-add where the build targets hardware that has it (DEBLURNET_FMA, set with
+    /// the AVX2 target in Package.swift; always on arm64). Elsewhere a multiply and an add: the fused form would
+    /// become a library call per lane.
+    @inline(__always)
+    static func fma(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        #if DEBLURNET_FMA || arch(arm64)
+        acc.addingProduct(a, b)
+        #else
+        acc + a * b
+        #endif
+    }
+
     /// Σ a[i]·b[i].
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {

@@ -244,8 +244,8 @@ public enum ConvKernels {
             var a0 = SIMD16<Float>(repeating: bias), a1 = a0, a2 = a0, a3 = a0
             for t in taps {
                 let w = SIMD16<Float>(repeating: t.weight), p = t.base + ox
-                a0 += w * VectorMath.load16(p); a1 += w * VectorMath.load16(p + 16)
-                a2 += w * VectorMath.load16(p + 32); a3 += w * VectorMath.load16(p + 48)
+                a0 = VectorMath.fma(a0, w, VectorMath.load16(p)); a1 = VectorMath.fma(a1, w, VectorMath.load16(p + 16))
+                a2 = VectorMath.fma(a2, w, VectorMath.load16(p + 32)); a3 = VectorMath.fma(a3, w, VectorMath.load16(p + 48))
             }
             let o = UnsafeMutableRawPointer(out + ox)
             o.storeBytes(of: a0, as: SIMD16<Float>.self); o.storeBytes(of: a1, toByteOffset: 64, as: SIMD16<Float>.self)
@@ -255,7 +255,7 @@ public enum ConvKernels {
         while ox < innerEnd {
             let at = min(ox, innerEnd - 16)
             var acc = SIMD16<Float>(repeating: bias)
-            for t in taps { acc += SIMD16(repeating: t.weight) * VectorMath.load16(t.base + at) }
+            for t in taps { acc = VectorMath.fma(acc, SIMD16(repeating: t.weight), VectorMath.load16(t.base + at)) }
             UnsafeMutableRawPointer(out + at).storeBytes(of: acc, as: SIMD16<Float>.self)
             if at == innerEnd - 16 { break }
             ox += 16
@@ -463,6 +463,7 @@ public enum ConvKernels {
             // Weights by tap, the output channels side by side (zero for missing ones).
             withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: g.channels * kk) { wt in
             withUnsafeTemporaryAllocation(of: (UnsafePointer<Float>, Int).self, capacity: g.channels * g.kh) { rows in
+            withUnsafeTemporaryAllocation(of: (UnsafePointer<Float>, SIMD4<Float>).self, capacity: g.channels * kk) { taps in
                 for tap in 0..<(g.channels * kk) {
                     var v = SIMD4<Float>(repeating: 0)
                     for co in 0..<coutG { v[co] = wg[co * g.channels * kk + tap] }
@@ -481,6 +482,12 @@ public enum ConvKernels {
                         }
                     }
                     let used = UnsafeBufferPointer(rebasing: rows[..<count]), out = dst + oy * g.outW
+                    // Every tap as (shifted row, weights): the interior loop then reads nothing else.
+                    var tapCount = 0
+                    for (row, tap) in used {
+                        for kx in 0..<g.kw { taps[tapCount] = (row + xoffs[kx], wt[tap + kx]); tapCount += 1 }
+                    }
+                    let flat = UnsafeBufferPointer(rebasing: taps[..<tapCount])
                     for ox in 0..<g.outW where !interior.contains(ox) {
                         var acc = biases
                         for (row, tap) in used {
@@ -497,11 +504,10 @@ public enum ConvKernels {
                         let at = min(ox, interior.upperBound - 16)
                         var a0 = SIMD16<Float>(repeating: biases[0]), a1 = SIMD16<Float>(repeating: biases[1])
                         var a2 = SIMD16<Float>(repeating: biases[2]), a3 = SIMD16<Float>(repeating: biases[3])
-                        for (row, tap) in used {
-                            for kx in 0..<g.kw {
-                                let v = VectorMath.load16(row + xoffs[kx] + at), w = wt[tap + kx]
-                                a0 += w[0] * v; a1 += w[1] * v; a2 += w[2] * v; a3 += w[3] * v
-                            }
+                        for (p, w) in flat {
+                            let v = VectorMath.load16(p + at)
+                            a0 = VectorMath.fma(a0, SIMD16(repeating: w[0]), v); a1 = VectorMath.fma(a1, SIMD16(repeating: w[1]), v)
+                            a2 = VectorMath.fma(a2, SIMD16(repeating: w[2]), v); a3 = VectorMath.fma(a3, SIMD16(repeating: w[3]), v)
                         }
                         func store(_ a: SIMD16<Float>, _ co: Int) {
                             if co < coutG { UnsafeMutableRawPointer(out + co * ohw + at).storeBytes(of: a, as: SIMD16<Float>.self) }
@@ -512,6 +518,7 @@ public enum ConvKernels {
                     }
                     for co in 0..<coutG { activation.apply(out + co * ohw, g.outW) }
                 }
+            }
             }
             }
         }
