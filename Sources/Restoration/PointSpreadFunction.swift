@@ -11,6 +11,14 @@ public struct PointSpreadFunction: Sendable, Equatable {
     /// Longest side of a PSF we build (motion length, image): a bigger one would cost minutes per frame.
     public static let maxSide = 1001
 
+    /// Throws `RestorationError.psfLargerThanImage` unless the PSF fits inside a `width`×`height` image. Checked
+    /// on the image itself, before any mirror margin makes the padded one large enough.
+    public func checkFits(width: Int, height: Int) throws(RestorationError) {
+        guard self.width <= width, self.height <= height else {
+            throw .psfLargerThanImage(psf: "\(self.width)x\(self.height)", image: "\(width)x\(height)")
+        }
+    }
+
     /// Uses `weights` as given (no normalisation), as scikit-image does.
     public init(width: Int, height: Int, weights: [Double]) throws {
         guard width > 0, height > 0 else { throw RestorationError.invalidParameter("PSF size \(width)x\(height)") }

@@ -7,6 +7,8 @@ public enum RestorationError: Error, CustomStringConvertible, Equatable {
     case imageTooSmall(width: Int, height: Int, window: Int)
     case invalidParameter(String)
     case emptyPSF
+    /// The PSF is wider or taller than the image it should be removed from.
+    case psfLargerThanImage(psf: String, image: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum RestorationError: Error, CustomStringConvertible, Equatable {
             return "invalid parameter: \(message)"
         case .emptyPSF:
             return "point spread function sums to zero (or has a negative/NaN sample)"
+        case let .psfLargerThanImage(psf, image):
+            return "the PSF (\(psf)) is larger than the image (\(image)): a blur wider than the picture cannot be undone from it"
         }
     }
 }

@@ -25,8 +25,9 @@ public struct RichardsonLucy: Sendable, Equatable {
         self.margin = margin
     }
 
-    /// The deconvolved image.
-    public func apply(_ image: PlanarImage) -> PlanarImage {
+    /// The deconvolved image. Throws if the PSF is larger than the image.
+    public func apply(_ image: PlanarImage) throws(RestorationError) -> PlanarImage {
+        try psf.checkFits(width: image.width, height: image.height)
         guard margin > 0 else { return deconvolve(image) }
         return deconvolve(image.mirrorPadded(by: margin)).cropped(by: margin)
     }

@@ -30,19 +30,17 @@ public struct WienerDeconvolution: Sendable {
     }
 
     /// The deconvolved image. Throws if the PSF is larger than the image.
-    public mutating func apply(_ image: PlanarImage) throws -> PlanarImage {
-        guard margin > 0 else { return try deconvolve(image) }
+    public mutating func apply(_ image: PlanarImage) throws(RestorationError) -> PlanarImage {
+        try psf.checkFits(width: image.width, height: image.height)
+        guard margin > 0 else { return deconvolve(image) }
         let w = FFTPlan.fastSize(atLeast: image.width + 2 * margin)
         let h = FFTPlan.fastSize(atLeast: image.height + 2 * margin)
         let padded = image.mirrorPadded(left: margin, top: margin, width: w, height: h)
-        return try deconvolve(padded).cropped(left: margin, top: margin, width: image.width, height: image.height)
+        return deconvolve(padded).cropped(left: margin, top: margin, width: image.width, height: image.height)
     }
 
-    private mutating func deconvolve(_ image: PlanarImage) throws -> PlanarImage {
+    private mutating func deconvolve(_ image: PlanarImage) -> PlanarImage {
         let w = image.width, h = image.height, n = image.planeSize
-        guard psf.width <= w, psf.height <= h else {
-            throw RestorationError.invalidParameter("PSF \(psf.width)x\(psf.height) larger than image \(w)x\(h)")
-        }
         if cache == nil || cache?.width != w || cache?.height != h {
             cache = Self.filter(psf: psf, balance: balance, width: w, height: h)
         }

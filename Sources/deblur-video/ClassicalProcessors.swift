@@ -29,12 +29,26 @@ struct UnsharpProcessor: FrameProcessor {
     }
 }
 
+/// A deconvolution error with the flags that fix it when the PSF does not fit in the frame.
+struct DeconvolutionError: Error, CustomStringConvertible {
+    let underlying: RestorationError
+    var description: String {
+        guard case .psfLargerThanImage = underlying else { return underlying.description }
+        return "\(underlying) (give a shorter --psf-length or a smaller --psf image)"
+    }
+
+    static func hinting<T>(_ body: () throws(RestorationError) -> T) throws(DeconvolutionError) -> T {
+        do { return try body() } catch { throw DeconvolutionError(underlying: error) }
+    }
+}
+
 /// `--method wiener`; keeps the filter for the frame size between frames.
 struct WienerProcessor: FrameProcessor {
     var name: String { "wiener" }
     var wiener: WienerDeconvolution
     mutating func process(_ frame: Frame) throws -> Frame {
-        Frame(try wiener.apply(try PlanarImage(frame)), like: frame)
+        let image = try PlanarImage(frame)
+        return Frame(try DeconvolutionError.hinting { () throws(RestorationError) in try wiener.apply(image) }, like: frame)
     }
 }
 
@@ -43,7 +57,8 @@ struct RichardsonLucyProcessor: FrameProcessor {
     var name: String { "richardson-lucy" }
     let deconvolution: RichardsonLucy
     func process(_ frame: Frame) throws -> Frame {
-        Frame(deconvolution.apply(try PlanarImage(frame)), like: frame)
+        let image = try PlanarImage(frame)
+        return Frame(try DeconvolutionError.hinting { () throws(RestorationError) in try deconvolution.apply(image) }, like: frame)
     }
 }
 

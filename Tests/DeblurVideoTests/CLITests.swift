@@ -466,6 +466,22 @@ private func isOneErrorLine(_ text: String) -> Bool {
         #expect(files(in: dir) == ["in.png", "psf.png", "sharp.png"])
     }
 
+    @Test("a PSF larger than the frame is an error that names the flags, and writes nothing")
+    func psfLargerThanFrameIsRefused() throws {
+        let dir = try MediaTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.png")
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=32x24", "-frames:v", "1", input.path])
+        for method in ["wiener", "richardson-lucy"] {
+            let run = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.png").path, "--method", method, "--psf-length", "40"])
+            #expect(run.status == 4 && isOneErrorLine(run.stderr), "\(method): \(run.stderr)")
+            #expect(run.stderr.contains("larger than the image (32x24)") && run.stderr.contains("--psf-length"), "\(run.stderr)")
+        }
+        #expect(files(in: dir) == ["in.png"])
+        let fits = try deblurVideo([input.path, "-o", dir.appendingPathComponent("o.png").path, "--method", "wiener", "--psf-length", "9"])
+        #expect(fits.status == 0, "\(fits.stderr)")
+    }
+
     @Test func streamsAndSampleDepthThatAreNotKeptAreNamed() throws {
         let dir = try MediaTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
