@@ -174,6 +174,12 @@ struct Deblur: ParsableCommand {
         }
     }
 
+    /// A regular file on disk (not stdin, a FIFO, a device or a URL).
+    static func isRegularFile(_ path: String) -> Bool {
+        guard path != "-", let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType else { return false }
+        return type == .typeRegular
+    }
+
     private func runOne(input: String, output: String, live: LiveFlags, cancellation: CancellationToken) throws {
         let target = OutputFile(output)
         try target.checkWritable()
@@ -231,6 +237,13 @@ struct Deblur: ParsableCommand {
         let lost = FFmpegSupport.lostByProcessing(pixelFormat: decoder.videoInfo.pixelFormat)
         if !lost.isEmpty && !quiet {
             warn("warning: \(decoder.videoInfo.pixelFormat) input: frames are processed as 8-bit RGB, so the output loses \(lost.joined(separator: " and "))")
+        }
+        if let mode = live.realtime, !quiet, !decoder.videoInfo.isImage, Self.isRegularFile(input) {
+            // A file is read as fast as it decodes, so its frames fall due at the file's frame rate from the
+            // start; any frame the model cannot keep up with is then skipped or downscaled, as on a camera.
+            warn("warning: --realtime \(mode.rawValue) on a file paces it as if it were live: frames the model cannot finish "
+                 + "in time are \(mode == .skip ? "passed through untouched" : "restored at reduced resolution"); "
+                 + "leave --realtime out to deblur every frame fully")
         }
         if !decoder.ignoredStreams.isEmpty && !quiet {
             warn("warning: one video and one audio stream are kept; not copied: \(decoder.ignoredStreams.joined(separator: ", "))")

@@ -44,6 +44,16 @@ private func line(_ text: String, startingWith prefix: String) -> String? {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("realtime: 25 frames, deblurred 100.0%"), "\(run.stderr)")
         #expect(run.stderr.contains("latency decode→encode p50"))
+        #expect(!run.stderr.contains("warning"), "--quiet keeps warnings off: \(run.stderr)")
+        // A file is read faster than real time, so pacing it as live is worth a word; a pipe is what the flag is for.
+        let fromFile = try BuiltCLI.run([clip.path, "-o", dir.appendingPathComponent("file.mkv").path, "--method", "none", "--realtime", "skip"])
+        #expect(fromFile.status == 0 && fromFile.stderr.contains("warning: --realtime skip on a file paces it as if it were live"),
+                "\(fromFile.stderr)")
+        let nut = dir.appendingPathComponent("clip.nut")   // an MP4 cannot be read from a pipe (its index may come last)
+        try MediaTools.ffmpeg(["-i", clip.path, "-c", "copy", nut.path])
+        let fromPipe = try BuiltCLI.run(["-", "-o", dir.appendingPathComponent("pipe.mkv").path, "--method", "none", "--realtime", "skip"],
+                                        stdin: nut)
+        #expect(fromPipe.status == 0 && !fromPipe.stderr.contains("warning"), "\(fromPipe.stderr)")
         // Same timestamps as a plain run into the same container (mkv rounds to ms, so not the mp4's own).
         let plain = dir.appendingPathComponent("plain.mkv")
         #expect(try BuiltCLI.run([clip.path, "-o", plain.path, "--method", "none", "--quiet"]).status == 0)
