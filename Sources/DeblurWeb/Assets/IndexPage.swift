@@ -7,6 +7,7 @@ extension PageAssets {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>deblur-video</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
 </head>
 <body>
@@ -22,7 +23,7 @@ extension PageAssets {
          <input type="file" id="file" tabindex="-1" accept="image/png,image/jpeg,video/*"></p>
       <p class="hint" id="limits"></p>
     </div>
-    <div class="reference">
+    <div class="reference" id="reference-row">
       <label for="reference">Optional: the sharp original, to score the result (PSNR/SSIM)</label>
       <input type="file" id="reference" accept="image/png,image/jpeg">
     </div>

@@ -78,6 +78,8 @@ async function handleFile(file) {
   if (state.busy) { showMessage("Please wait for the current upload to finish."); return false; }
   showMessage("");
   if (!file) return false;
+  // Scoring against a sharp original is for pictures; a video job has no such step, so its picker goes away.
+  $("reference-row").hidden = file.type.startsWith("video/");
   if (file.type.startsWith("video/")) return handleVideo(file);
   if (!isImage(file)) {
     showMessage("“" + file.name + "” does not look like a PNG or JPEG image (" + (file.type || "unknown type") + ").");
@@ -350,6 +352,7 @@ async function runSelftest() {
     if (!after.naturalWidth || after.naturalWidth !== before.naturalWidth || after.naturalHeight !== before.naturalHeight)
       throw new Error("result size " + after.naturalWidth + "x" + after.naturalHeight + " differs from input");
     if ($("metrics").hidden) throw new Error("no scores shown");
+    if ($("reference-row").hidden) throw new Error("the reference picker is hidden for a picture");
     const stage = $("stage"), width1 = stage.getBoundingClientRect().width;
     setSplit(60);
     $("zoom").value = 4;
@@ -375,7 +378,9 @@ async function runSelftest() {
       const r = await fetch("/selftest/sample.mp4");
       if (!r.ok) throw new Error("/selftest/sample.mp4 answered " + r.status);
       const clip = new File([await r.blob()], "sample.mp4", { type: "video/mp4" });
-      if (!(await handleVideo(clip))) throw new Error("video: " + ($("message").textContent || "job failed"));
+      if (!(await handleFile(clip))) throw new Error("video: " + ($("message").textContent || "job failed"));
+      if (!$("reference-row").hidden) throw new Error("the reference picker is shown for a video");
+      summary += " reference-hidden-for-video";
       // The result must be served as MP4 and be shown in the page's <video>. (Waiting for the element to decode it
       // is not reliable under headless Chromium's virtual time, which does not wait for the media pipeline.)
       const v = $("video-after");
