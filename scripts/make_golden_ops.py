@@ -261,6 +261,7 @@ def wide_kernel_cases():
     conv_case("conv_depthwise_wider_k5_s2", 1, 2, 2, 5, 301, 5, stride=2, pad=(1, 2, 1, 2), groups=2, act="relu")
     conv_case("conv_head_wide", 1, 5, 3, 4, 50, 3, pad=(1, 1, 1, 1))
     conv_case("conv_head_wide_4out", 1, 3, 4, 3, 37, 3, pad=(1, 1, 1, 1), act="relu")
+    conv_case("conv_patchgan_out_k4", 2, 6, 1, 5, 40, 4, pad=(1, 1, 1, 1))  # the discriminator's last layer
     for nm, hw_in, hw_out in [("bilinear_x2_wide", (4, 37), (8, 74)), ("bilinear_x2_wide_even", (3, 40), (6, 80))]:
         case(nm, "bilinear", lambda x, s=hw_out: F.interpolate(x, size=s, mode="bilinear", align_corners=False, antialias=False),
              {"x": rnd(1, 2, *hw_in)}, {"size": list(hw_out)})
