@@ -262,6 +262,10 @@ def wide_kernel_cases():
     conv_case("conv_head_wide", 1, 5, 3, 4, 50, 3, pad=(1, 1, 1, 1))
     conv_case("conv_head_wide_4out", 1, 3, 4, 3, 37, 3, pad=(1, 1, 1, 1), act="relu")
     conv_case("conv_patchgan_out_k4", 2, 6, 1, 5, 40, 4, pad=(1, 1, 1, 1))  # the discriminator's last layer
+    # Resize then concatenate (the decoder's skip joins), as one op: x resized, then the channels of r and q.
+    case("bilinear_concat", "bilinear_concat",
+         lambda x, r, q: torch.cat([F.interpolate(x, size=(8, 42), mode="bilinear", align_corners=False), r, q], 1),
+         {"x": rnd(2, 3, 4, 21), "r": rnd(2, 2, 8, 42), "q": rnd(2, 1, 8, 42)}, {"size": [8, 42]})
     for nm, hw_in, hw_out in [("bilinear_x2_wide", (4, 37), (8, 74)), ("bilinear_x2_wide_even", (3, 40), (6, 80))]:
         case(nm, "bilinear", lambda x, s=hw_out: F.interpolate(x, size=s, mode="bilinear", align_corners=False, antialias=False),
              {"x": rnd(1, 2, *hw_in)}, {"size": list(hw_out)})

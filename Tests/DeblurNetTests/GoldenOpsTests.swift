@@ -42,6 +42,9 @@ import Testing
         case "global_avg_pool": return globalAvgPool(v["x"]!)
         case "bilinear":
             let s = Golden.ints(f, "size"); return resizeBilinear(v["x"]!, height: s[0], width: s[1])
+        case "bilinear_concat":
+            let s = Golden.ints(f, "size")
+            return resizeBilinear(v["x"]!, height: s[0], width: s[1], appending: [v["r"]!, v["q"]!])
         case "nearest":
             let s = Golden.ints(f, "size"); return resizeNearest(v["x"]!, height: s[0], width: s[1])
         case "avg_pool": return avgPool2d(v["x"]!, kernelSize: Golden.int(f, "kernel"), stride: Golden.int(f, "stride"))

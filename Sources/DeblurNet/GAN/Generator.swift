@@ -161,10 +161,8 @@ public final class Generator: Module, @unchecked Sendable {
             h = refineEighth(fuse1(concatChannels([h, feats[n - 2]])))
             h = refineQuarter(fuse2(concatChannels([up2(h), feats[n - 3]])))
             let f2 = feats[n - 4]
-            h = resizeBilinear(h, height: f2.shape[2], width: f2.shape[3])
-            h = refineHalf(fuseHalf(concatChannels([h, f2])))
-            h = resizeBilinear(h, height: xp.shape[2], width: xp.shape[3])
-            h = refineFull(fuseFull(concatChannels([h, xn])))
+            h = refineHalf(fuseHalf(resizeBilinear(h, height: f2.shape[2], width: f2.shape[3], appending: [f2])))
+            h = refineFull(fuseFull(resizeBilinear(h, height: xp.shape[2], width: xp.shape[3], appending: [xn])))
             return toRGB(h)
         }
         let r = toRGB(up2(h))
