@@ -475,7 +475,7 @@ public enum ConvKernels {
                     for c in 0..<g.channels {
                         let src = xp + (ni * cin + gi * g.channels + c) * hw
                         for ky in 0..<g.kh {
-                            let iy = oy - g.padTop + ky * g.dh
+                            let iy = oy * g.sh - g.padTop + ky * g.dh
                             if iy < 0 || iy >= g.height { continue }
                             rows[count] = (src + iy * g.width, (c * g.kh + ky) * g.kw)
                             count += 1
