@@ -38,6 +38,7 @@ struct ServeBrowserTests {
         #expect(result.output.contains("video=mp4 split=30 12 frames"), "\(result.output)")
         #expect(result.output.contains("failed-upload-cleared"), "\(result.output)")
         #expect(result.output.contains("reference-hidden-for-video"), "\(result.output)")
+        #expect(result.output.contains(" zoom-label="), "\(result.output)")
         #expect(result.output.contains("browser-test: passed"))
     }
 

@@ -213,7 +213,9 @@ function layout() {
   const stage = $("stage");
   stage.style.width = Math.round(fit * zoom) + "px";
   stage.classList.toggle("pixelated", fit * zoom >= 2 * img.naturalWidth);
-  $("zoom-value").textContent = zoom + "×";
+  // The slider scales the fitted picture; what a user judges sharpness by is image pixels per screen pixel.
+  const actual = Math.round(100 * fit * zoom / img.naturalWidth);
+  $("zoom-value").textContent = zoom + "× (" + actual + " % of full size)";
 }
 
 // Zooms keeping the divider (and the middle of the visible rows) in the middle of the viewport, so both sides stay
@@ -359,6 +361,10 @@ async function runSelftest() {
     zoomAboutDivider();
     const width4 = stage.getBoundingClientRect().width;
     if (Math.abs(width4 / width1 - 4) > 0.05) throw new Error("zoom 4× gave " + (width4 / width1).toFixed(2) + "×");
+    // The zoom label says how large the picture is against its own pixels, not only against the fitted view.
+    const shown = Math.round(100 * width4 / after.naturalWidth);
+    if (!$("zoom-value").textContent.includes("(" + shown + " % of full size)"))
+      throw new Error("zoom label '" + $("zoom-value").textContent + "' does not give " + shown + " %");
     // Zoomed in, the divider stays in view (it opened on the top-left corner, the input's side only).
     const d = $("divider").getBoundingClientRect(), v = $("viewport").getBoundingClientRect();
     if (d.left < v.left || d.right > v.right) throw new Error("zoom 4× left the divider out of view");
@@ -367,6 +373,7 @@ async function runSelftest() {
     setSplit(35);
     let summary = "selftest: ok " + after.naturalWidth + "x" + after.naturalHeight +
       " psnr=" + $("psnr-result").textContent + " ssim=" + $("ssim-result").textContent;
+    summary += " zoom-label=" + shown + "%";
     // A failed upload takes the previous result off the screen (left there, it was scored as the new file's).
     const bad = new File([new Blob(["not an image"])], "bad.png", { type: "image/png" });
     if (await handleFile(bad)) throw new Error("a text file was accepted");
