@@ -290,6 +290,7 @@ public enum ConvKernels {
         // Columns where every kernel column is inside the row: there the taps need no bounds checks.
         let inner = ranges.map(\.0).max() ?? 0, innerEnd = max(inner, ranges.map(\.1).min() ?? 0)
         let split2 = g.sw == 2
+        // Below: strides 1 and 2 only, on rows wide enough that their few bounds-checked border columns cost little.
         if g.outW < paddedRowsBelowWidth || g.sw > 2 {
             depthwiseForwardPaddedRows(xp, wp, yp, n: n, cin: cin, mult: mult, g, bias: bias, activation: activation)
             return
@@ -302,7 +303,7 @@ public enum ConvKernels {
             withScratch(split2 ? 2 * half * g.kh : 1) { split in
             withUnsafeTemporaryAllocation(of: DepthwiseTap.self, capacity: kk) { taps in
                 for oy in 0..<g.outH {
-                    // The row's taps: output column ox reads tap.base[ox · step] for ox in tap.lo..<tap.hi.
+                    // The row's taps: output column ox reads tap.base[ox] for ox in tap.lo..<tap.hi.
                     var count = 0
                     for ky in 0..<g.kh {
                         let iy = oy * g.sh - g.padTop + ky * g.dh
@@ -328,12 +329,8 @@ public enum ConvKernels {
                             count += 1
                         }
                     }
-                    let out = dst + oy * g.outW, step = split2 ? 1 : g.sw, used = UnsafeBufferPointer(rebasing: taps[..<count])
-                    if step != 1 {
-                        depthwiseEdge(used, bias: bv, step: step, out, 0..<g.outW)
-                    } else {
-                        depthwiseRow(used, bias: bv, out, width: g.outW, interior: inner..<innerEnd)
-                    }
+                    let out = dst + oy * g.outW
+                    depthwiseRow(UnsafeBufferPointer(rebasing: taps[..<count]), bias: bv, out, width: g.outW, interior: inner..<innerEnd)
                     activation.apply(out, g.outW)   // fused while the row is in L1
                 }
             }
