@@ -266,6 +266,10 @@ def wide_kernel_cases():
     case("bilinear_concat", "bilinear_concat",
          lambda x, r, q: torch.cat([F.interpolate(x, size=(8, 42), mode="bilinear", align_corners=False), r, q], 1),
          {"x": rnd(2, 3, 4, 21), "r": rnd(2, 2, 8, 42), "q": rnd(2, 1, 8, 42)}, {"size": [8, 42]})
+    # Rows 3..<7 of it only (a band of the full-resolution stage), r and q being those rows.
+    case("bilinear_concat_rows", "bilinear_concat",
+         lambda x, r, q: torch.cat([F.interpolate(x, size=(9, 34), mode="bilinear", align_corners=False)[:, :, 3:7], r, q], 1),
+         {"x": rnd(1, 2, 5, 17), "r": rnd(1, 2, 4, 34), "q": rnd(1, 3, 4, 34)}, {"size": [9, 34], "rows": [3, 7]})
     for nm, hw_in, hw_out in [("bilinear_x2_wide", (4, 37), (8, 74)), ("bilinear_x2_wide_even", (3, 40), (6, 80))]:
         case(nm, "bilinear", lambda x, s=hw_out: F.interpolate(x, size=s, mode="bilinear", align_corners=False, antialias=False),
              {"x": rnd(1, 2, *hw_in)}, {"size": list(hw_out)})

@@ -44,7 +44,8 @@ import Testing
             let s = Golden.ints(f, "size"); return resizeBilinear(v["x"]!, height: s[0], width: s[1])
         case "bilinear_concat":
             let s = Golden.ints(f, "size")
-            return resizeBilinear(v["x"]!, height: s[0], width: s[1], appending: [v["r"]!, v["q"]!])
+            let rows = f.metadata["rows"] == nil ? nil : Golden.ints(f, "rows")
+            return resizeBilinear(v["x"]!, height: s[0], width: s[1], rows: rows.map { $0[0]..<$0[1] }, appending: [v["r"]!, v["q"]!])
         case "nearest":
             let s = Golden.ints(f, "size"); return resizeNearest(v["x"]!, height: s[0], width: s[1])
         case "avg_pool": return avgPool2d(v["x"]!, kernelSize: Golden.int(f, "kernel"), stride: Golden.int(f, "stride"))

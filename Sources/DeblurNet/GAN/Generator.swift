@@ -162,11 +162,53 @@ public final class Generator: Module, @unchecked Sendable {
             h = refineQuarter(fuse2(concatChannels([up2(h), feats[n - 3]])))
             let f2 = feats[n - 4]
             h = refineHalf(fuseHalf(resizeBilinear(h, height: f2.shape[2], width: f2.shape[3], appending: [f2])))
+            if let banded = fullResolutionInBands(h, xn) { return banded }
             h = refineFull(fuseFull(resizeBilinear(h, height: xp.shape[2], width: xp.shape[3], appending: [xn])))
             return toRGB(h)
         }
         let r = toRGB(up2(h))
         return resizeBilinear(r, height: xp.shape[2], width: xp.shape[3])
+    }
+
+    /// Output rows per band of the full-resolution stage at inference (`fullResolutionInBands`).
+    static let fullResolutionBand = 32
+
+    /// The full-resolution stage (upsample the stride-2 features, join the input, `fuseFull`, `toRGB`) computed band
+    /// by band of output rows, each band with the rows its 3×3 convs reach beyond it: the same result, but its
+    /// tensors (about 70 channels × 36 rows) stay in cache where the whole stage's (50 MB for a 720p tile) went to
+    /// memory and back between ops. Inference only (nil while gradients are recorded, or for configs with
+    /// full-resolution refinement blocks or an unseparated `fuseFull`).
+    func fullResolutionInBands(_ half: Variable, _ xn: Variable) -> Variable? {
+        guard !GradMode.isEnabled, let fuseFull, let dw = fuseFull.dw, refineFull.layers.isEmpty else { return nil }
+        let n = xn.shape[0], height = xn.shape[2], width = xn.shape[3], band = Self.fullResolutionBand
+        guard height > 2 * band else { return nil }
+        // Rows each conv reaches above and below an output row.
+        let dwReach = dw.conv.weight.shape[2] / 2, rgbReach = toRGB.conv.weight.shape[2] / 2
+        var out = Tensor(uninitializedShape: [n, 3, height, width])
+        let op = out.mutablePtr()
+        /// `layer` on rows whose neighbours above/below are in `x` except `missingTop`/`missingBottom` rows outside
+        /// the picture, which are zero as in the whole-picture conv.
+        func conv(_ layer: PaddedConv, _ x: Variable, missingTop: Int, missingBottom: Int) -> Variable {
+            let c = layer.conv, p = c.config(height: x.shape[2], width: x.shape[3])
+            let cfg = Conv2dConfig(stride: c.stride, padding: Padding2d(top: missingTop, bottom: missingBottom, left: p.padding.left,
+                                                                        right: p.padding.right), dilation: c.dilation, groups: c.groups)
+            return conv2d(x, weight: c.weight, bias: c.bias, config: cfg, activation: c.activation)
+        }
+        for y0 in Swift.stride(from: 0, to: height, by: band) {
+            let y1 = min(height, y0 + band)
+            // Rows of fuseFull's output that toRGB reads, and rows of the joined input that dw reads for them.
+            let mixTop = max(0, y0 - rgbReach), mixEnd = min(height, y1 + rgbReach)
+            let joinTop = max(0, mixTop - dwReach), joinEnd = min(height, mixEnd + dwReach)
+            let input = crop(xn, top: joinTop, left: 0, height: joinEnd - joinTop, width: width)
+            let joined = resizeBilinear(half, height: height, width: width, rows: joinTop..<joinEnd, appending: [input])
+            let filtered = conv(dw, joined, missingTop: dwReach - (mixTop - joinTop), missingBottom: dwReach - (joinEnd - mixEnd))
+            let rgb = conv(toRGB, fuseFull.pw(filtered), missingTop: rgbReach - (y0 - mixTop), missingBottom: rgbReach - (mixEnd - y1)).value
+            let rows = (y1 - y0) * width
+            for ni in 0..<n { for ch in 0..<3 {
+                (op + ((ni * 3 + ch) * height + y0) * width).update(from: rgb.ptr + (ni * 3 + ch) * rows, count: rows)
+            } }
+        }
+        return Variable(out)
     }
 
     /// Inference on a batch tensor [N, 3·frames, H, W] in [0, 1], without recording gradients; [N, 3, H, W] out.

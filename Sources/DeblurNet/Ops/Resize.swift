@@ -20,27 +20,31 @@ struct LinearTaps {
 /// factor samples just like PyTorch, i.e. without low-pass filtering), followed by the channels of `rest` when given:
 /// `concatChannels([resizeBilinear(x, …)] + rest)` without writing the resized tensor twice (the decoder resizes its
 /// features to the skip connection's size and concatenates them, at full resolution a 50 MB copy per 720p tile).
-public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int, appending rest: [Variable] = []) -> Variable {
+/// `rows` computes only those output rows (a band of the full result; `rest` then holds the same rows).
+public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int, rows: Range<Int>? = nil,
+                           appending rest: [Variable] = []) -> Variable {
     precondition(x.shape.count == 4 && oh > 0 && ow > 0, "resizeBilinear expects NCHW and a positive size")
+    let band = rows ?? 0..<oh, rh = band.count, r0 = band.lowerBound
+    precondition(r0 >= 0 && band.upperBound <= oh && rh > 0, "resizeBilinear rows \(band) of \(oh)")
     let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], planes = n * c
-    for v in rest { precondition(v.shape == [n, v.shape[1], oh, ow], "resizeBilinear appending \(v.shape) to [\(n), _, \(oh), \(ow)]") }
+    for v in rest { precondition(v.shape == [n, v.shape[1], rh, ow], "resizeBilinear appending \(v.shape) to [\(n), _, \(rh), \(ow)]") }
     let ctot = c + rest.reduce(0) { $0 + $1.shape[1] }
     // Output plane of input plane p (image p / c, channel p % c) in the [n, ctot, oh, ow] result.
     @inline(__always) func outPlane(_ p: Int) -> Int { (p / c) * ctot + p % c }
     let ty = LinearTaps(inSize: h, outSize: oh), tx = LinearTaps(inSize: w, outSize: ow)
-    var y = Tensor(uninitializedShape: [n, ctot, oh, ow])
+    var y = Tensor(uninitializedShape: [n, ctot, rh, ow])
     let yp = y.mutablePtr(), xp = x.value.ptr
     // Separable: blend the two source rows vertically (contiguous, vectorises), then gather horizontally.
     // Same products as PyTorch's a0·(w0·p00 + w1·p01) + a1·(w0·p10 + w1·p11) up to float reassociation.
-    let items = planes * oh
+    let items = planes * rh
     let doubling = ow == 2 * w && w >= 3
     Threading.parallelChunks(items, minChunk: 8) { range in
         withScratch(w) { tmp in
             for item in range {
-                let p = item / oh, oy = item % oh
-                let s = xp + p * h * w, d = yp + (outPlane(p) * oh + oy) * ow
-                let r0 = s + ty.i0[oy] * w, r1 = s + ty.i1[oy] * w, a0 = ty.w0[oy], a1 = ty.w1[oy]
-                for x in 0..<w { tmp[x] = a0 * r0[x] + a1 * r1[x] }
+                let p = item / rh, row = item % rh, oy = r0 + row
+                let s = xp + p * h * w, d = yp + (outPlane(p) * rh + row) * ow
+                let s0 = s + ty.i0[oy] * w, s1 = s + ty.i1[oy] * w, a0 = ty.w0[oy], a1 = ty.w1[oy]
+                for x in 0..<w { tmp[x] = a0 * s0[x] + a1 * s1[x] }
                 if doubling {
                     // Exactly 2× wider: output 2i blends inputs i−1 and i, output 2i+1 inputs i and i+1, with the
                     // same two weight pairs everywhere (the taps' own values, so the result is unchanged); without
@@ -67,7 +71,7 @@ public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int, appendi
     }
     var off = c
     for v in rest {
-        let cv = v.shape[1], hw = oh * ow
+        let cv = v.shape[1], hw = rh * ow
         for ni in 0..<n { (yp + (ni * ctot + off) * hw).update(from: v.value.ptr + ni * cv * hw, count: cv * hw) }
         off += cv
     }
@@ -76,13 +80,14 @@ public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int, appendi
             var dx = Tensor.zeros(x.shape)
             let dp = dx.mutablePtr(), gp = g.ptr
             Threading.parallelFor(planes) { p in
-                let d = dp + p * h * w, s = gp + outPlane(p) * oh * ow
-                for oy in 0..<oh {
-                    let r0 = d + ty.i0[oy] * w, r1 = d + ty.i1[oy] * w, a0 = ty.w0[oy], a1 = ty.w1[oy]
+                let d = dp + p * h * w, s = gp + outPlane(p) * rh * ow
+                for row in 0..<rh {
+                    let oy = r0 + row
+                    let q0 = d + ty.i0[oy] * w, q1 = d + ty.i1[oy] * w, a0 = ty.w0[oy], a1 = ty.w1[oy]
                     for ox in 0..<ow {
-                        let v = s[oy * ow + ox], x0 = tx.i0[ox], x1 = tx.i1[ox]
-                        r0[x0] += a0 * tx.w0[ox] * v; r0[x1] += a0 * tx.w1[ox] * v
-                        r1[x0] += a1 * tx.w0[ox] * v; r1[x1] += a1 * tx.w1[ox] * v
+                        let v = s[row * ow + ox], x0 = tx.i0[ox], x1 = tx.i1[ox]
+                        q0[x0] += a0 * tx.w0[ox] * v; q0[x1] += a0 * tx.w1[ox] * v
+                        q1[x0] += a1 * tx.w0[ox] * v; q1[x1] += a1 * tx.w1[ox] * v
                     }
                 }
             }
@@ -90,7 +95,7 @@ public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int, appendi
         }
         var off = c
         for v in rest {
-            let cv = v.shape[1], hw = oh * ow
+            let cv = v.shape[1], hw = rh * ow
             if v.requiresGrad {
                 var d = Tensor(uninitializedShape: v.shape); let dp = d.mutablePtr()
                 for ni in 0..<n { (dp + ni * cv * hw).update(from: g.ptr + (ni * ctot + off) * hw, count: cv * hw) }
