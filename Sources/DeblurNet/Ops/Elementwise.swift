@@ -84,26 +84,37 @@ public func channelAffine(_ x: Variable, scale s: [Float], shift t: [Float]) -> 
 /// Concatenation along the channel axis (dim 1) of NCHW tensors with equal N, H, W.
 public func concatChannels(_ xs: [Variable]) -> Variable {
     precondition(!xs.isEmpty, "concatChannels of nothing")
-    let n = xs[0].shape[0], h = xs[0].shape[2], w = xs[0].shape[3], hw = h * w
+    let n = xs[0].shape[0], h = xs[0].shape[2], w = xs[0].shape[3]
     for v in xs { precondition(v.shape.count == 4 && v.shape[0] == n && v.shape[2] == h && v.shape[3] == w, "concatChannels: \(v.shape) vs \(xs[0].shape)") }
-    let cs = xs.map { $0.shape[1] }, ctot = cs.reduce(0, +)
+    let ctot = xs.reduce(0) { $0 + $1.shape[1] }
     var y = Tensor(uninitializedShape: [n, ctot, h, w])
-    let yp = y.mutablePtr()
-    var off = 0
-    for (k, v) in xs.enumerated() {
-        for ni in 0..<n { (yp + (ni * ctot + off) * hw).update(from: v.value.ptr + ni * cs[k] * hw, count: cs[k] * hw) }
-        off += cs[k]
+    copyChannels(xs, into: y.mutablePtr(), from: 0, of: ctot)
+    return record(y, xs) { g in accumulateChannelGradients(g, to: xs, from: 0) }
+}
+
+/// Copies the channels of `xs` (all [n, c_k, h, w]) one after another into channels `first…` of the
+/// [n, total, h, w] tensor at `yp`.
+func copyChannels(_ xs: [Variable], into yp: UnsafeMutablePointer<Float>, from first: Int, of total: Int) {
+    var off = first
+    for v in xs {
+        let n = v.shape[0], cv = v.shape[1], hw = v.shape[2] * v.shape[3]
+        for ni in 0..<n { (yp + (ni * total + off) * hw).update(from: v.value.ptr + ni * cv * hw, count: cv * hw) }
+        off += cv
     }
-    return record(y, xs) { g in
-        var off = 0
-        for (k, v) in xs.enumerated() {
-            if v.requiresGrad {
-                var d = Tensor(uninitializedShape: v.shape); let dp = d.mutablePtr()
-                for ni in 0..<n { dp.advanced(by: ni * cs[k] * hw).update(from: g.ptr + (ni * ctot + off) * hw, count: cs[k] * hw) }
-                v.accumulate(d)
-            }
-            off += cs[k]
+}
+
+/// The backward of `copyChannels`: each of `xs` that wants a gradient gets its channels of `g`.
+func accumulateChannelGradients(_ g: Tensor, to xs: [Variable], from first: Int) {
+    let total = g.shape[1]
+    var off = first
+    for v in xs {
+        let n = v.shape[0], cv = v.shape[1], hw = v.shape[2] * v.shape[3]
+        if v.requiresGrad {
+            var d = Tensor(uninitializedShape: v.shape); let dp = d.mutablePtr()
+            for ni in 0..<n { (dp + ni * cv * hw).update(from: g.ptr + (ni * total + off) * hw, count: cv * hw) }
+            v.accumulate(d)
         }
+        off += cv
     }
 }
 

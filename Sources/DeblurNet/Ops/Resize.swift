@@ -69,12 +69,7 @@ public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int, rows: R
             }
         }
     }
-    var off = c
-    for v in rest {
-        let cv = v.shape[1], hw = rh * ow
-        for ni in 0..<n { (yp + (ni * ctot + off) * hw).update(from: v.value.ptr + ni * cv * hw, count: cv * hw) }
-        off += cv
-    }
+    copyChannels(rest, into: yp, from: c, of: ctot)
     return record(y, [x] + rest) { g in
         if x.requiresGrad {
             var dx = Tensor.zeros(x.shape)
@@ -93,16 +88,7 @@ public func resizeBilinear(_ x: Variable, height oh: Int, width ow: Int, rows: R
             }
             x.accumulate(dx)
         }
-        var off = c
-        for v in rest {
-            let cv = v.shape[1], hw = rh * ow
-            if v.requiresGrad {
-                var d = Tensor(uninitializedShape: v.shape); let dp = d.mutablePtr()
-                for ni in 0..<n { (dp + ni * cv * hw).update(from: g.ptr + (ni * ctot + off) * hw, count: cv * hw) }
-                v.accumulate(d)
-            }
-            off += cv
-        }
+        accumulateChannelGradients(g, to: rest, from: c)
     }
 }
 
